@@ -1,0 +1,61 @@
+import type { Queryable } from '../db/pool.js';
+import { AppError } from '../errors.js';
+import { randomToken, sha256 } from '../crypto.js';
+
+export interface Brand {
+  id: number;
+  slug: string;
+  name: string;
+  writeKey: string;
+  webhookUrl: string | null;
+}
+
+export interface NewBrandKeys extends Brand {
+  secretKey: string;
+}
+
+const COLUMNS = 'id, slug, name, write_key AS "writeKey", webhook_url AS "webhookUrl"';
+
+export function slugify(name: string): string {
+  return name
+    .toLowerCase()
+    .normalize('NFKD')
+    .replace(/&/g, ' ')
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-+|-+$/g, '')
+    .slice(0, 60);
+}
+
+/** Creates a brand and returns its keys; the secret key is shown only now (it is stored hashed). */
+export async function createBrand(db: Queryable, name: string, slug = slugify(name)): Promise<NewBrandKeys> {
+  if (!name.trim()) throw new AppError('validation_failed', 'a brand needs a name', '/name');
+  if (!/^[a-z0-9][a-z0-9-]{1,62}$/.test(slug)) throw new AppError('validation_failed', `"${slug}" is not a valid slug (lower-case letters, digits and dashes)`, '/slug');
+  const writeKey = randomToken('wk', 18);
+  const secretKey = randomToken('sk', 24);
+  const r = await db.query(
+    `INSERT INTO brands (slug, name, write_key, secret_key_hash) VALUES ($1, $2, $3, $4)
+     ON CONFLICT (slug) DO NOTHING RETURNING ${COLUMNS}`,
+    [slug, name.trim(), writeKey, sha256(secretKey)],
+  );
+  if (r.rowCount === 0) throw new AppError('conflict', `a brand with slug "${slug}" already exists`, '/slug');
+  return { ...r.rows[0], secretKey };
+}
+
+export async function brandByWriteKey(db: Queryable, writeKey: string): Promise<Brand | null> {
+  const r = await db.query(`SELECT ${COLUMNS} FROM brands WHERE write_key = $1`, [writeKey]);
+  return r.rows[0] ?? null;
+}
+
+export async function brandBySecretKey(db: Queryable, secretKey: string): Promise<Brand | null> {
+  const r = await db.query(`SELECT ${COLUMNS} FROM brands WHERE secret_key_hash = $1`, [sha256(secretKey)]);
+  return r.rows[0] ?? null;
+}
+
+export async function brandBySlug(db: Queryable, slug: string): Promise<Brand | null> {
+  const r = await db.query(`SELECT ${COLUMNS} FROM brands WHERE slug = $1`, [slug]);
+  return r.rows[0] ?? null;
+}
+
+export async function listBrands(db: Queryable): Promise<Brand[]> {
+  return (await db.query(`SELECT ${COLUMNS} FROM brands ORDER BY id`)).rows;
+}

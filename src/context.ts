@@ -1,0 +1,15 @@
+import type { Logger } from 'pino';
+import type { Db } from './db/pool.js';
+
+/** What every service function needs from the running system; passed in so tests can fix the clock. */
+export interface AppContext {
+  db: Db;
+  log: Logger;
+  /** HMAC key for pseudonymous ids and other server-side secrets. */
+  secret: Buffer;
+  /** The clock of "now"; tests pass a fixed one. */
+  now: () => Date;
+  databaseKind: 'embedded' | 'external';
+  /** Public base URL used in links we send (sign-in, unsubscribe). */
+  publicUrl: string;
+}

@@ -1,0 +1,261 @@
+import fs from 'node:fs';
+import zlib from 'node:zlib';
+import crypto from 'node:crypto';
+import readline from 'node:readline';
+import { Readable } from 'node:stream';
+import { parse as parseCsv } from 'csv-parse';
+import type { TSchema } from '@sinclair/typebox';
+import type { AppContext } from '../context.js';
+import { inTransaction } from '../db/pool.js';
+import { AppError } from '../errors.js';
+import { checkValue, toIsoTime } from '../validation.js';
+import { ProductInput, upsertProducts } from '../catalog/catalog.js';
+import { CustomerInput, OrderInput, ShipmentInput, upsertCustomers, upsertOrders, upsertShipments } from '../orders/orders.js';
+import { type SegmentMessage, checkMessage, storeMessages } from './segment.js';
+
+export const IMPORT_KINDS = ['catalog', 'customers', 'orders', 'shipments', 'events'] as const;
+export type ImportKind = (typeof IMPORT_KINDS)[number];
+
+export interface ImportResult {
+  kind: ImportKind;
+  lines: number;
+  stored: number;
+  skipped: number;
+  alreadyImported: boolean;
+  seconds: number;
+}
+
+export interface ImportProgress {
+  (phase: 'reading' | 'storing', done: number, total: number): void;
+}
+
+type Row = Record<string, unknown>;
+
+/** Column names brands already use (Online Retail / Shopify-like exports) mapped to ours. */
+const ALIASES: Record<string, string> = {
+  invoiceno: 'order_id', orderid: 'order_id', order_id: 'order_id',
+  customerid: 'customer_id', customer_id: 'customer_id', userid: 'customer_id',
+  stockcode: 'product_id', product_id: 'product_id', sku: 'product_id',
+  description: 'description', product_name: 'product_name',
+  quantity: 'quantity', qty: 'quantity',
+  unitprice: 'unit_price', unit_price: 'unit_price',
+  invoicedate: 'placed_at', placed_at: 'placed_at', order_date: 'placed_at',
+  country: 'country',
+};
+const canonical = (k: string) => ALIASES[k.toLowerCase().replace(/[\s-]/g, '')] ?? ALIASES[k.toLowerCase()] ?? k.toLowerCase();
+
+/** CustomerID exported from spreadsheets comes as `17850.0`. */
+const customerId = (v: unknown) => (v === undefined || v === null ? '' : String(v).trim().replace(/\.0+$/, ''));
+const num = (v: unknown) => (typeof v === 'string' && v.trim() !== '' && !Number.isNaN(Number(v)) ? Number(v) : v);
+const list = (v: unknown) => (typeof v === 'string' ? v.split(/[|;]/).map((s) => s.trim()).filter(Boolean) : v);
+const bool = (v: unknown) => (typeof v === 'string' ? /^(true|yes|1|y)$/i.test(v.trim()) : v);
+const json = (v: unknown, where: string) => {
+  if (typeof v !== 'string') return v;
+  if (!v.trim()) return undefined;
+  try {
+    return JSON.parse(v);
+  } catch {
+    throw new AppError('validation_failed', 'is not valid JSON', where);
+  }
+};
+const drop = (r: Row) => Object.fromEntries(Object.entries(r).filter(([, v]) => v !== undefined && v !== ''));
+
+function productFrom(r: Row, where: string): ProductInput {
+  const fromCsv = typeof r.price === 'string' || typeof r.unit_price === 'string' || typeof r.categories === 'string';
+  const attributes = json(r.attributes, `${where}/attributes`) as Row | undefined;
+  const extra = fromCsv
+    ? drop({ ingredients: list(r.ingredients), diet_labels: list(r.diet_labels), allergens: list(r.allergens), brand: r.brand })
+    : {};
+  return drop({
+    id: r.id ?? r.product_id,
+    name: r.name ?? r.product_name ?? r.description,
+    description: r.name || r.product_name ? r.description : undefined,
+    price: num(r.price ?? r.unit_price),
+    currency: r.currency,
+    categories: list(r.categories),
+    attributes: Object.keys(extra).length ? { ...(attributes ?? {}), ...extra } : attributes,
+    complements: list(r.complements),
+    in_stock: bool(r.in_stock),
+  }) as ProductInput;
+}
+
+interface Collected {
+  rows: unknown[];
+  skipped: number;
+  /** Line number of each row, for errors raised when storing. */
+  lineOf: number[];
+}
+
+/** Turns one parsed line into a row of the kind, or throws with the line and field. */
+function collect(kind: ImportKind, c: Collected, orders: Map<string, OrderInput & { line: number }>, raw: Row, line: number, defaults: { currency?: string }) {
+  const where = `line ${line}`;
+  const r: Row = {};
+  for (const [k, v] of Object.entries(raw)) r[canonical(k)] = typeof v === 'string' ? v.trim() : v;
+  const push = (schema: TSchema, value: unknown) => {
+    c.rows.push(checkValue(schema, value, `${where}: `));
+    c.lineOf.push(line);
+  };
+  switch (kind) {
+    case 'catalog':
+      return push(ProductInput, productFrom({ currency: defaults.currency, ...r }, where));
+    case 'customers': {
+      const id = customerId(r.customer_id);
+      if (!id) return void c.skipped++;
+      const traits = drop({ ...((json(r.traits, `${where}/traits`) as Row) ?? {}), country: r.country });
+      return push(CustomerInput, drop({ customer_id: id, email: r.email, name: r.name, traits: Object.keys(traits).length ? traits : undefined }));
+    }
+    case 'orders': {
+      if (Array.isArray(r.items)) {
+        const o = checkValue(OrderInput, { ...r, customer_id: customerId(r.customer_id) }, `${where}: `);
+        orders.set(o.order_id, { ...o, line });
+        return;
+      }
+      const id = customerId(r.customer_id);
+      if (!id) return void c.skipped++; // guest checkout: no customer to keep it for
+      const orderId = String(r.order_id ?? '');
+      const placed = typeof r.placed_at === 'string' ? toIsoTime(r.placed_at) : r.placed_at;
+      const item = checkValue(
+        OrderInput.properties.items.items,
+        drop({ product_id: r.product_id === undefined ? undefined : String(r.product_id), name: r.product_name ?? r.description, quantity: num(r.quantity), unit_price: num(r.unit_price) }),
+        `${where}: `,
+      );
+      const existing = orders.get(orderId);
+      if (existing) {
+        existing.items.push(item);
+        return;
+      }
+      const order = checkValue(
+        OrderInput,
+        drop({ order_id: orderId, customer_id: id, placed_at: placed, currency: r.currency ?? defaults.currency, status: r.status ?? (orderId.startsWith('C') ? 'cancelled' : undefined), items: [item] }),
+        `${where}: `,
+      );
+      orders.set(orderId, { ...order, line });
+      return;
+    }
+    case 'shipments':
+      return push(
+        ShipmentInput,
+        drop(Object.fromEntries(Object.entries(r).map(([k, v]) => [k, typeof v === 'string' && /_at$|^window_/.test(k) ? toIsoTime(v) : v]))),
+      );
+    case 'events': {
+      const type = r.type;
+      if (type !== 'identify' && type !== 'track' && type !== 'page') throw new AppError('validation_failed', 'type must be identify, track or page', `${where}: type`);
+      c.rows.push(checkMessage(raw, type, `${where}: `));
+      c.lineOf.push(line);
+      return;
+    }
+  }
+}
+
+async function* records(file: string, format: 'csv' | 'jsonl', input: Readable): AsyncGenerator<[Row, number]> {
+  if (format === 'csv') {
+    const parser = input.pipe(parseCsv({ columns: true, bom: true, skip_empty_lines: true, relax_column_count: false, info: true }));
+    try {
+      for await (const { record, info } of parser as AsyncIterable<{ record: Row; info: { lines: number } }>) yield [record, info.lines];
+    } catch (err) {
+      const e = err as Error & { lines?: number };
+      throw new AppError('validation_failed', `${file} is not valid CSV: ${e.message}`, e.lines ? `line ${e.lines}` : undefined);
+    }
+    return;
+  }
+  const rl = readline.createInterface({ input, crlfDelay: Infinity });
+  let n = 0;
+  for await (const text of rl) {
+    n++;
+    if (!text.trim()) continue;
+    let value: unknown;
+    try {
+      value = JSON.parse(text);
+    } catch {
+      throw new AppError('validation_failed', 'is not valid JSON', `line ${n}`);
+    }
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new AppError('validation_failed', 'each line must be a JSON object', `line ${n}`);
+    yield [value as Row, n];
+  }
+}
+
+const CHUNK = 2000;
+
+/**
+ * Imports one file of one kind for a brand, all or nothing: every line is checked before anything is
+ * written, and everything is written in one transaction. A file imported before (same bytes) stores nothing.
+ */
+export async function importFile(
+  ctx: AppContext,
+  brandId: number,
+  kind: ImportKind,
+  file: string,
+  progress: ImportProgress = () => {},
+  defaults: { currency?: string } = {},
+): Promise<ImportResult> {
+  const started = Date.now();
+  if (!fs.existsSync(file)) throw new AppError('not_found', `no file at ${file}`);
+  const size = fs.statSync(file).size;
+  const head = Buffer.alloc(2);
+  const fd = fs.openSync(file, 'r');
+  fs.readSync(fd, head, 0, 2, 0);
+  fs.closeSync(fd);
+  const gzip = head[0] === 0x1f && head[1] === 0x8b;
+  const name = file.replace(/\.gz$/i, '');
+  const format: 'csv' | 'jsonl' = /\.(jsonl|ndjson|json)$/i.test(name) ? 'jsonl' : 'csv';
+
+  const hash = crypto.createHash('sha256');
+  const fileStream = fs.createReadStream(file, { highWaterMark: 1 << 20 });
+  let read = 0;
+  fileStream.on('data', (chunk) => {
+    hash.update(chunk as Buffer);
+    read += chunk.length;
+    progress('reading', read, size);
+  });
+  const input = gzip ? fileStream.pipe(zlib.createGunzip()) : fileStream;
+
+  const c: Collected = { rows: [], skipped: 0, lineOf: [] };
+  const orders = new Map<string, OrderInput & { line: number }>();
+  let lines = 0;
+  for await (const [row, line] of records(file, format, input)) {
+    lines++;
+    collect(kind, c, orders, row, line, defaults);
+  }
+  const sha = hash.digest('hex');
+  const done = await ctx.db.query('SELECT lines, stored FROM imports WHERE brand_id = $1 AND kind = $2 AND sha256 = $3', [brandId, kind, sha]);
+  if (done.rowCount) {
+    return { kind, lines, stored: 0, skipped: c.skipped, alreadyImported: true, seconds: (Date.now() - started) / 1000 };
+  }
+  const rows: unknown[] = kind === 'orders' ? [...orders.values()].map(({ line: _line, ...o }) => o) : c.rows;
+  const lineOf = kind === 'orders' ? [...orders.values()].map((o) => o.line) : c.lineOf;
+
+  const stored = await inTransaction(ctx.db, async (tx) => {
+    let n = 0;
+    for (let i = 0; i < rows.length; i += CHUNK) {
+      const chunk = rows.slice(i, i + CHUNK);
+      switch (kind) {
+        case 'catalog':
+          n += await upsertProducts(tx, brandId, dedupeBy(chunk as ProductInput[], (p) => p.id));
+          break;
+        case 'customers':
+          n += await upsertCustomers(tx, brandId, dedupeBy(chunk as CustomerInput[], (p) => p.customer_id));
+          break;
+        case 'orders':
+          n += await upsertOrders(tx, brandId, chunk as OrderInput[]);
+          break;
+        case 'shipments':
+          n += await upsertShipments(tx, brandId, chunk as ShipmentInput[], (j) => `line ${lineOf[i + j]}`);
+          break;
+        case 'events': {
+          const r = await storeMessages(tx, brandId, chunk as SegmentMessage[], ctx.now());
+          n += r.received - r.duplicates;
+          break;
+        }
+      }
+      progress('storing', Math.min(i + CHUNK, rows.length), rows.length);
+    }
+    await tx.query('INSERT INTO imports (brand_id, kind, sha256, lines, stored) VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING', [brandId, kind, sha, lines, n]);
+    return n;
+  });
+  return { kind, lines, stored, skipped: c.skipped, alreadyImported: false, seconds: (Date.now() - started) / 1000 };
+}
+
+/** Within one statement PostgreSQL cannot update the same row twice: the last line for a key wins. */
+function dedupeBy<T>(rows: T[], key: (r: T) => string): T[] {
+  return [...new Map(rows.map((r) => [key(r), r])).values()];
+}

@@ -1,0 +1,41 @@
+import { Type } from '@sinclair/typebox';
+import type { App } from '../server/app.js';
+import type { AppContext } from '../context.js';
+import { brandFromWriteKey, writeKeySecurity } from '../server/auth.js';
+import { inTransaction } from '../db/pool.js';
+import { BATCH_MAX_BYTES, BatchBody, EVENT_MAX_BYTES, IdentifyBody, PageBody, type SegmentType, TrackBody, checkMessage, storeMessages } from './segment.js';
+
+const Received = Type.Object({ received: Type.Integer(), duplicates: Type.Integer() });
+
+export function ingestRoutes(app: App, ctx: AppContext) {
+  const single = (type: SegmentType, body: typeof IdentifyBody | typeof TrackBody | typeof PageBody, summary: string) =>
+    app.post(
+      `/v1/${type}`,
+      { bodyLimit: EVENT_MAX_BYTES, schema: { tags: ['tracking'], summary, security: writeKeySecurity, body, response: { 200: Received } } },
+      async (req) => {
+        const brand = await brandFromWriteKey(ctx, req);
+        const msg = checkMessage(req.body as Record<string, unknown>, type, '/body');
+        return inTransaction(ctx.db, (tx) => storeMessages(tx, brand.id, [msg], ctx.now()));
+      },
+    );
+  single('identify', IdentifyBody, 'Segment identify: who the customer is, with traits');
+  single('track', TrackBody, 'Segment track: an event with properties (e-commerce v2 names)');
+  single('page', PageBody, 'Segment page: a page view');
+
+  app.post(
+    '/v1/batch',
+    {
+      bodyLimit: BATCH_MAX_BYTES,
+      schema: { tags: ['tracking'], summary: 'Segment batch: up to 500 KB of identify, track and page calls', security: writeKeySecurity, body: BatchBody, response: { 200: Received } },
+    },
+    async (req) => {
+      const brand = await brandFromWriteKey(ctx, req);
+      const body = req.body;
+      const messages = body.batch.map((m, i) => {
+        const merged = body.context && !(m as { context?: unknown }).context ? { ...m, context: body.context } : m;
+        return checkMessage(merged as Record<string, unknown>, m.type as SegmentType, `/batch/${i}`);
+      });
+      return inTransaction(ctx.db, (tx) => storeMessages(tx, brand.id, messages, ctx.now()));
+    },
+  );
+}

@@ -1,0 +1,123 @@
+import { randomUUID } from 'node:crypto';
+import { type Static, Type } from '@sinclair/typebox';
+import type { Queryable } from '../db/pool.js';
+import { AppError } from '../errors.js';
+import { StringEnum } from '../validation.js';
+import { resolveCustomers } from '../people/people.js';
+import { upsertOrderFromEvent } from '../orders/orders.js';
+
+const Id = Type.Union([Type.String({ minLength: 1, maxLength: 200 }), Type.Number()]);
+const Common = {
+  userId: Type.Optional(Id),
+  anonymousId: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
+  messageId: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
+  timestamp: Type.Optional(Type.String({ format: 'date-time' })),
+  sentAt: Type.Optional(Type.String()),
+  context: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
+  integrations: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
+};
+export const IdentifyBody = Type.Object({ ...Common, traits: Type.Optional(Type.Record(Type.String(), Type.Unknown())) });
+export const TrackBody = Type.Object({ ...Common, event: Type.String({ minLength: 1, maxLength: 200 }), properties: Type.Optional(Type.Record(Type.String(), Type.Unknown())) });
+export const PageBody = Type.Object({
+  ...Common,
+  name: Type.Optional(Type.String({ maxLength: 500 })),
+  category: Type.Optional(Type.String({ maxLength: 500 })),
+  properties: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
+});
+export const BatchBody = Type.Object({
+  batch: Type.Array(
+    Type.Object({ type: StringEnum(['identify', 'track', 'page']) }, { additionalProperties: true }),
+    { minItems: 1, maxItems: 10000 },
+  ),
+  context: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
+});
+
+export type SegmentType = 'identify' | 'track' | 'page';
+export type SegmentMessage = Static<typeof TrackBody> & Partial<Static<typeof IdentifyBody>> & Partial<Static<typeof PageBody>> & { type: SegmentType };
+
+export const EVENT_MAX_BYTES = 32 * 1024;
+export const BATCH_MAX_BYTES = 500 * 1024;
+
+/** The e-commerce v2 events we learn from (the others are stored as they come). */
+export const PRODUCT_EVENTS = new Set(['Product Viewed', 'Product Clicked', 'Product Added', 'Product Removed', 'Product Added to Wishlist', 'Product Reviewed', 'Product Shared']);
+
+export interface IngestResult {
+  received: number;
+  duplicates: number;
+}
+
+/** Checks one message of any type and says where it is wrong (`at` is its path, e.g. `/batch/3`). */
+export function checkMessage(m: Record<string, unknown>, type: SegmentType, at: string): SegmentMessage {
+  if (Buffer.byteLength(JSON.stringify(m)) > EVENT_MAX_BYTES) throw new AppError('validation_failed', 'an event may be at most 32 KB', at);
+  const userId = m.userId;
+  if ((userId === undefined || userId === null || userId === '') && !m.anonymousId) {
+    throw new AppError('validation_failed', 'userId or anonymousId is required', `${at}/userId`);
+  }
+  if (userId !== undefined && typeof userId !== 'string' && typeof userId !== 'number') throw new AppError('validation_failed', 'userId must be a string', `${at}/userId`);
+  if (m.anonymousId !== undefined && typeof m.anonymousId !== 'string') throw new AppError('validation_failed', 'anonymousId must be a string', `${at}/anonymousId`);
+  if (m.messageId !== undefined && (typeof m.messageId !== 'string' || m.messageId.length === 0 || m.messageId.length > 200)) {
+    throw new AppError('validation_failed', 'messageId must be a non-empty string of at most 200 characters', `${at}/messageId`);
+  }
+  if (type === 'track' && (typeof m.event !== 'string' || !m.event)) throw new AppError('validation_failed', 'event is required for a track call', `${at}/event`);
+  if (m.timestamp !== undefined && (typeof m.timestamp !== 'string' || Number.isNaN(Date.parse(m.timestamp)))) {
+    throw new AppError('validation_failed', 'timestamp must be an ISO 8601 date-time', `${at}/timestamp`);
+  }
+  for (const key of ['properties', 'traits', 'context'] as const) {
+    const v = m[key];
+    if (v !== undefined && (typeof v !== 'object' || v === null || Array.isArray(v))) throw new AppError('validation_failed', `${key} must be an object`, `${at}/${key}`);
+  }
+  return { ...(m as object), type } as SegmentMessage;
+}
+
+function productIdOf(props: Record<string, unknown> | undefined): string | null {
+  const v = props?.product_id ?? props?.sku;
+  return typeof v === 'string' || typeof v === 'number' ? String(v) : null;
+}
+
+/**
+ * Stores Segment messages of one brand. Call inside a transaction: everything is committed together.
+ * A messageId seen before for the same customer is counted as a duplicate and not stored again.
+ */
+export async function storeMessages(tx: Queryable, brandId: number, messages: SegmentMessage[], receivedAt: Date): Promise<IngestResult> {
+  const externalIds = messages.map((m) => (m.userId !== undefined && m.userId !== '' ? String(m.userId) : `anon:${m.anonymousId}`));
+  const persons = await resolveCustomers(tx, brandId, externalIds);
+  const personIds: string[] = [];
+  const messageIds: string[] = [];
+  const types: string[] = [];
+  const events: (string | null)[] = [];
+  const productIds: (string | null)[] = [];
+  const properties: string[] = [];
+  const contexts: string[] = [];
+  const times: string[] = [];
+  messages.forEach((m, i) => {
+    personIds.push(persons.get(externalIds[i])!);
+    messageIds.push(m.messageId ?? randomUUID());
+    types.push(m.type);
+    events.push(m.type === 'track' ? m.event : m.type === 'page' ? (m.name ?? null) : null);
+    productIds.push(productIdOf(m.properties));
+    properties.push(JSON.stringify(m.type === 'identify' ? (m.traits ?? {}) : (m.properties ?? {})));
+    contexts.push(JSON.stringify(m.context ?? {}));
+    times.push(m.timestamp ?? receivedAt.toISOString());
+  });
+  const stored = await tx.query(
+    `INSERT INTO events (person_id, brand_id, message_id, type, event, product_id, properties, context, occurred_at, received_at)
+     SELECT p, $1, mid, t, e, pr, props::jsonb, ctx::jsonb, ts::timestamptz, $10
+     FROM unnest($2::uuid[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[]) AS x(p, mid, t, e, pr, props, ctx, ts)
+     ON CONFLICT DO NOTHING RETURNING message_id, person_id`,
+    [brandId, personIds, messageIds, types, events, productIds, properties, contexts, times, receivedAt],
+  );
+  const fresh = new Set(stored.rows.map((r) => `${r.person_id}|${r.message_id}`));
+  for (let i = 0; i < messages.length; i++) {
+    const m = messages[i];
+    const key = `${personIds[i]}|${messageIds[i]}`;
+    if (!fresh.has(key)) continue;
+    fresh.delete(key); // a messageId repeated inside one batch takes effect once
+    if (m.type === 'identify' && m.traits && Object.keys(m.traits).length > 0) {
+      await tx.query('UPDATE brand_customers SET traits = traits || $3::jsonb WHERE brand_id = $1 AND external_id = $2', [brandId, externalIds[i], JSON.stringify(m.traits)]);
+    }
+    if (m.type === 'track' && m.event === 'Order Completed' && m.properties) {
+      await upsertOrderFromEvent(tx, brandId, personIds[i], m.properties, new Date(times[i]));
+    }
+  }
+  return { received: messages.length, duplicates: messages.length - stored.rowCount! };
+}

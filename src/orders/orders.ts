@@ -1,0 +1,272 @@
+import { type Static, Type } from '@sinclair/typebox';
+import type { Queryable } from '../db/pool.js';
+import { AppError } from '../errors.js';
+import { resolveCustomers } from '../people/people.js';
+import { upsertProducts } from '../catalog/catalog.js';
+import { StringEnum } from '../validation.js';
+
+const Time = Type.String({ format: 'date-time' });
+const Money = Type.Number({ minimum: -1e9, maximum: 1e9 });
+
+export const CustomerInput = Type.Object(
+  {
+    customer_id: Type.String({ minLength: 1, maxLength: 200 }),
+    email: Type.Optional(Type.String({ format: 'email', maxLength: 320 })),
+    name: Type.Optional(Type.String({ maxLength: 200 })),
+    traits: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
+  },
+  { additionalProperties: false },
+);
+export type CustomerInput = Static<typeof CustomerInput>;
+
+export const OrderItemInput = Type.Object(
+  {
+    product_id: Type.String({ minLength: 1, maxLength: 200 }),
+    name: Type.Optional(Type.String({ maxLength: 500 })),
+    quantity: Type.Integer({ minimum: -100000, maximum: 100000 }),
+    unit_price: Type.Optional(Money),
+    status: Type.Optional(StringEnum(['ok', 'cancelled', 'returned'])),
+  },
+  { additionalProperties: false },
+);
+
+export const ORDER_STATUSES = ['placed', 'shipped', 'delivered', 'cancelled', 'returned'] as const;
+export const OrderInput = Type.Object(
+  {
+    order_id: Type.String({ minLength: 1, maxLength: 200 }),
+    customer_id: Type.String({ minLength: 1, maxLength: 200 }),
+    placed_at: Time,
+    status: Type.Optional(StringEnum(ORDER_STATUSES)),
+    currency: Type.Optional(Type.String({ pattern: '^[A-Z]{3}$' })),
+    payment_method: Type.Optional(Type.String({ maxLength: 100 })),
+    payment_status: Type.Optional(Type.String({ maxLength: 50 })),
+    delivery_option: Type.Optional(Type.String({ maxLength: 100 })),
+    items: Type.Array(OrderItemInput, { minItems: 1, maxItems: 1000 }),
+  },
+  { additionalProperties: false },
+);
+export type OrderInput = Static<typeof OrderInput>;
+
+export const SHIPMENT_STATUSES = ['label_created', 'in_transit', 'out_for_delivery', 'delivered', 'exception'] as const;
+export const ShipmentInput = Type.Object(
+  {
+    shipment_id: Type.String({ minLength: 1, maxLength: 200 }),
+    order_id: Type.String({ minLength: 1, maxLength: 200 }),
+    carrier: Type.String({ minLength: 1, maxLength: 100 }),
+    service: Type.Optional(Type.String({ maxLength: 100 })),
+    tracking_number: Type.Optional(Type.String({ maxLength: 200 })),
+    tracking_url: Type.Optional(Type.String({ maxLength: 2000 })),
+    status: Type.Optional(StringEnum(SHIPMENT_STATUSES)),
+    shipped_at: Type.Optional(Time),
+    window_start: Type.Optional(Time),
+    window_end: Type.Optional(Time),
+    delivered_at: Type.Optional(Time),
+  },
+  { additionalProperties: false },
+);
+export type ShipmentInput = Static<typeof ShipmentInput>;
+
+export async function upsertCustomers(db: Queryable, brandId: number, customers: CustomerInput[]): Promise<number> {
+  if (customers.length === 0) return 0;
+  await resolveCustomers(db, brandId, customers.map((c) => c.customer_id));
+  const r = await db.query(
+    `UPDATE brand_customers bc SET traits = bc.traits || x.traits::jsonb
+     FROM unnest($2::text[], $3::text[]) AS x(id, traits) WHERE bc.brand_id = $1 AND bc.external_id = x.id`,
+    [
+      brandId,
+      customers.map((c) => c.customer_id),
+      customers.map((c) => JSON.stringify({ ...(c.traits ?? {}), ...(c.email ? { email: c.email } : {}), ...(c.name ? { name: c.name } : {}) })),
+    ],
+  );
+  return r.rowCount ?? 0;
+}
+
+/** Inserts or updates whole orders with their items, in a few set-based statements. */
+export async function upsertOrders(db: Queryable, brandId: number, orders: OrderInput[]): Promise<number> {
+  if (orders.length === 0) return 0;
+  const persons = await resolveCustomers(db, brandId, orders.map((o) => o.customer_id));
+  const pid = orders.map((o) => persons.get(o.customer_id)!);
+  await db.query(
+    `INSERT INTO orders (person_id, brand_id, order_id, status, placed_at, total, currency, payment_method, payment_status, delivery_option)
+     SELECT p, $1, oid, st, at, tot, cur, pm, ps, dopt
+     FROM unnest($2::uuid[], $3::text[], $4::text[], $5::timestamptz[], $6::numeric[], $7::text[], $8::text[], $9::text[], $10::text[])
+       AS x(p, oid, st, at, tot, cur, pm, ps, dopt)
+     ON CONFLICT (person_id, brand_id, order_id) DO UPDATE SET status = EXCLUDED.status, placed_at = EXCLUDED.placed_at,
+       total = EXCLUDED.total, currency = EXCLUDED.currency, payment_method = EXCLUDED.payment_method,
+       payment_status = EXCLUDED.payment_status, delivery_option = EXCLUDED.delivery_option, updated_at = now()`,
+    [
+      brandId,
+      pid,
+      orders.map((o) => o.order_id),
+      orders.map((o) => o.status ?? 'placed'),
+      orders.map((o) => o.placed_at),
+      orders.map((o) => Math.round(o.items.reduce((s, i) => s + i.quantity * (i.unit_price ?? 0), 0) * 100) / 100),
+      orders.map((o) => o.currency ?? 'USD'),
+      orders.map((o) => o.payment_method ?? null),
+      orders.map((o) => o.payment_status ?? 'paid'),
+      orders.map((o) => o.delivery_option ?? 'standard'),
+    ],
+  );
+  const cols = { p: [] as string[], oid: [] as string[], line: [] as number[], prod: [] as string[], name: [] as string[], qty: [] as number[], price: [] as number[], st: [] as string[] };
+  const products = new Map<string, { id: string; name: string; price?: number }>();
+  orders.forEach((o, i) =>
+    o.items.forEach((it, line) => {
+      cols.p.push(pid[i]);
+      cols.oid.push(o.order_id);
+      cols.line.push(line + 1);
+      cols.prod.push(it.product_id);
+      cols.name.push(it.name ?? it.product_id);
+      cols.qty.push(it.quantity);
+      cols.price.push(it.unit_price ?? 0);
+      cols.st.push(it.status ?? (o.status === 'cancelled' ? 'cancelled' : 'ok'));
+      if (!products.has(it.product_id)) products.set(it.product_id, { id: it.product_id, name: it.name ?? it.product_id, price: it.unit_price });
+    }),
+  );
+  await db.query(
+    `INSERT INTO order_items (person_id, brand_id, order_id, line_no, product_id, name, quantity, unit_price, status)
+     SELECT p, $1, oid, line, prod, name, qty, price, st
+     FROM unnest($2::uuid[], $3::text[], $4::int[], $5::text[], $6::text[], $7::int[], $8::numeric[], $9::text[]) AS x(p, oid, line, prod, name, qty, price, st)
+     ON CONFLICT (person_id, brand_id, order_id, line_no) DO UPDATE SET product_id = EXCLUDED.product_id, name = EXCLUDED.name,
+       quantity = EXCLUDED.quantity, unit_price = EXCLUDED.unit_price, status = EXCLUDED.status`,
+    [brandId, cols.p, cols.oid, cols.line, cols.prod, cols.name, cols.qty, cols.price, cols.st],
+  );
+  // Products a brand sells before it sent its catalog still get a catalog entry, so they can be named and recommended.
+  await upsertProducts(
+    db,
+    brandId,
+    [...products.values()].map((p) => ({ id: p.id, name: p.name, price: p.price !== undefined && p.price >= 0 ? p.price : undefined })),
+    true,
+  );
+  return orders.length;
+}
+
+export async function upsertShipments(db: Queryable, brandId: number, shipments: ShipmentInput[], where = (i: number) => `/shipments/${i}`): Promise<number> {
+  if (shipments.length === 0) return 0;
+  const orderIds = shipments.map((s) => s.order_id);
+  const owners = await db.query('SELECT order_id, person_id FROM orders WHERE brand_id = $1 AND order_id = ANY($2)', [brandId, [...new Set(orderIds)]]);
+  const personOf = new Map<string, string>(owners.rows.map((r) => [r.order_id, r.person_id]));
+  const missing = orderIds.findIndex((id) => !personOf.has(id));
+  if (missing >= 0) throw new AppError('validation_failed', `order_id: no order "${orderIds[missing]}" for this brand`, `${where(missing)}/order_id`);
+  const t = (v: string | undefined) => v ?? null;
+  await db.query(
+    `INSERT INTO shipments (person_id, brand_id, shipment_id, order_id, carrier, service, tracking_number, tracking_url, status, shipped_at, window_start, window_end, delivered_at)
+     SELECT p, $1, sid, oid, car, svc, tn, tu, st, sa, ws, we, da
+     FROM unnest($2::uuid[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::timestamptz[], $11::timestamptz[], $12::timestamptz[], $13::timestamptz[])
+       AS x(p, sid, oid, car, svc, tn, tu, st, sa, ws, we, da)
+     ON CONFLICT (person_id, brand_id, shipment_id) DO UPDATE SET carrier = EXCLUDED.carrier, service = EXCLUDED.service,
+       tracking_number = EXCLUDED.tracking_number, tracking_url = EXCLUDED.tracking_url, status = EXCLUDED.status,
+       shipped_at = EXCLUDED.shipped_at, window_start = EXCLUDED.window_start, window_end = EXCLUDED.window_end, delivered_at = EXCLUDED.delivered_at`,
+    [
+      brandId,
+      orderIds.map((id) => personOf.get(id)!),
+      shipments.map((s) => s.shipment_id),
+      orderIds,
+      shipments.map((s) => s.carrier),
+      shipments.map((s) => t(s.service)),
+      shipments.map((s) => t(s.tracking_number)),
+      shipments.map((s) => t(s.tracking_url)),
+      shipments.map((s) => s.status ?? 'in_transit'),
+      shipments.map((s) => t(s.shipped_at)),
+      shipments.map((s) => t(s.window_start)),
+      shipments.map((s) => t(s.window_end)),
+      shipments.map((s) => t(s.delivered_at)),
+    ],
+  );
+  // An order with a shipment on its way is at least shipped.
+  await db.query(
+    `UPDATE orders o SET status = CASE WHEN s.status = 'delivered' THEN 'delivered' ELSE 'shipped' END, updated_at = now()
+     FROM shipments s WHERE s.person_id = o.person_id AND s.brand_id = o.brand_id AND s.order_id = o.order_id
+       AND o.brand_id = $1 AND o.order_id = ANY($2) AND o.status IN ('placed', 'shipped')`,
+    [brandId, orderIds],
+  );
+  return shipments.length;
+}
+
+/** A Segment "Order Completed" event becomes an order (e-commerce v2 spec: order_id, products[], currency). */
+export async function upsertOrderFromEvent(db: Queryable, brandId: number, personId: string, props: Record<string, unknown>, at: Date) {
+  const orderId = props.order_id ?? props.checkout_id;
+  const products = Array.isArray(props.products) ? (props.products as Array<Record<string, unknown>>) : [];
+  if ((typeof orderId !== 'string' && typeof orderId !== 'number') || products.length === 0) return;
+  const items = products
+    .map((p) => ({ product_id: String(p.product_id ?? p.sku ?? ''), name: typeof p.name === 'string' ? p.name : undefined, quantity: Math.max(1, Math.trunc(Number(p.quantity ?? 1)) || 1), unit_price: Number(p.price ?? 0) || 0 }))
+    .filter((i) => i.product_id);
+  if (items.length === 0) return;
+  const customer = await db.query('SELECT external_id FROM brand_customers WHERE brand_id = $1 AND person_id = $2 LIMIT 1', [brandId, personId]);
+  if (customer.rowCount === 0) return;
+  await upsertOrders(db, brandId, [
+    { order_id: String(orderId), customer_id: customer.rows[0].external_id, placed_at: at.toISOString(), currency: typeof props.currency === 'string' && /^[A-Z]{3}$/.test(props.currency) ? props.currency : 'USD', items },
+  ]);
+}
+
+export interface OrderItem {
+  lineNo: number;
+  productId: string;
+  name: string;
+  quantity: number;
+  unitPrice: number;
+  status: string;
+}
+export interface Shipment {
+  shipmentId: string;
+  carrier: string;
+  service: string | null;
+  trackingNumber: string | null;
+  trackingUrl: string | null;
+  status: string;
+  shippedAt: Date | null;
+  windowStart: Date | null;
+  windowEnd: Date | null;
+  deliveredAt: Date | null;
+}
+export interface Order {
+  orderId: string;
+  brandId: number;
+  status: string;
+  placedAt: Date;
+  total: number;
+  currency: string;
+  paymentMethod: string | null;
+  paymentStatus: string;
+  deliveryOption: string;
+  items: OrderItem[];
+  shipments: Shipment[];
+}
+
+const ORDER_SELECT = `SELECT o.order_id AS "orderId", o.brand_id AS "brandId", o.status, o.placed_at AS "placedAt", o.total, o.currency,
+  o.payment_method AS "paymentMethod", o.payment_status AS "paymentStatus", o.delivery_option AS "deliveryOption",
+  COALESCE((SELECT json_agg(json_build_object('lineNo', i.line_no, 'productId', i.product_id, 'name', i.name, 'quantity', i.quantity,
+     'unitPrice', i.unit_price, 'status', i.status) ORDER BY i.line_no) FROM order_items i
+     WHERE i.person_id = o.person_id AND i.brand_id = o.brand_id AND i.order_id = o.order_id), '[]') AS items,
+  COALESCE((SELECT json_agg(json_build_object('shipmentId', s.shipment_id, 'carrier', s.carrier, 'service', s.service,
+     'trackingNumber', s.tracking_number, 'trackingUrl', s.tracking_url, 'status', s.status, 'shippedAt', s.shipped_at,
+     'windowStart', s.window_start, 'windowEnd', s.window_end, 'deliveredAt', s.delivered_at) ORDER BY s.shipped_at) FROM shipments s
+     WHERE s.person_id = o.person_id AND s.brand_id = o.brand_id AND s.order_id = o.order_id), '[]') AS shipments
+  FROM orders o`;
+
+function hydrate(row: Order): Order {
+  row.items = row.items.map((i) => ({ ...i, unitPrice: Number(i.unitPrice) }));
+  row.shipments = row.shipments.map((s) => ({
+    ...s,
+    shippedAt: s.shippedAt && new Date(s.shippedAt),
+    windowStart: s.windowStart && new Date(s.windowStart),
+    windowEnd: s.windowEnd && new Date(s.windowEnd),
+    deliveredAt: s.deliveredAt && new Date(s.deliveredAt),
+  }));
+  return row;
+}
+
+/** A person's orders at one brand, newest first (the person's own data, or the brand's own for `service`). */
+export async function ordersOfPerson(db: Queryable, personId: string, brandId: number, limit = 50): Promise<Order[]> {
+  const r = await db.query(`${ORDER_SELECT} WHERE o.person_id = $1 AND o.brand_id = $2 ORDER BY o.placed_at DESC LIMIT $3`, [personId, brandId, limit]);
+  return r.rows.map(hydrate);
+}
+
+/** A brand's own order by its id; another brand's order is not found. */
+export async function orderOfBrand(db: Queryable, brandId: number, orderId: string): Promise<(Order & { customerId: string | null }) | null> {
+  const r = await db.query(
+    `${ORDER_SELECT.replace('FROM orders o', `, (SELECT bc.external_id FROM brand_customers bc WHERE bc.brand_id = o.brand_id AND bc.person_id = o.person_id ORDER BY bc.created_at LIMIT 1) AS "customerId" FROM orders o`)}
+     WHERE o.brand_id = $1 AND o.order_id = $2`,
+    [brandId, orderId],
+  );
+  return r.rows[0] ? (hydrate(r.rows[0]) as Order & { customerId: string | null }) : null;
+}

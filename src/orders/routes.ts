@@ -1,0 +1,72 @@
+import { type TSchema, Type } from '@sinclair/typebox';
+import type { App } from '../server/app.js';
+import type { AppContext } from '../context.js';
+import { brandFromSecretKey, brandSecurity } from '../server/auth.js';
+import { inTransaction } from '../db/pool.js';
+import { notFound } from '../errors.js';
+import { CustomerInput, OrderInput, ShipmentInput, orderOfBrand, upsertCustomers, upsertOrders, upsertShipments } from './orders.js';
+
+const Stored = Type.Object({ stored: Type.Integer() });
+const Nullable = <T extends TSchema>(t: T) => Type.Union([t, Type.Null()]);
+/** Dates leave as ISO strings; the service hands out Date objects. */
+export const DateTime = Type.Unsafe<Date | string>({ type: 'string', format: 'date-time' });
+
+export const OrderSchema = Type.Object({
+  orderId: Type.String(),
+  customerId: Nullable(Type.String()),
+  status: Type.String(),
+  placedAt: DateTime,
+  total: Type.Number(),
+  currency: Type.String(),
+  paymentMethod: Nullable(Type.String()),
+  paymentStatus: Type.String(),
+  deliveryOption: Type.String(),
+  items: Type.Array(Type.Object({ lineNo: Type.Integer(), productId: Type.String(), name: Type.String(), quantity: Type.Integer(), unitPrice: Type.Number(), status: Type.String() })),
+  shipments: Type.Array(
+    Type.Object({
+      shipmentId: Type.String(),
+      carrier: Type.String(),
+      service: Nullable(Type.String()),
+      trackingNumber: Nullable(Type.String()),
+      trackingUrl: Nullable(Type.String()),
+      status: Type.String(),
+      shippedAt: Nullable(DateTime),
+      windowStart: Nullable(DateTime),
+      windowEnd: Nullable(DateTime),
+      deliveredAt: Nullable(DateTime),
+    }),
+  ),
+});
+
+export function orderRoutes(app: App, ctx: AppContext) {
+  const bulk = <S extends typeof CustomerInput | typeof OrderInput | typeof ShipmentInput>(
+    path: string,
+    key: 'customers' | 'orders' | 'shipments',
+    item: S,
+    store: (tx: Parameters<typeof upsertOrders>[0], brandId: number, rows: never[]) => Promise<number>,
+    summary: string,
+  ) =>
+    app.post(
+      path,
+      { schema: { tags: ['orders'], summary, security: brandSecurity, body: Type.Object({ [key]: Type.Array(item, { minItems: 1, maxItems: 5000 }) }), response: { 200: Stored } } },
+      async (req) => {
+        const brand = await brandFromSecretKey(ctx, req);
+        const rows = (req.body as unknown as Record<string, never[]>)[key];
+        return { stored: await inTransaction(ctx.db, (tx) => store(tx, brand.id, rows)) };
+      },
+    );
+  bulk('/v1/customers', 'customers', CustomerInput, upsertCustomers, 'Add or update customers (all or nothing)');
+  bulk('/v1/orders', 'orders', OrderInput, upsertOrders, 'Add or update orders with their items (all or nothing)');
+  bulk('/v1/shipments', 'shipments', ShipmentInput, upsertShipments, 'Add or update shipments of existing orders (all or nothing)');
+
+  app.get(
+    '/v1/orders/:orderId',
+    { schema: { tags: ['orders'], summary: "One of the brand's orders", security: brandSecurity, params: Type.Object({ orderId: Type.String({ minLength: 1, maxLength: 200 }) }), response: { 200: OrderSchema } } },
+    async (req) => {
+      const brand = await brandFromSecretKey(ctx, req);
+      const order = await orderOfBrand(ctx.db, brand.id, req.params.orderId);
+      if (!order) throw notFound(`order "${req.params.orderId}"`);
+      return order;
+    },
+  );
+}

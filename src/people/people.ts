@@ -1,0 +1,126 @@
+import type { Queryable } from '../db/pool.js';
+import { AppError } from '../errors.js';
+import { hmac, randomToken, sha256 } from '../crypto.js';
+
+export interface Person {
+  id: string;
+  email: string | null;
+  displayName: string | null;
+  timeZone: string;
+  claimed: boolean;
+}
+
+const personColumns = (t = '') =>
+  `${t}id, ${t}email, ${t}display_name AS "displayName", ${t}time_zone AS "timeZone", ${t}claimed`;
+const PERSON_COLUMNS = personColumns();
+
+export async function personById(db: Queryable, id: string): Promise<Person | null> {
+  const r = await db.query(`SELECT ${PERSON_COLUMNS} FROM persons WHERE id = $1`, [id]);
+  return r.rows[0] ?? null;
+}
+
+export async function createPerson(
+  db: Queryable,
+  p: { email?: string | null; displayName?: string | null; timeZone?: string; claimed?: boolean },
+): Promise<Person> {
+  const r = await db.query(
+    `INSERT INTO persons (email, display_name, time_zone, claimed) VALUES ($1, $2, $3, $4) RETURNING ${PERSON_COLUMNS}`,
+    [p.email ?? null, p.displayName ?? null, p.timeZone ?? 'UTC', p.claimed ?? true],
+  );
+  return r.rows[0];
+}
+
+/**
+ * Maps a brand's customer ids to persons, creating an unclaimed person for each customer seen for the
+ * first time. Safe under concurrency: a customer row is claimed first (ON CONFLICT), its person after.
+ */
+export async function resolveCustomers(db: Queryable, brandId: number, externalIds: string[]): Promise<Map<string, string>> {
+  const unique = [...new Set(externalIds)];
+  const found = new Map<string, string>();
+  const existing = await db.query('SELECT external_id, person_id FROM brand_customers WHERE brand_id = $1 AND external_id = ANY($2)', [brandId, unique]);
+  for (const row of existing.rows) found.set(row.external_id, row.person_id);
+  const missing = unique.filter((id) => !found.has(id));
+  if (missing.length === 0) return found;
+  const created = await db.query(
+    `INSERT INTO brand_customers (brand_id, external_id, person_id)
+     SELECT $1, x, gen_random_uuid() FROM unnest($2::text[]) AS x
+     ON CONFLICT DO NOTHING RETURNING external_id, person_id`,
+    [brandId, missing],
+  );
+  if (created.rowCount) {
+    await db.query('INSERT INTO persons (id, claimed) SELECT unnest($1::uuid[]), false', [created.rows.map((r) => r.person_id)]);
+    for (const row of created.rows) found.set(row.external_id, row.person_id);
+  }
+  if (found.size < unique.length) {
+    // Another transaction created them meanwhile; it has committed once our INSERT returned.
+    const again = await db.query('SELECT external_id, person_id FROM brand_customers WHERE brand_id = $1 AND external_id = ANY($2)', [
+      brandId,
+      unique.filter((id) => !found.has(id)),
+    ]);
+    for (const row of again.rows) found.set(row.external_id, row.person_id);
+  }
+  return found;
+}
+
+/** Links a brand's customer id to an existing person (used when the person confirms, and by the demo). */
+export async function linkCustomer(db: Queryable, brandId: number, externalId: string, personId: string, confirmedAt: Date | null) {
+  await db.query(
+    `INSERT INTO brand_customers (brand_id, external_id, person_id, confirmed_at) VALUES ($1, $2, $3, $4)
+     ON CONFLICT (brand_id, external_id) DO UPDATE SET person_id = EXCLUDED.person_id, confirmed_at = EXCLUDED.confirmed_at`,
+    [brandId, externalId, personId, confirmedAt],
+  );
+}
+
+const knownPseudonyms = new Set<string>();
+
+/** The brand's pseudonymous id for a person: the same for one brand every time, unlinkable across brands. */
+export async function pseudonymFor(db: Queryable, secret: Buffer, personId: string, brandId: number): Promise<string> {
+  const pid = 'p_' + hmac(secret, 'pid', personId, String(brandId)).slice(0, 26);
+  const key = `${brandId}:${pid}`;
+  if (!knownPseudonyms.has(key)) {
+    await db.query('INSERT INTO pseudonyms (person_id, brand_id, pid) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING', [personId, brandId, pid]);
+    knownPseudonyms.add(key);
+  }
+  return pid;
+}
+
+/** Resolves a brand's pseudonymous id; another brand's pid, or an unknown one, is simply not found. */
+export async function personForPseudonym(db: Queryable, brandId: number, pid: string): Promise<string> {
+  const r = await db.query('SELECT person_id FROM pseudonyms WHERE brand_id = $1 AND pid = $2', [brandId, pid]);
+  if (r.rowCount === 0) throw new AppError('not_found', `no person with id "${pid}" for this brand`, '/person');
+  return r.rows[0].person_id;
+}
+
+/** Forgets cached pseudonyms of a person (after erasure). */
+export function forgetPseudonymCache() {
+  knownPseudonyms.clear();
+}
+
+const DAY = 24 * 3600 * 1000;
+
+/** Issues a shopper access token; only its hash is stored. */
+export async function issueToken(db: Queryable, personId: string, label = 'session', ttlDays = 30, now = new Date()): Promise<string> {
+  const token = randomToken('tok', 24);
+  await db.query('INSERT INTO sessions (person_id, token_hash, label, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)', [
+    personId,
+    sha256(token),
+    label,
+    now,
+    new Date(now.getTime() + ttlDays * DAY),
+  ]);
+  return token;
+}
+
+export async function personByToken(db: Queryable, token: string, now = new Date()): Promise<Person | null> {
+  const r = await db.query(
+    `SELECT ${personColumns('p.')} FROM sessions s JOIN persons p ON p.id = s.person_id
+     WHERE s.token_hash = $1 AND s.revoked_at IS NULL AND s.expires_at > $2`,
+    [sha256(token), now],
+  );
+  return r.rows[0] ?? null;
+}
+
+export async function revokeToken(db: Queryable, token: string, now = new Date()): Promise<boolean> {
+  const r = await db.query('UPDATE sessions SET revoked_at = $2 WHERE token_hash = $1 AND revoked_at IS NULL', [sha256(token), now]);
+  return (r.rowCount ?? 0) > 0;
+}

@@ -1,0 +1,9 @@
+import type { AppContext } from '../context.js';
+import type { App } from './app.js';
+import { brandRoutes } from '../brands/routes.js';
+import { ingestRoutes } from '../ingest/routes.js';
+import { catalogRoutes } from '../catalog/routes.js';
+import { orderRoutes } from '../orders/routes.js';
+
+/** Every domain's routes, in one list: the server only wires them. */
+export const ROUTES: Array<(app: App, ctx: AppContext) => void | Promise<void>> = [brandRoutes, ingestRoutes, catalogRoutes, orderRoutes];
