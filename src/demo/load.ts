@@ -10,6 +10,7 @@ import { type OrderInput, upsertOrders, upsertShipments } from '../orders/orders
 import { issueToken, linkCustomer, pseudonymFor } from '../people/people.js';
 import { importFile } from '../ingest/import.js';
 import { atLocalTime } from '../time.js';
+import { grant } from '../gatekeeper/view.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 export const ONLINE_RETAIL_FILE = path.join(ROOT, 'data/online-retail/transactions-2010-12-to-2011-10.csv.gz');
@@ -201,6 +202,18 @@ export async function loadDemo(ctx: AppContext, home: string, say: (line: string
       if (s.handle === 'karen' || s.handle === 'dad') {
         await linkCustomer(tx, brandIds['corner-deli'], `deli-${s.handle}`, personId, now);
         await linkCustomer(tx, brandIds.volt, `volt-${s.handle}`, personId, now);
+      }
+      // The demo shoppers have said yes, on their Confidant page, to everyday scopes for service and recommendations.
+      for (const b of DEMO_BRANDS) {
+        await grant(tx, {
+          personId,
+          brandId: brandIds[b.slug],
+          scopes: ['identity.name', 'profile.sizes', 'profile.diet', 'profile.likes', 'profile.dates', 'gifts'],
+          purposes: ['service', 'recommendations'],
+          how: 'page',
+          explicit: true,
+          at: now,
+        });
       }
       keys.shoppers[s.handle] = { name: s.name, email: s.email, token: await issueToken(tx, personId, 'demo', 365, now) };
       for (const b of DEMO_BRANDS) keys.brands[b.slug].pids[s.handle] = await pseudonymFor(tx, ctx.secret, personId, brandIds[b.slug]);

@@ -1,0 +1,111 @@
+import type { AppContext } from '../context.js';
+import type { Queryable } from '../db/pool.js';
+import { type Scope, type StoredFact, factsOf } from '../profile/facts.js';
+
+export const PURPOSES = ['service', 'recommendations', 'marketing', 'analytics'] as const;
+export type Purpose = (typeof PURPOSES)[number];
+
+/** Scopes whose facts are special categories: never shared without a grant of exactly that scope. */
+export const SPECIAL_SCOPES: ReadonlySet<Scope> = new Set(['profile.allergies', 'profile.budget', 'location.precise']);
+
+/**
+ * What one brand may use of one person for one purpose, or the person's own view (`brandId` null).
+ * Everything that touches a person's data for a brand gets one of these from `viewFor`.
+ */
+export interface PersonView {
+  personId: string;
+  brandId: number | null;
+  purpose: Purpose | 'self';
+  /** Only the facts this view allows, with their provenance. */
+  facts: StoredFact[];
+  scopes: ReadonlySet<string>;
+}
+
+export interface ActiveGrant {
+  scope: string;
+  explicit: boolean;
+}
+
+export async function activeGrants(db: Queryable, personId: string, brandId: number, purpose: Purpose, now: Date): Promise<ActiveGrant[]> {
+  const r = await db.query(
+    `SELECT scope, explicit FROM grants WHERE person_id = $1 AND brand_id = $2 AND purpose = $3
+       AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > $4)`,
+    [personId, brandId, purpose, now],
+  );
+  return r.rows;
+}
+
+/** Whether a fact may be used under these grants for this purpose. */
+export function factAllowed(f: StoredFact, grants: ReadonlyMap<string, ActiveGrant>, purpose: Purpose): boolean {
+  if (f.retiredUses.includes(purpose)) return false;
+  const g = grants.get(f.scope);
+  if (!g) return false;
+  // A special-category fact (health, religion, children, finances, precise location) needs its scope granted on its own.
+  if (f.sensitivity !== 'low' && !g.explicit) return false;
+  return true;
+}
+
+/**
+ * The gatekeeper: the facts `brandId` may use about `personId` for `purpose`, and an audit entry saying so.
+ * Grants are read on every call, so a change takes effect on the next one.
+ */
+export async function viewFor(
+  ctx: Pick<AppContext, 'db' | 'now'>,
+  brandId: number,
+  personId: string,
+  purpose: Purpose,
+  call: string,
+  action = 'read_profile',
+): Promise<PersonView> {
+  const now = ctx.now();
+  const [grants, facts] = await Promise.all([activeGrants(ctx.db, personId, brandId, purpose, now), factsOf(ctx.db, personId)]);
+  const byScope = new Map(grants.map((g) => [g.scope, g]));
+  const allowed = facts.filter((f) => factAllowed(f, byScope, purpose));
+  await audit(ctx.db, { personId, brandId, action, purpose, scopes: [...new Set(allowed.map((f) => f.scope))], factIds: allowed.map((f) => f.id), call, at: now });
+  return { personId, brandId, purpose, facts: allowed, scopes: new Set(byScope.keys()) };
+}
+
+/** The person's own view of themselves: everything, no audit (it is their data). */
+export async function selfView(db: Queryable, personId: string): Promise<PersonView> {
+  return { personId, brandId: null, purpose: 'self', facts: await factsOf(db, personId), scopes: new Set() };
+}
+
+export async function audit(
+  db: Queryable,
+  e: { personId: string; brandId: number; action: string; purpose: string; scopes: string[]; factIds: string[]; call: string; at: Date },
+) {
+  await db.query('INSERT INTO audit_log (person_id, brand_id, action, purpose, scopes, fact_ids, call, at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)', [
+    e.personId,
+    e.brandId,
+    e.action,
+    e.purpose,
+    e.scopes,
+    e.factIds,
+    e.call,
+    e.at,
+  ]);
+}
+
+/** Gives grants (used by the person's own routes and the chat). Special scopes must be asked for one by one. */
+export async function grant(
+  db: Queryable,
+  g: { personId: string; brandId: number; scopes: string[]; purposes: Purpose[]; how: string; explicit: boolean; at: Date; expiresAt?: Date | null },
+) {
+  for (const scope of g.scopes)
+    for (const purpose of g.purposes)
+      await db.query(
+        `INSERT INTO grants (person_id, brand_id, scope, purpose, granted_at, how, explicit, expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+         ON CONFLICT (person_id, brand_id, scope, purpose) DO UPDATE SET granted_at = EXCLUDED.granted_at, how = EXCLUDED.how,
+           explicit = EXCLUDED.explicit, expires_at = EXCLUDED.expires_at, revoked_at = NULL`,
+        [g.personId, g.brandId, scope, purpose, g.at, g.how, g.explicit, g.expiresAt ?? null],
+      );
+}
+
+export async function revokeGrants(db: Queryable, g: { personId: string; brandId: number; scopes?: string[]; purposes?: Purpose[]; at: Date }): Promise<number> {
+  const r = await db.query(
+    `UPDATE grants SET revoked_at = $5 WHERE person_id = $1 AND brand_id = $2 AND revoked_at IS NULL
+       AND ($3::text[] IS NULL OR scope = ANY($3)) AND ($4::text[] IS NULL OR purpose = ANY($4))`,
+    [g.personId, g.brandId, g.scopes ?? null, g.purposes ?? null, g.at],
+  );
+  return r.rowCount ?? 0;
+}
