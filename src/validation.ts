@@ -1,4 +1,4 @@
-import { FormatRegistry, type TSchema, type Static, Type } from '@sinclair/typebox';
+import { FormatRegistry, Kind, type TSchema, type Static, Type, TypeRegistry } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
 import { AppError } from './errors.js';
 
@@ -24,4 +24,5 @@ export function toIsoTime(v: string): string {
 
 /** A string that is one of `values`; errors list them (a union of literals would only say "must be equal to constant"). */
 export const StringEnum = <const T extends readonly string[]>(values: T, opts: { description?: string } = {}) =>
-  Type.Unsafe<T[number]>({ type: 'string', enum: [...values], ...opts });
+  Type.Unsafe<T[number]>({ [Kind]: 'StringEnum', type: 'string', enum: [...values], ...opts });
+if (!TypeRegistry.Has('StringEnum')) TypeRegistry.Set('StringEnum', (schema: { enum: string[] }, value) => typeof value === 'string' && schema.enum.includes(value));
