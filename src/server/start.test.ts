@@ -1,0 +1,86 @@
+import { after, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { type ChildProcess, spawn } from 'node:child_process';
+import { testSystem } from '../testing/harness.js';
+
+const home = fs.mkdtempSync(path.join(os.tmpdir(), 'confidant-start-'));
+fs.chmodSync(home, 0o755);
+after(() => fs.rmSync(home, { recursive: true, force: true }));
+
+/** Starts `confidant start` as a user would and waits for the line that says where it listens. */
+async function start(env: Record<string, string>): Promise<{ child: ChildProcess; url: string; log: () => string }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'start'], {
+    env: { ...process.env, PORT: '0', LOG_LEVEL: 'info', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  child.stdout!.on('data', (d) => (out += d));
+  child.stderr!.on('data', (d) => (out += d));
+  const url = await new Promise<string>((resolve, reject) => {
+    const timer = setInterval(() => {
+      const m = /Confidant is listening on (http:\/\/[\d.]+:\d+)/.exec(out);
+      if (m) {
+        clearInterval(timer);
+        resolve(m[1]);
+      }
+    }, 50);
+    child.on('exit', (code) => {
+      clearInterval(timer);
+      reject(new Error(`exited with ${code}: ${out}`));
+    });
+  });
+  return { child, url, log: () => out };
+}
+const stop = (child: ChildProcess) =>
+  new Promise<number | null>((resolve) => {
+    child.on('exit', (code) => resolve(code));
+    child.kill('SIGINT');
+  });
+
+describe('npm start', () => {
+  test('a fresh start loads the demo world; a second start reuses it; Ctrl-C stops PostgreSQL too', async () => {
+    const first = await start({ CONFIDANT_HOME: home });
+    assert.match(first.log(), /Hearth & Home: \d+ orders from 431673 Online Retail lines/);
+    const keys = JSON.parse(fs.readFileSync(path.join(home, 'demo-keys.json'), 'utf8'));
+    assert.deepEqual(Object.keys(keys.brands).sort(), ['corner-deli', 'hearth-home', 'volt']);
+    assert.ok(keys.shoppers.karen.token.startsWith('tok_'));
+    assert.deepEqual(await (await fetch(`${first.url}/health`)).json(), { status: 'ok', database: 'embedded' });
+    const volt = keys.brands.volt;
+    const order = await (await fetch(`${first.url}/v1/orders/DEMO-V-1001`, { headers: { authorization: `Bearer ${volt.secretKey}` } })).json();
+    assert.equal(order.shipments[0].service, 'UPS Ground');
+    assert.ok(new Date(order.shipments[0].windowEnd).getTime() > Date.now(), 'the demo order is still in flight');
+    const track = (url: string) =>
+      fetch(`${url}/v1/track`, {
+        method: 'POST',
+        headers: { authorization: `Basic ${Buffer.from(`${volt.writeKey}:`).toString('base64')}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ userId: 'restart-check', event: 'Product Viewed', messageId: 'restart-1' }),
+      }).then((r) => r.json());
+    assert.deepEqual(await track(first.url), { received: 1, duplicates: 0 });
+    assert.equal(await stop(first.child), 0);
+    assert.equal(fs.existsSync(path.join(home, 'pg', 'postmaster.pid')), false, 'PostgreSQL stopped with the server');
+
+    const keysBefore = fs.readFileSync(path.join(home, 'demo-keys.json'), 'utf8');
+    const second = await start({ CONFIDANT_HOME: home });
+    assert.doesNotMatch(second.log(), /loading the demo world/);
+    assert.deepEqual(await track(second.url), { received: 1, duplicates: 1 }, 'the event stored before the restart is still there');
+    assert.equal(fs.readFileSync(path.join(home, 'demo-keys.json'), 'utf8'), keysBefore);
+    const again = await (await fetch(`${second.url}/v1/orders/DEMO-V-1001`, { headers: { authorization: `Bearer ${volt.secretKey}` } })).json();
+    assert.equal(again.items.length, 4);
+    assert.equal(await stop(second.child), 0);
+  });
+
+  test('with DATABASE_URL it uses that server and starts none', async () => {
+    const sys = await testSystem();
+    try {
+      const s = await start({ DATABASE_URL: sys.url, CONFIDANT_DEMO: '0', CONFIDANT_HOME: path.join(home, 'unused') });
+      assert.deepEqual(await (await fetch(`${s.url}/health`)).json(), { status: 'ok', database: 'external' });
+      assert.equal(fs.existsSync(path.join(home, 'unused', 'pg')), false);
+      assert.equal(await stop(s.child), 0);
+    } finally {
+      await sys.close();
+    }
+  });
+});
