@@ -1,5 +1,5 @@
 import { FormatRegistry, Kind, type TSchema, type Static, Type, TypeRegistry } from '@sinclair/typebox';
-import { Value } from '@sinclair/typebox/value';
+import { TypeCompiler, type TypeCheck } from '@sinclair/typebox/compiler';
 import { AppError } from './errors.js';
 
 const ISO = /^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?$/i;
@@ -7,9 +7,14 @@ if (!FormatRegistry.Has('date-time')) FormatRegistry.Set('date-time', (v) => ISO
 if (!FormatRegistry.Has('email')) FormatRegistry.Set('email', (v) => /^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(v));
 
 /** Checks a value against a TypeBox schema and throws the first problem with its field path. */
+// Imports check every line: a compiled checker is many times faster than interpreting the schema.
+const compiled = new WeakMap<TSchema, TypeCheck<TSchema>>();
+
 export function checkValue<S extends TSchema>(schema: S, value: unknown, where = ''): Static<S> {
-  if (Value.Check(schema, value)) return value as Static<S>;
-  const first = Value.Errors(schema, value).First();
+  let check = compiled.get(schema);
+  if (!check) compiled.set(schema, (check = TypeCompiler.Compile(schema)));
+  if (check.Check(value)) return value as Static<S>;
+  const first = check.Errors(value).First();
   const path = first?.path ?? '';
   const field = path ? path.slice(1).replace(/\//g, '.') : 'value';
   throw new AppError('validation_failed', `${field}: ${first?.message ?? 'is invalid'}`, `${where}${path}`);

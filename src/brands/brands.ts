@@ -41,9 +41,19 @@ export async function createBrand(db: Queryable, name: string, slug = slugify(na
   return { ...r.rows[0], secretKey };
 }
 
+// Tracking calls arrive by the thousand per second with the same write key; a short-lived cache spares a query
+// each. Ten seconds bounds how long a deleted brand's key keeps working in another process.
+const WRITE_KEY_TTL_MS = 10_000;
+const byWriteKey = new Map<string, { brand: Brand | null; until: number }>();
+
 export async function brandByWriteKey(db: Queryable, writeKey: string): Promise<Brand | null> {
+  const hit = byWriteKey.get(writeKey);
+  if (hit && hit.until > Date.now()) return hit.brand;
   const r = await db.query(`SELECT ${COLUMNS} FROM brands WHERE write_key = $1`, [writeKey]);
-  return r.rows[0] ?? null;
+  const brand = r.rows[0] ?? null;
+  if (byWriteKey.size > 10_000) byWriteKey.clear();
+  if (brand) byWriteKey.set(writeKey, { brand, until: Date.now() + WRITE_KEY_TTL_MS });
+  return brand;
 }
 
 export async function brandBySecretKey(db: Queryable, secretKey: string): Promise<Brand | null> {

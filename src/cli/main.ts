@@ -68,8 +68,8 @@ program
   .addOption(new Option('--kind <kind>', 'what the file holds').choices([...IMPORT_KINDS]).makeOptionMandatory())
   .option('--currency <code>', 'currency for prices without one')
   .action(async (file: string, opts: { brand: string; kind: ImportKind; currency?: string }) => {
-    const bar = new cliProgress.SingleBar({ format: ' {phase} |{bar}| {percentage}% {value}/{total}', stream: process.stderr, hideCursor: true }, cliProgress.Presets.shades_classic);
-    let phase = '';
+    const bar = new cliProgress.SingleBar({ format: ' importing |{bar}| {percentage}% of the file', stream: process.stderr, hideCursor: true }, cliProgress.Presets.shades_classic);
+    let started = false;
     const r = await withSystem(async ({ ctx }) => {
       const brand = await brandBySlug(ctx.db, opts.brand);
       if (!brand) throw new AppError('not_found', `no brand "${opts.brand}"`);
@@ -79,19 +79,16 @@ program
           brand.id,
           opts.kind,
           file,
-          (p, done, total) => {
+          (done, total) => {
             if (!process.stderr.isTTY) return;
-            if (p !== phase) {
-              if (phase) bar.stop();
-              phase = p;
-              bar.start(total, 0, { phase: p.padEnd(7) });
-            }
-            bar.update(done, { phase: p.padEnd(7) });
+            if (!started) bar.start(total, 0);
+            started = true;
+            bar.update(done);
           },
           { currency: opts.currency },
         );
       } finally {
-        if (phase) bar.stop();
+        if (started) bar.stop();
       }
     });
     console.log(

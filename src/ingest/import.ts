@@ -25,9 +25,8 @@ export interface ImportResult {
   seconds: number;
 }
 
-export interface ImportProgress {
-  (phase: 'reading' | 'storing', done: number, total: number): void;
-}
+/** Bytes of the file read so far, of all. */
+export type ImportProgress = (done: number, total: number) => void;
 
 type Row = Record<string, unknown>;
 
@@ -86,29 +85,31 @@ interface Collected {
   lineOf: number[];
 }
 
-/** Turns one parsed line into a row of the kind, or throws with the line and field. */
-function collect(kind: ImportKind, c: Collected, orders: Map<string, OrderInput & { line: number }>, raw: Row, line: number, defaults: { currency?: string }) {
+/** Turns one parsed line into a row of the kind and returns its key (product, customer, order...), or throws with the line and field. */
+function collect(kind: ImportKind, c: Collected, orders: Map<string, OrderInput & { line: number }>, raw: Row, line: number, defaults: { currency?: string }): string | undefined {
   const where = `line ${line}`;
   const r: Row = {};
   for (const [k, v] of Object.entries(raw)) r[canonical(k)] = typeof v === 'string' ? v.trim() : v;
-  const push = (schema: TSchema, value: unknown) => {
-    c.rows.push(checkValue(schema, value, `${where}: `));
+  const push = <S extends TSchema>(schema: S, value: unknown) => {
+    const row = checkValue(schema, value, `${where}: `);
+    c.rows.push(row);
     c.lineOf.push(line);
+    return row;
   };
   switch (kind) {
     case 'catalog':
-      return push(ProductInput, productFrom({ currency: defaults.currency, ...r }, where));
+      return push(ProductInput, productFrom({ currency: defaults.currency, ...r }, where)).id;
     case 'customers': {
       const id = customerId(r.customer_id);
       if (!id) return void c.skipped++;
       const traits = drop({ ...((json(r.traits, `${where}/traits`) as Row) ?? {}), country: r.country });
-      return push(CustomerInput, drop({ customer_id: id, email: r.email, name: r.name, traits: Object.keys(traits).length ? traits : undefined }));
+      return push(CustomerInput, drop({ customer_id: id, email: r.email, name: r.name, traits: Object.keys(traits).length ? traits : undefined })).customer_id;
     }
     case 'orders': {
       if (Array.isArray(r.items)) {
         const o = checkValue(OrderInput, { ...r, customer_id: customerId(r.customer_id) }, `${where}: `);
         orders.set(o.order_id, { ...o, line });
-        return;
+        return o.order_id;
       }
       const id = customerId(r.customer_id);
       if (!id) return void c.skipped++; // guest checkout: no customer to keep it for
@@ -122,7 +123,7 @@ function collect(kind: ImportKind, c: Collected, orders: Map<string, OrderInput 
       const existing = orders.get(orderId);
       if (existing) {
         existing.items.push(item);
-        return;
+        return orderId;
       }
       const order = checkValue(
         OrderInput,
@@ -130,19 +131,19 @@ function collect(kind: ImportKind, c: Collected, orders: Map<string, OrderInput 
         `${where}: `,
       );
       orders.set(orderId, { ...order, line });
-      return;
+      return orderId;
     }
     case 'shipments':
       return push(
         ShipmentInput,
         drop(Object.fromEntries(Object.entries(r).map(([k, v]) => [k, typeof v === 'string' && /_at$|^window_/.test(k) ? toIsoTime(v) : v]))),
-      );
+      ).shipment_id;
     case 'events': {
       const type = r.type;
       if (type !== 'identify' && type !== 'track' && type !== 'page') throw new AppError('validation_failed', 'type must be identify, track or page', `${where}: type`);
       c.rows.push(checkMessage(raw, type, `${where}: `));
       c.lineOf.push(line);
-      return;
+      return undefined;
     }
   }
 }
@@ -174,11 +175,18 @@ async function* records(file: string, format: 'csv' | 'jsonl', input: Readable):
   }
 }
 
-const CHUNK = 2000;
+const CHUNK = 5000;
+
+async function fileSha256(file: string): Promise<string> {
+  const hash = crypto.createHash('sha256');
+  for await (const chunk of fs.createReadStream(file, { highWaterMark: 1 << 20 })) hash.update(chunk as Buffer);
+  return hash.digest('hex');
+}
 
 /**
- * Imports one file of one kind for a brand, all or nothing: every line is checked before anything is
- * written, and everything is written in one transaction. A file imported before (same bytes) stores nothing.
+ * Imports one file of one kind for a brand, all or nothing: everything is written in one transaction,
+ * and the first bad line rolls it all back. Writing overlaps with reading (one chunk in flight).
+ * A file imported before (same bytes) stores nothing.
  */
 export async function importFile(
   ctx: AppContext,
@@ -196,63 +204,91 @@ export async function importFile(
   fs.readSync(fd, head, 0, 2, 0);
   fs.closeSync(fd);
   const gzip = head[0] === 0x1f && head[1] === 0x8b;
-  const name = file.replace(/\.gz$/i, '');
-  const format: 'csv' | 'jsonl' = /\.(jsonl|ndjson|json)$/i.test(name) ? 'jsonl' : 'csv';
+  const format: 'csv' | 'jsonl' = /\.(jsonl|ndjson|json)$/i.test(file.replace(/\.gz$/i, '')) ? 'jsonl' : 'csv';
 
-  const hash = crypto.createHash('sha256');
-  const fileStream = fs.createReadStream(file, { highWaterMark: 1 << 20 });
-  let read = 0;
-  fileStream.on('data', (chunk) => {
-    hash.update(chunk as Buffer);
-    read += chunk.length;
-    progress('reading', read, size);
-  });
-  const input = gzip ? fileStream.pipe(zlib.createGunzip()) : fileStream;
+  const sha = await fileSha256(file);
+  const done = await ctx.db.query('SELECT lines FROM imports WHERE brand_id = $1 AND kind = $2 AND sha256 = $3', [brandId, kind, sha]);
+  if (done.rowCount) return { kind, lines: done.rows[0].lines, stored: 0, skipped: 0, alreadyImported: true, seconds: (Date.now() - started) / 1000 };
 
-  const c: Collected = { rows: [], skipped: 0, lineOf: [] };
-  const orders = new Map<string, OrderInput & { line: number }>();
-  let lines = 0;
-  for await (const [row, line] of records(file, format, input)) {
-    lines++;
-    collect(kind, c, orders, row, line, defaults);
-  }
-  const sha = hash.digest('hex');
-  const done = await ctx.db.query('SELECT lines, stored FROM imports WHERE brand_id = $1 AND kind = $2 AND sha256 = $3', [brandId, kind, sha]);
-  if (done.rowCount) {
-    return { kind, lines, stored: 0, skipped: c.skipped, alreadyImported: true, seconds: (Date.now() - started) / 1000 };
-  }
-  const rows: unknown[] = kind === 'orders' ? [...orders.values()].map(({ line: _line, ...o }) => o) : c.rows;
-  const lineOf = kind === 'orders' ? [...orders.values()].map((o) => o.line) : c.lineOf;
+  return inTransaction(ctx.db, async (tx) => {
+    const fileStream = fs.createReadStream(file, { highWaterMark: 1 << 20 });
+    let read = 0;
+    fileStream.on('data', (chunk) => progress((read += chunk.length), size));
+    const input = gzip ? fileStream.pipe(zlib.createGunzip()) : fileStream;
 
-  const stored = await inTransaction(ctx.db, async (tx) => {
-    let n = 0;
-    for (let i = 0; i < rows.length; i += CHUNK) {
-      const chunk = rows.slice(i, i + CHUNK);
+    const c: Collected = { rows: [], skipped: 0, lineOf: [] };
+    const orders = new Map<string, OrderInput & { line: number }>();
+    const dirtyOrders = new Set<string>();
+    const keys = new Set<string>();
+    let stored = 0;
+    let inFlight: Promise<void> = Promise.resolve();
+    let sinceFlush = 0;
+
+    const store = async (rows: unknown[], lineOf: number[]) => {
       switch (kind) {
         case 'catalog':
-          n += await upsertProducts(tx, brandId, dedupeBy(chunk as ProductInput[], (p) => p.id));
+          await upsertProducts(tx, brandId, dedupeBy(rows as ProductInput[], (p) => p.id));
           break;
         case 'customers':
-          n += await upsertCustomers(tx, brandId, dedupeBy(chunk as CustomerInput[], (p) => p.customer_id));
+          await upsertCustomers(tx, brandId, dedupeBy(rows as CustomerInput[], (p) => p.customer_id));
           break;
         case 'orders':
-          n += await upsertOrders(tx, brandId, chunk as OrderInput[]);
+          await upsertOrders(tx, brandId, rows as OrderInput[]);
           break;
         case 'shipments':
-          n += await upsertShipments(tx, brandId, chunk as ShipmentInput[], (j) => `line ${lineOf[i + j]}`);
+          await upsertShipments(tx, brandId, dedupeBy(rows as ShipmentInput[], (p) => p.shipment_id), (j) => `line ${lineOf[j]}`);
           break;
         case 'events': {
-          const r = await storeMessages(tx, brandId, chunk as SegmentMessage[], ctx.now());
-          n += r.received - r.duplicates;
+          const r = await storeMessages(tx, brandId, rows as SegmentMessage[], ctx.now());
+          stored += r.received - r.duplicates;
           break;
         }
       }
-      progress('storing', Math.min(i + CHUNK, rows.length), rows.length);
+    };
+    // Hands the rows read so far to the database, waiting only for the previous chunk: reading goes on meanwhile.
+    const flush = async () => {
+      let rows: unknown[];
+      let lineOf: number[];
+      if (kind === 'orders') {
+        // An order whose lines arrive after it was written is written again, whole (its items upsert by line).
+        rows = [...dirtyOrders].map((id) => {
+          const { line: _line, ...o } = orders.get(id)!;
+          return o;
+        });
+        lineOf = [...dirtyOrders].map((id) => orders.get(id)!.line);
+        dirtyOrders.clear();
+      } else {
+        rows = c.rows.splice(0);
+        lineOf = c.lineOf.splice(0);
+      }
+      sinceFlush = 0;
+      await inFlight;
+      if (rows.length === 0) return;
+      inFlight = store(rows, lineOf);
+      inFlight.catch(() => {}); // awaited later; this only keeps an early failure from being reported as unhandled
+    };
+
+    let lines = 0;
+    try {
+      for await (const [row, line] of records(file, format, input)) {
+        lines++;
+        const key = collect(kind, c, orders, row, line, defaults);
+        if (key !== undefined) {
+          keys.add(key);
+          if (kind === 'orders') dirtyOrders.add(key);
+        }
+        if (++sinceFlush >= CHUNK) await flush();
+      }
+      await flush();
+      await inFlight;
+    } catch (err) {
+      await inFlight.catch(() => {});
+      throw err;
     }
-    await tx.query('INSERT INTO imports (brand_id, kind, sha256, lines, stored) VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING', [brandId, kind, sha, lines, n]);
-    return n;
+    if (kind !== 'events') stored = keys.size;
+    await tx.query('INSERT INTO imports (brand_id, kind, sha256, lines, stored) VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING', [brandId, kind, sha, lines, stored]);
+    return { kind, lines, stored, skipped: c.skipped, alreadyImported: false, seconds: (Date.now() - started) / 1000 };
   });
-  return { kind, lines, stored, skipped: c.skipped, alreadyImported: false, seconds: (Date.now() - started) / 1000 };
 }
 
 /** Within one statement PostgreSQL cannot update the same row twice: the last line for a key wins. */

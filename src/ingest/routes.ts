@@ -15,6 +15,8 @@ export function ingestRoutes(app: App, ctx: AppContext) {
       async (req) => {
         const brand = await brandFromWriteKey(ctx, req);
         const msg = checkMessage(req.body as Record<string, unknown>, type, '/body');
+        // A plain track or page is one event row (its customer is made in one statement): no transaction needed.
+        if (type === 'page' || (type === 'track' && msg.event !== 'Order Completed')) return storeMessages(ctx.db, brand.id, [msg], ctx.now());
         return inTransaction(ctx.db, (tx) => storeMessages(tx, brand.id, [msg], ctx.now()));
       },
     );

@@ -31,8 +31,15 @@ export async function createPerson(
 }
 
 /**
+ * Stands for a brand customer whose person was erased. No such person exists: the database drops every row
+ * written for it (triggers in people/migrations/021), so events re-sent for an erased customer are accepted and
+ * counted (a 2xx, nothing lost from the brand's point of view) but never stored, and the person is not recreated.
+ */
+export const SUPPRESSED_PERSON = '00000000-0000-0000-0000-000000000000';
+
+/**
  * Maps a brand's customer ids to persons, creating an unclaimed person for each customer seen for the
- * first time. Safe under concurrency: a customer row is claimed first (ON CONFLICT), its person after.
+ * first time. Safe under concurrency: a customer row is claimed with ON CONFLICT, and its person in the same statement.
  */
 export async function resolveCustomers(db: Queryable, brandId: number, externalIds: string[]): Promise<Map<string, string>> {
   const unique = [...new Set(externalIds)];
@@ -41,16 +48,20 @@ export async function resolveCustomers(db: Queryable, brandId: number, externalI
   for (const row of existing.rows) found.set(row.external_id, row.person_id);
   const missing = unique.filter((id) => !found.has(id));
   if (missing.length === 0) return found;
+  // One statement, so the customer row and its person are created together even outside a transaction.
+  // A customer whose person was erased (a suppression) is not created again: it maps to SUPPRESSED_PERSON.
   const created = await db.query(
-    `INSERT INTO brand_customers (brand_id, external_id, person_id)
-     SELECT $1, x, gen_random_uuid() FROM unnest($2::text[]) AS x
-     ON CONFLICT DO NOTHING RETURNING external_id, person_id`,
+    `WITH s AS (SELECT x FROM unnest($2::text[]) AS x
+       WHERE EXISTS (SELECT 1 FROM suppressions WHERE brand_id = $1 AND customer_hash = suppression_hash($1, x))),
+     c AS (
+       INSERT INTO brand_customers (brand_id, external_id, person_id)
+       SELECT $1, x, gen_random_uuid() FROM unnest($2::text[]) AS x WHERE x NOT IN (SELECT x FROM s)
+       ON CONFLICT DO NOTHING RETURNING external_id, person_id),
+     p AS (INSERT INTO persons (id, claimed) SELECT person_id, false FROM c)
+     SELECT external_id, person_id FROM c UNION ALL SELECT x, '${SUPPRESSED_PERSON}'::uuid FROM s`,
     [brandId, missing],
   );
-  if (created.rowCount) {
-    await db.query('INSERT INTO persons (id, claimed) SELECT unnest($1::uuid[]), false', [created.rows.map((r) => r.person_id)]);
-    for (const row of created.rows) found.set(row.external_id, row.person_id);
-  }
+  for (const row of created.rows) found.set(row.external_id, row.person_id);
   if (found.size < unique.length) {
     // Another transaction created them meanwhile; it has committed once our INSERT returned.
     const again = await db.query('SELECT external_id, person_id FROM brand_customers WHERE brand_id = $1 AND external_id = ANY($2)', [
