@@ -6,6 +6,8 @@ import { createBrand, brandBySlug } from '../brands/brands.js';
 import { IMPORT_KINDS, type ImportKind, importFile } from '../ingest/import.js';
 import { loadDemo, refreshDemo } from '../demo/load.js';
 import { AppError } from '../errors.js';
+import { runUnderstandCli } from '../conversation/understand/cli.js';
+import { runRecommendOffline } from '../recommend/offline.js';
 
 const quietLog = () => pino({ level: process.env.LOG_LEVEL ?? 'warn' });
 
@@ -95,6 +97,39 @@ program
       r.alreadyImported
         ? `${file} was imported before: nothing stored again (${r.lines} lines checked).`
         : `Imported ${r.stored} ${r.kind} from ${r.lines} lines of ${file} in ${r.seconds.toFixed(1)} s${r.skipped ? ` (${r.skipped} lines without a customer skipped)` : ''}.`,
+    );
+  });
+
+program
+  .command('understand')
+  .description('read JSON Lines {"text": ...} on stdin, write one understanding per line (no server needed)')
+  .action(async () => {
+    process.exitCode = await runUnderstandCli(process.stdin, process.stdout);
+  });
+
+program
+  .command('recommend-offline')
+  .description('train on an Online Retail-format file (purchases only) and write top-k items per listed user as JSON Lines')
+  .requiredOption('--transactions <file>', 'Online Retail CSV, gzip or plain')
+  .requiredOption('--users <file>', 'one CustomerID a line')
+  .option('--k <n>', 'items per user', '50')
+  .option('--out <file>', 'write here instead of stdout')
+  .action(async (opts: { transactions: string; users: string; k: string; out?: string }) => {
+    let last = '';
+    const r = await runRecommendOffline({
+      transactions: opts.transactions,
+      users: opts.users,
+      k: Number(opts.k),
+      output: opts.out,
+      onProgress: (phase, done, total) => {
+        const line = `${phase} ${Math.round((100 * done) / Math.max(total, 1))}%`;
+        if (line !== last && process.stderr.isTTY) process.stderr.write(`\r${line.padEnd(40)}`);
+        last = line;
+      },
+    });
+    if (process.stderr.isTTY) process.stderr.write('\n');
+    console.error(
+      `Recommended ${opts.k} items for ${r.users} users (${r.knownUsers} seen in training) from ${r.interactions} purchases in ${(r.ms.total / 1000).toFixed(1)} s; model ${(r.modelMemoryBytes / 2 ** 20).toFixed(0)} MB.`,
     );
   });
 

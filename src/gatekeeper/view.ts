@@ -35,9 +35,13 @@ export async function activeGrants(db: Queryable, personId: string, brandId: num
   return r.rows;
 }
 
-/** Whether a fact may be used under these grants for this purpose. */
-export function factAllowed(f: StoredFact, grants: ReadonlyMap<string, ActiveGrant>, purpose: Purpose): boolean {
+/**
+ * Whether a fact may be used under these grants for this purpose. `brandId` is the brand asking: for `service` it
+ * always sees what it contributed itself (facts observed in or imported from its own data), grant or not.
+ */
+export function factAllowed(f: StoredFact, grants: ReadonlyMap<string, ActiveGrant>, purpose: Purpose, brandId?: number): boolean {
   if (f.retiredUses.includes(purpose)) return false;
+  if (purpose === 'service' && brandId !== undefined && f.sourceBrandId === brandId && (f.source === 'observed' || f.source === 'imported')) return true;
   const g = grants.get(f.scope);
   if (!g) return false;
   // A special-category fact (health, religion, children, finances, precise location) needs its scope granted on its own.
@@ -60,7 +64,7 @@ export async function viewFor(
   const now = ctx.now();
   const [grants, facts] = await Promise.all([activeGrants(ctx.db, personId, brandId, purpose, now), factsOf(ctx.db, personId)]);
   const byScope = new Map(grants.map((g) => [g.scope, g]));
-  const allowed = facts.filter((f) => factAllowed(f, byScope, purpose));
+  const allowed = facts.filter((f) => factAllowed(f, byScope, purpose, brandId));
   await audit(ctx.db, { personId, brandId, action, purpose, scopes: [...new Set(allowed.map((f) => f.scope))], factIds: allowed.map((f) => f.id), call, at: now });
   return { personId, brandId, purpose, facts: allowed, scopes: new Set(byScope.keys()) };
 }
@@ -96,14 +100,17 @@ export async function grant(
       await db.query(
         `INSERT INTO grants (person_id, brand_id, scope, purpose, granted_at, how, explicit, expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
          ON CONFLICT (person_id, brand_id, scope, purpose) DO UPDATE SET granted_at = EXCLUDED.granted_at, how = EXCLUDED.how,
-           explicit = EXCLUDED.explicit, expires_at = EXCLUDED.expires_at, revoked_at = NULL`,
+           -- A bundled re-grant does not take back an explicit grant that is still in force.
+           explicit = EXCLUDED.explicit OR (grants.explicit AND grants.revoked_at IS NULL AND (grants.expires_at IS NULL OR grants.expires_at > EXCLUDED.granted_at)),
+           expires_at = EXCLUDED.expires_at, revoked_at = NULL`,
         [g.personId, g.brandId, scope, purpose, g.at, g.how, g.explicit, g.expiresAt ?? null],
       );
 }
 
-export async function revokeGrants(db: Queryable, g: { personId: string; brandId: number; scopes?: string[]; purposes?: Purpose[]; at: Date }): Promise<number> {
+/** Revokes grants of one brand (or of every brand when `brandId` is null), optionally only some scopes or purposes. */
+export async function revokeGrants(db: Queryable, g: { personId: string; brandId: number | null; scopes?: string[]; purposes?: Purpose[]; at: Date }): Promise<number> {
   const r = await db.query(
-    `UPDATE grants SET revoked_at = $5 WHERE person_id = $1 AND brand_id = $2 AND revoked_at IS NULL
+    `UPDATE grants SET revoked_at = $5 WHERE person_id = $1 AND ($2::bigint IS NULL OR brand_id = $2) AND revoked_at IS NULL
        AND ($3::text[] IS NULL OR scope = ANY($3)) AND ($4::text[] IS NULL OR purpose = ANY($4))`,
     [g.personId, g.brandId, g.scopes ?? null, g.purposes ?? null, g.at],
   );

@@ -84,9 +84,12 @@ export async function linkCustomer(db: Queryable, brandId: number, externalId: s
 
 const knownPseudonyms = new Set<string>();
 
+/** The pid itself, HMAC(server secret, person, brand), without registering it. */
+export const pidFor = (secret: Buffer, personId: string, brandId: number) => 'p_' + hmac(secret, 'pid', personId, String(brandId)).slice(0, 26);
+
 /** The brand's pseudonymous id for a person: the same for one brand every time, unlinkable across brands. */
 export async function pseudonymFor(db: Queryable, secret: Buffer, personId: string, brandId: number): Promise<string> {
-  const pid = 'p_' + hmac(secret, 'pid', personId, String(brandId)).slice(0, 26);
+  const pid = pidFor(secret, personId, brandId);
   const key = `${brandId}:${pid}`;
   if (!knownPseudonyms.has(key)) {
     await db.query('INSERT INTO pseudonyms (person_id, brand_id, pid) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING', [personId, brandId, pid]);

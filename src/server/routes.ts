@@ -4,6 +4,10 @@ import { brandRoutes } from '../brands/routes.js';
 import { ingestRoutes } from '../ingest/routes.js';
 import { catalogRoutes } from '../catalog/routes.js';
 import { orderRoutes } from '../orders/routes.js';
+import { peopleRoutes } from '../people/routes.js';
+import { gatekeeperRoutes } from '../gatekeeper/routes.js';
+import { profileRoutes } from '../profile/routes.js';
+import { conversationRoutes } from '../conversation/routes.js';
 
 /** Every domain's routes, in one list: the server only wires them. */
-export const ROUTES: Array<(app: App, ctx: AppContext) => void | Promise<void>> = [brandRoutes, ingestRoutes, catalogRoutes, orderRoutes];
+export const ROUTES: Array<(app: App, ctx: AppContext) => void | Promise<void>> = [brandRoutes, ingestRoutes, catalogRoutes, orderRoutes, peopleRoutes, gatekeeperRoutes, profileRoutes, conversationRoutes];

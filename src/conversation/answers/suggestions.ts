@@ -1,0 +1,130 @@
+/**
+ * "What should I have for breakfast?", "gift ideas for my dad", "I need a rain jacket under $150":
+ * suggestions through the brand's view for `recommendations` (the shopper's own view in their
+ * Confidant), for the shopper or, in gift mode, from the facts about the person the gift is for only.
+ */
+import { selfView, viewFor, type PersonView } from '../../gatekeeper/view.js';
+import type { StoredFact } from '../../profile/facts.js';
+import type { Offer } from '../compose.js';
+import { suggest, type Suggestion, type Suggestions } from '../suggest.js';
+import { type Answer, type Turn, usedFact } from '../turn.js';
+import type { UsedFact } from '../store.js';
+import { list, money } from '../wording.js';
+import { confirmation, whoIs, withArticle } from './profile.js';
+import { linkedBrandIds } from './shop.js';
+
+const RELATIONS =
+  /\b(?:for|to|my|get|gift)\s+(?:my\s+)?(dad|father|mom|mum|mother|sister|brother|wife|husband|partner|son|daughter|grandma|grandmother|grandpa|grandfather|aunt|uncle|boss|friend|best friend|boyfriend|girlfriend|niece|nephew|cousin|kids?|colleague|teacher)\b/i;
+
+/** Whom the suggestion is for: a person the message names (or a fact is about), else the shopper. */
+export function suggestionFor(turn: Turn, known: string[]): string {
+  const fromFacts = turn.understood.facts.find((f) => f.about !== 'self' && f.polarity !== 'retract');
+  if (fromFacts) return fromFacts.about.toLowerCase();
+  const m = RELATIONS.exec(turn.text);
+  if (m) return m[1].toLowerCase();
+  const named = known.find((k) => k !== 'self' && new RegExp(`\\b${k.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\b`, 'i').test(turn.text));
+  return named ?? 'self';
+}
+
+/** A product named in a list of picks: its name without sizes in brackets, at most six words. */
+export function pickName(name: string): string {
+  const words = name.replace(/\s*\([^)]*\)/g, '').split(/\s+/).filter(Boolean);
+  return words.length <= 6 ? words.join(' ') : words.slice(0, 6).join(' ').replace(/[,&-]+$/, '');
+}
+
+const ALLERGY_FREE: Record<string, string> = { peanuts: 'peanut-free', tree_nuts: 'nut-free', eggs: 'egg-free', dairy: 'dairy-free' };
+const DIET_WORDS: Record<string, string> = { gluten_free: 'gluten-free', dairy_free: 'dairy-free', low_sugar: 'low-sugar' };
+
+async function historyOf(turn: Turn, brandId: number): Promise<Map<string, number>> {
+  // The brand's own order lines of this shopper (its data, for service): their habits at this brand.
+  const r = await turn.tx.query(
+    `SELECT product_id, sum(quantity)::int AS n FROM order_items WHERE person_id = $1 AND brand_id = $2 AND status = 'ok' GROUP BY product_id`,
+    [turn.person.id, brandId],
+  );
+  return new Map(r.rows.map((x) => [x.product_id as string, Number(x.n)]));
+}
+
+export async function recommend(turn: Turn): Promise<Answer> {
+  const view: PersonView = turn.brand
+    ? await viewFor({ db: turn.tx as never, now: () => turn.now }, turn.brand.id, turn.person.id, 'recommendations', 'chat:suggest')
+    : await selfView(turn.tx, turn.person.id);
+  const about = suggestionFor(turn, [...new Set(view.facts.map((f) => f.about))]);
+  const statedNow = turn.stated.filter((f) => f.about === about);
+  const brandIds = turn.brand ? [turn.brand.id] : await linkedBrandIds(turn);
+
+  let best: { brandId: number; result: Suggestions } | null = null;
+  for (const brandId of brandIds) {
+    const history = about === 'self' ? await historyOf(turn, brandId) : undefined;
+    const result = await suggest(turn.tx, view, { brandId, about, request: turn.text, statedNow, history }, 3);
+    if (!best || (result.picks[0]?.score ?? -1) > (best.result.picks[0]?.score ?? -1)) best = { brandId, result };
+  }
+  const confirm = turn.stated.length ? confirmation(turn.stated) : null;
+  const where = turn.brand ? '' : best ? ` at ${turn.brandName(best.brandId)}` : '';
+  if (!best || best.result.picks.length === 0) {
+    const diets = describeConstraints(best?.result.constraints ?? []);
+    const budgetFor = turn.stated.map((f) => (f.kind === 'budget' ? (f.value as { for?: string }).for : undefined)).find(Boolean);
+    const thing = budgetFor ? withArticle(budgetFor) : 'that';
+    const miss = !best || !best.result.requestMatched ? `I couldn't find ${thing}${where || (turn.brand ? ` at ${turn.brand.name}` : '')}` : `Nothing${where} fits ${diets || 'what you asked'} for that`;
+    return { say: confirm ? [confirm, miss] : [miss], ask: confirm ? undefined : 'Want to try something else?', actions: [] };
+  }
+  const { picks, constraints } = best.result;
+  const factsAbout = view.facts.filter((f) => f.about === about);
+  const usedFacts = mergeUsed(picks);
+  const usedFor = { purpose: turn.brand ? 'recommendations' : 'self', picks: picks.map((p) => ({ productId: p.product.id, name: pickName(p.product.name), factIds: p.usedFacts.map((f) => f.id) })) };
+  const actions: Offer[] = picks.map((p) => ({ label: pickName(p.product.name), value: `show me the ${p.product.name}`, intent: 'find_product' as const }));
+
+  // One product asked for by name: say what it costs rather than listing look-alikes.
+  const [top, next] = picks;
+  if (turn.intent === 'find_product' && top.score >= 6 && (!next || top.score - next.score >= 2)) {
+    const price = top.product.price != null ? ` is ${money(top.product.price, top.product.currency)}${where} and in stock` : ' is in stock';
+    return {
+      say: confirm ? [confirm, `${pickName(top.product.name)}${price}`] : [`${pickName(top.product.name)}${price}`],
+      ask: confirm ? undefined : next ? `Want to compare it with ${pickName(next.product.name)}?` : undefined,
+      actions: actions.slice(1),
+      usedFacts,
+      usedFor,
+    };
+  }
+
+  const names = list(picks.map((p) => pickName(p.product.name)), 'or');
+  const diets = describeConstraints(constraints);
+  // Likes that nothing matched are said plainly rather than passed off as the reason for the picks.
+  const likes = factsAbout.filter((f) => f.kind === 'like' && f.polarity === 'positive');
+  const unmatched = likes.length > 0 && !picks.some((p) => p.usedFacts.some((f) => f.kind === 'like'));
+  const intro =
+    about !== 'self'
+      ? unmatched
+        ? `Nothing${where || ' here'} matches ${likes[0].value}, but popular gifts are ${names}`
+        : `For ${whoIs(about)}${where}, try ${names}`
+      : diets
+        ? `${capitalizeFirst(diets)} picks${where}: ${names}`
+        : `You might like ${names}${where}`;
+  // At most one profiling question, only when it would change the answer, saying why.
+  let ask: string | undefined = 'Want to know more about one of them?';
+  if (about !== 'self' && factsAbout.length === 0 && statedNow.length === 0) ask = `What does ${whoIs(about)} enjoy, so I can pick something that fits?`;
+  else if (about === 'self' && picks.some((p) => Array.isArray(p.product.attributes.sizes)) && !factsAbout.some((f) => f.kind === 'size')) {
+    ask = "What size do you wear, so I don't suggest the wrong size?";
+  }
+  return { say: confirm ? [confirm, intro] : [intro], ask: confirm ? undefined : ask, actions, usedFacts, usedFor };
+}
+
+function describeConstraints(facts: StoredFact[]): string {
+  const diets = facts.filter((f) => f.kind === 'diet').map((f) => DIET_WORDS[String(f.value)] ?? String(f.value));
+  const allergies = facts.filter((f) => f.kind === 'allergy').map((f) => ALLERGY_FREE[String(f.value)] ?? `${String(f.value).replace(/_/g, ' ')}-free`);
+  return list([...diets, ...allergies].slice(0, 2));
+}
+
+const capitalizeFirst = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
+
+/** Each fact once, saying which picks it shaped. */
+function mergeUsed(picks: Suggestion[]): UsedFact[] {
+  const byId = new Map<string, { fact: StoredFact; for: string[] }>();
+  for (const p of picks) {
+    for (const f of p.usedFacts) {
+      const e = byId.get(f.id) ?? { fact: f, for: [] };
+      e.for.push(p.product.id);
+      byId.set(f.id, e);
+    }
+  }
+  return [...byId.values()].map((e) => usedFact(e.fact, e.for.join(', ')));
+}

@@ -1,0 +1,223 @@
+/**
+ * What the chat suggests. The recommender (src/recommend) is being built beside this; until it serves,
+ * `suggest` ranks the brand's catalog itself: words of the request, stated likes and the shopper's
+ * habits, never breaking a hard constraint of the profile. Its shape is the recommender's
+ * (`recommend(view, context, k)`), so swapping it is a one-line change in `suggest`.
+ */
+import type { Queryable } from '../db/pool.js';
+import { allProducts, type Product } from '../catalog/catalog.js';
+import type { PersonView } from '../gatekeeper/view.js';
+import type { StoredFact } from '../profile/facts.js';
+import { singular } from './wording.js';
+
+export interface SuggestContext {
+  brandId: number;
+  /** Whom the suggestion is for: "self", or the person a gift is for ("dad"). */
+  about: string;
+  /** The shopper's words. */
+  request: string;
+  /** Facts stated in this very message: they hold for this answer even before any grant. */
+  statedNow?: StoredFact[];
+  /** How often the shopper bought each product at this brand (their habits; only for `about: self`). */
+  history?: Map<string, number>;
+}
+
+export interface Suggestion {
+  product: Product;
+  score: number;
+  /** The facts this pick rests on: the constraints it meets and the likes it matches. */
+  usedFacts: StoredFact[];
+  /** Short reasons in the shopper's words ("keto", "you often buy it"). */
+  reasons: string[];
+}
+
+export interface Suggestions {
+  picks: Suggestion[];
+  /** Whether the request's own words matched anything (false: "I couldn't find a rain jacket"). */
+  requestMatched: boolean;
+  /** The hard constraints applied, for the wording ("keto picks"). */
+  constraints: StoredFact[];
+}
+
+/** The facts that may shape a suggestion for `about`: about that person only, not retired for recommendations. */
+export function factsFor(view: PersonView, context: Pick<SuggestContext, 'about' | 'statedNow'>): StoredFact[] {
+  const byId = new Map<string, StoredFact>();
+  for (const f of [...view.facts, ...(context.statedNow ?? [])]) {
+    if (f.about === context.about && !f.retiredUses.includes('recommendations')) byId.set(f.id, f);
+  }
+  return [...byId.values()];
+}
+
+const STOP = new Set(
+  ('a an the i me my mine you your we our us he she his her him they them it its is am are be do does did doing done have has had having to of in on at by for with from into about as and or but not no so if then than too very can could would should will shall may might must what which who whom whose when where why how any some something anything everything all more most other another one ones thing things stuff get got give buy buying bought want wanted need needs needed like love looking look find show see tell suggest suggestion suggestions recommend recommendation ideas idea good nice great best maybe please thanks gift gifts present presents birthday christmas dad mom mum father mother sister brother wife husband friend son daughter grandma grandpa aunt uncle boss kid kids him her them now today tonight this that these those there here under over below less around dollars usd eat eating drink have having try new'
+  ).split(' '),
+);
+
+/** The content words of a request: "what should I have for breakfast?" -> ["breakfast"]. */
+export function requestWords(text: string): string[] {
+  return [
+    ...new Set(
+      text
+        .toLowerCase()
+        .replace(/\$\s?\d+(\.\d+)?/g, ' ')
+        .split(/[^a-z0-9-]+/)
+        .filter((w) => w.length > 2 && !STOP.has(w) && !/^\d+$/.test(w))
+        .map(singular),
+    ),
+  ];
+}
+
+const MEALS = new Set(['breakfast', 'brunch', 'lunch', 'dinner', 'supper', 'morning', 'usual', 'again', 'regular']);
+
+const arr = (v: unknown): string[] => (Array.isArray(v) ? v.map((x) => String(x).toLowerCase()) : []);
+
+/** A product with food data: diets and allergies constrain it (a toothbrush is not "not keto"). */
+const isFood = (p: Product) => arr(p.attributes.ingredients).length > 0 || arr(p.attributes.diet_labels).length > 0 || arr(p.attributes.allergens).length > 0;
+
+function textOf(p: Product): string {
+  return [p.name, p.description, ...p.categories, ...arr(p.attributes.ingredients), ...arr(p.attributes.diet_labels), String(p.attributes.brand ?? '')]
+    .join(' ')
+    .toLowerCase()
+    .replace(/_/g, ' ');
+}
+
+/** Whether the product is about a thing the shopper named ("spicy food" -> spicy). */
+function mentions(p: Product, thing: string): boolean {
+  const words = requestWords(thing.replace(/\b(food|foods|dishes|flavou?rs?)\b/g, ''));
+  if (words.length === 0) return false;
+  const t = textOf(p);
+  return words.every((w) => new RegExp(`\\b${w.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`).test(t));
+}
+
+/** Diets as the catalog marks them: a shelf claim (keto), or safe ingredients (gluten-free: no gluten, no wheat). */
+function meetsDiet(p: Product, diet: string): boolean {
+  if (!isFood(p)) return true;
+  const labels = arr(p.attributes.diet_labels);
+  const allergens = arr(p.attributes.allergens);
+  switch (diet) {
+    case 'gluten_free':
+      return !allergens.includes('gluten') && !allergens.includes('wheat');
+    case 'dairy_free':
+      return !allergens.includes('dairy');
+    case 'vegetarian':
+      return labels.includes('vegetarian') || labels.includes('vegan');
+    case 'pescatarian':
+      return labels.includes('pescatarian') || labels.includes('vegetarian') || labels.includes('vegan');
+    default:
+      // vegan, keto, paleo, low_sugar, halal, kosher: only items sold as such.
+      return labels.includes(diet);
+  }
+}
+
+function meetsAllergy(p: Product, allergen: string): boolean {
+  const allergens = arr(p.attributes.allergens);
+  if (allergen === 'gluten' || allergen === 'wheat') return !allergens.includes('gluten') && !allergens.includes('wheat');
+  if (allergen === 'tree_nuts') return !allergens.includes('tree_nuts') && !arr(p.attributes.diet_labels).includes('contains_nuts');
+  return !allergens.includes(allergen);
+}
+
+type Rule = { fact: StoredFact; ok: (p: Product) => boolean };
+
+/** The profile's hard constraints: never broken, whatever else scores. */
+export function hardConstraints(facts: StoredFact[], request: string): Rule[] {
+  const rules: Rule[] = [];
+  const req = requestWords(request);
+  for (const f of facts) {
+    const v = f.value as unknown;
+    if (f.kind === 'diet' && f.polarity === 'positive' && typeof v === 'string') rules.push({ fact: f, ok: (p) => meetsDiet(p, v) });
+    else if (f.kind === 'allergy' && typeof v === 'string') rules.push({ fact: f, ok: (p) => !isFood(p) || meetsAllergy(p, v) });
+    else if ((f.kind === 'dislike' || (f.kind === 'like' && f.polarity === 'negative')) && typeof v === 'string') rules.push({ fact: f, ok: (p) => !mentions(p, v) });
+    else if (f.kind === 'brand' && f.polarity === 'negative' && typeof v === 'string')
+      rules.push({ fact: f, ok: (p) => String(p.attributes.brand ?? '').toLowerCase() !== v.toLowerCase() && !p.name.toLowerCase().startsWith(v.toLowerCase() + ' ') });
+    else if (f.kind === 'budget' && typeof v === 'object' && v && typeof (v as { max?: unknown }).max === 'number') {
+      const b = v as { max: number; for?: string };
+      // A budget "for a rain jacket" binds requests about rain jackets; one without a "for" binds everything.
+      const applies = !b.for || requestWords(b.for).some((w) => req.includes(w));
+      if (applies) rules.push({ fact: f, ok: (p) => p.price === null || p.price <= b.max });
+    }
+  }
+  return rules;
+}
+
+/**
+ * A brand's in-stock catalog and how many shoppers bought each product, kept a minute per process:
+ * brand-wide reference data (no person's data), so a stale minute is harmless and every process may
+ * keep its own.
+ */
+const CATALOG_TTL_MS = 60_000;
+const catalogs = new Map<number, { at: number; products: Product[]; popularity: Map<string, number> }>();
+
+async function catalogOf(db: Queryable, brandId: number): Promise<{ products: Product[]; popularity: Map<string, number> }> {
+  const hit = catalogs.get(brandId);
+  if (hit && Date.now() - hit.at < CATALOG_TTL_MS) return hit;
+  const [products, sold] = await Promise.all([
+    allProducts(db, brandId),
+    db.query(`SELECT product_id, count(DISTINCT person_id)::int AS n FROM order_items WHERE brand_id = $1 AND status = 'ok' GROUP BY product_id ORDER BY n DESC LIMIT 500`, [brandId]),
+  ]);
+  const top = Math.max(1, ...sold.rows.map((r) => Number(r.n)));
+  const entry = { at: Date.now(), products: products.filter((p) => p.inStock), popularity: new Map(sold.rows.map((r) => [r.product_id as string, Number(r.n) / top])) };
+  catalogs.set(brandId, entry);
+  return entry;
+}
+
+/** Forgets cached catalogs (tests that change a catalog mid-way). */
+export const forgetCatalogCache = () => catalogs.clear();
+
+/** Ranks the brand's catalog for the request under the view's facts. */
+export async function suggestFromCatalog(db: Queryable, view: PersonView, context: SuggestContext, k: number): Promise<Suggestions> {
+  const facts = factsFor(view, context);
+  const rules = hardConstraints(facts, context.request);
+  const likes = facts.filter((f) => (f.kind === 'like' || f.kind === 'brand') && f.polarity === 'positive' && typeof f.value === 'string');
+  const diets = facts.filter((f) => f.kind === 'diet' && f.polarity === 'positive');
+  const words = requestWords(context.request);
+  // "breakfast" is also what the shopper habitually has then; "snacks" is a kind of product, and habits outside it don't count.
+  const habitual = words.length === 0 || words.some((w) => MEALS.has(w));
+  const { products, popularity } = await catalogOf(db, context.brandId);
+
+  let requestMatched = false;
+  const scored: Suggestion[] = [];
+  for (const p of products) {
+    if (!rules.every((r) => r.ok(p))) continue;
+    const name = p.name.toLowerCase();
+    const cats = p.categories.join(' ').toLowerCase();
+    const text = textOf(p);
+    let score = 0;
+    const reasons: string[] = [];
+    const used = new Set<StoredFact>(rules.filter((r) => isFood(p) || (r.fact.kind !== 'diet' && r.fact.kind !== 'allergy')).map((r) => r.fact));
+    let hits = 0;
+    for (const w of words) {
+      const re = new RegExp(`\\b${w.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`);
+      if (re.test(name)) (score += 2), hits++;
+      else if (re.test(cats)) (score += 1.5), hits++;
+      else if (re.test(text)) (score += 0.5), hits++;
+    }
+    if (hits) requestMatched = true;
+    for (const f of likes) {
+      if (mentions(p, f.value as string)) {
+        score += 1.5;
+        used.add(f);
+        reasons.push(`you like ${f.value}`);
+      }
+    }
+    for (const f of diets) if (isFood(p) && arr(p.attributes.diet_labels).includes(String(f.value))) score += 0.3;
+    const bought = context.about === 'self' ? (context.history?.get(p.id) ?? 0) : 0;
+    if (bought) {
+      score += Math.min(3, Math.log2(1 + bought));
+      reasons.push('you often buy it');
+    }
+    if (words.length && !hits && !(bought && habitual)) continue;
+    // Popularity only breaks ties among what fits (newcomers and gifts with nothing else to go by).
+    score += 0.5 * (popularity.get(p.id) ?? 0);
+    scored.push({ product: p, score, usedFacts: [...used], reasons });
+  }
+  // With no words to go by, what the shopper buys and a steady order; otherwise the best matches.
+  scored.sort((a, b) => b.score - a.score || a.product.id.localeCompare(b.product.id));
+  const anyHits = scored.some((s) => s.score > 0);
+  const picks = (requestMatched || !words.length ? scored : []).filter((s) => !anyHits || s.score > 0).slice(0, k);
+  return { picks, requestMatched: requestMatched || words.length === 0, constraints: rules.map((r) => r.fact) };
+}
+
+/** The chat's one entry point to suggestions; the lead swaps the body for `recommend(view, context, k)`. */
+export async function suggest(db: Queryable, view: PersonView, context: SuggestContext, k = 3): Promise<Suggestions> {
+  return suggestFromCatalog(db, view, context, k);
+}

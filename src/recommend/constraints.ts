@@ -1,0 +1,116 @@
+import type { Product } from '../catalog/catalog.js';
+import type { StoredFact } from '../profile/facts.js';
+
+/**
+ * Hard constraints read from a person's facts: a product that breaks one is never recommended.
+ * Each remembers the fact it came from, so a pick can say which facts shaped it.
+ */
+export interface Constraint {
+  factId: string;
+  /** Words for a shopper: "gluten-free", "no peanuts". */
+  label: string;
+  breaks(p: Product): boolean;
+}
+
+const attrs = (p: Product) => p.attributes as { ingredients?: string[]; diet_labels?: string[]; allergens?: string[]; brand?: string; sizes?: Record<string, string[]> | string[] };
+const isFood = (p: Product) => (attrs(p).ingredients?.length ?? 0) > 0 || (attrs(p).diet_labels?.length ?? 0) > 0;
+const text = (p: Product) => `${p.name} ${p.description} ${p.categories.join(' ')} ${(attrs(p).ingredients ?? []).join(' ')}`.toLowerCase();
+const has = (list: string[] | undefined, v: string) => (list ?? []).includes(v);
+
+const GLUTEN_GRAINS = /\b(wheat|barley|rye|spelt|semolina|malt|farro|bulgur|couscous)\b/;
+const ANIMAL = /\b(beef|pork|ham|bacon|chicken|turkey|salami|prosciutto|pepperoni|lamb|duck|veal|chorizo|sausage|anchov\w*|tuna|salmon|shrimp|prawn|crab|lobster|fish|gelatin)\b/;
+const MEAT = /\b(beef|pork|ham|bacon|chicken|turkey|salami|prosciutto|pepperoni|lamb|duck|veal|chorizo|sausage|gelatin)\b/;
+
+/** A food that does not fit a diet. Diets bind food only: a toothbrush is neither keto nor not. */
+function breaksDiet(diet: string, p: Product): boolean {
+  if (!isFood(p)) return false;
+  const a = attrs(p);
+  switch (diet) {
+    case 'gluten_free':
+      return has(a.allergens, 'gluten') || has(a.allergens, 'wheat') || (!has(a.diet_labels, 'gluten_free') && GLUTEN_GRAINS.test(text(p)));
+    case 'dairy_free':
+      return has(a.allergens, 'dairy');
+    case 'vegan':
+      return !has(a.diet_labels, 'vegan');
+    case 'vegetarian':
+      return !(has(a.diet_labels, 'vegetarian') || has(a.diet_labels, 'vegan')) && MEAT.test(text(p));
+    case 'pescatarian':
+      return MEAT.test(text(p)) && !has(a.diet_labels, 'vegetarian');
+    default:
+      // keto, paleo, low_sugar, halal, kosher: only what is sold as such.
+      return !has(a.diet_labels, diet);
+  }
+}
+
+function breaksAllergy(allergen: string, p: Product): boolean {
+  const a = attrs(p);
+  if (has(a.allergens, allergen)) return true;
+  if ((allergen === 'tree_nuts' || allergen === 'peanuts') && has(a.diet_labels, 'contains_nuts') && !has(a.allergens, allergen === 'tree_nuts' ? 'peanuts' : 'tree_nuts')) return true;
+  if (allergen === 'gluten' || allergen === 'wheat') return breaksDiet('gluten_free', p);
+  if (allergen === 'fish' || allergen === 'shellfish') return isFood(p) && ANIMAL.test(text(p)) && /\b(anchov\w*|tuna|salmon|fish|shrimp|prawn|crab|lobster)\b/.test(text(p));
+  return false;
+}
+
+/** The words of a stated dislike that a product must not be about ("spicy food" → spicy). */
+function dislikeWords(v: string): string[] {
+  const stop = new Set(['food', 'foods', 'stuff', 'things', 'thing', 'the', 'a', 'an', 'any', 'too', 'very', 'really']);
+  return v.toLowerCase().split(/[^a-z0-9-]+/).filter((w) => w.length > 2 && !stop.has(w));
+}
+
+function breaksDislike(words: string[], p: Product): boolean {
+  if (words.length === 0) return false;
+  const labels = (attrs(p).diet_labels ?? []).join(' ');
+  const hay = `${text(p)} ${labels}`;
+  return words.every((w) => new RegExp(`\\b${w.replace(/s$/, '')}`).test(hay));
+}
+
+/** Constraints from the facts about one person (`about`), as the view allows them. */
+export function constraintsFrom(facts: readonly StoredFact[], about = 'self'): Constraint[] {
+  const out: Constraint[] = [];
+  for (const f of facts) {
+    if (f.about !== about) continue;
+    const v = f.value;
+    if (f.kind === 'diet' && f.polarity === 'positive' && typeof v === 'string') {
+      out.push({ factId: f.id, label: v.replace(/_/g, '-'), breaks: (p) => breaksDiet(v, p) });
+    } else if (f.kind === 'allergy' && typeof v === 'string') {
+      out.push({ factId: f.id, label: `no ${v.replace(/_/g, ' ')}`, breaks: (p) => breaksAllergy(v, p) });
+    } else if ((f.kind === 'dislike' || (f.kind === 'like' && f.polarity === 'negative')) && typeof v === 'string') {
+      const words = dislikeWords(v);
+      out.push({ factId: f.id, label: `nothing ${v}`, breaks: (p) => breaksDislike(words, p) });
+    } else if (f.kind === 'brand' && f.polarity === 'negative' && typeof v === 'string') {
+      const brand = v.toLowerCase();
+      out.push({ factId: f.id, label: `no ${v}`, breaks: (p) => (attrs(p).brand ?? '').toLowerCase() === brand || p.name.toLowerCase().startsWith(`${brand} `) });
+    } else if (f.kind === 'budget' && typeof v === 'object' && v !== null) {
+      const b = v as { max: number; for?: string };
+      const forWords = b.for ? dislikeWords(b.for) : [];
+      out.push({
+        factId: f.id,
+        label: `under ${b.max}`,
+        breaks: (p) => p.price !== null && p.price > b.max && (forWords.length === 0 || forWords.some((w) => text(p).includes(w.replace(/s$/, '')))),
+      });
+    } else if (f.kind === 'size' && typeof v === 'object' && v !== null) {
+      const s = v as { item: string; size?: string };
+      if (!s.size) continue;
+      // A product sold in sizes for this kind of item must have the person's size.
+      out.push({
+        factId: f.id,
+        label: `${s.item} in ${s.size}`,
+        breaks: (p) => {
+          const sizes = attrs(p).sizes;
+          if (!sizes) return false;
+          const list = Array.isArray(sizes) ? sizes : sizes[s.item];
+          if (!list || !text(p).includes(s.item.replace(/s$/, ''))) return false;
+          return !list.map((x) => x.toUpperCase()).includes(s.size!.toUpperCase());
+        },
+      });
+    }
+  }
+  return out;
+}
+
+/** The first constraint a product breaks (out of stock counts), or null when it may be shown. */
+export function brokenBy(p: Product, constraints: readonly Constraint[]): Constraint | 'out_of_stock' | null {
+  if (!p.inStock) return 'out_of_stock';
+  for (const c of constraints) if (c.breaks(p)) return c;
+  return null;
+}
