@@ -4,6 +4,7 @@ import { AppError } from '../errors.js';
 import { resolveCustomers } from '../people/people.js';
 import { upsertProducts } from '../catalog/catalog.js';
 import { StringEnum } from '../validation.js';
+import { observeHabits } from '../profile/observe.js';
 
 const Time = Type.String({ format: 'date-time' });
 const Money = Type.Number({ minimum: -1e9, maximum: 1e9 });
@@ -137,6 +138,7 @@ export async function upsertOrders(db: Queryable, brandId: number, orders: Order
     [...products.values()].map((p) => ({ id: p.id, name: p.name, price: p.price !== undefined && p.price >= 0 ? p.price : undefined })),
     true,
   );
+  await observeHabits(db, brandId, pid);
   return orders.length;
 }
 
