@@ -5,6 +5,7 @@ import { AppError } from '../errors.js';
 import { StringEnum } from '../validation.js';
 import { resolveCustomers } from '../people/people.js';
 import { upsertOrderFromEvent } from '../orders/orders.js';
+import { importTraits } from '../profile/observe.js';
 
 const Id = Type.Union([Type.String({ minLength: 1, maxLength: 200 }), Type.Number()]);
 const Common = {
@@ -114,6 +115,7 @@ export async function storeMessages(tx: Queryable, brandId: number, messages: Se
     fresh.delete(key); // a messageId repeated inside one batch takes effect once
     if (m.type === 'identify' && m.traits && Object.keys(m.traits).length > 0) {
       await tx.query('UPDATE brand_customers SET traits = traits || $3::jsonb WHERE brand_id = $1 AND external_id = $2', [brandId, externalIds[i], JSON.stringify(m.traits)]);
+      await importTraits(tx, brandId, personIds[i], m.traits, new Date(times[i]));
     }
     if (m.type === 'track' && m.event === 'Order Completed' && m.properties) {
       await upsertOrderFromEvent(tx, brandId, personIds[i], m.properties, new Date(times[i]));

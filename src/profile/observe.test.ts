@@ -1,6 +1,6 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { bearer, testSystem, type TestSystem } from '../testing/harness.js';
+import { basic, bearer, testSystem, type TestSystem } from '../testing/harness.js';
 import type { NewBrandKeys } from '../brands/brands.js';
 import { recordFacts } from './facts.js';
 
@@ -61,5 +61,25 @@ describe('habits in a brand’s orders become observed facts', () => {
       bagel.map((f) => [f.source, f.confidence]),
       [['stated', 0.95]],
     );
+  });
+
+  test('identify traits bring a birthday and a city, imported from the brand; the street stays with the brand', async () => {
+    const me = await sys.shopper({ brands: [{ brand: deli, customerId: 'deli-3' }] });
+    const r = await sys.app.inject({
+      method: 'POST',
+      url: '/v1/identify',
+      headers: { authorization: basic(deli.writeKey) },
+      payload: { userId: 'deli-3', traits: { birthday: '1961-06-03', address: { street: '12 Elm Street', city: 'Portland' } } },
+    });
+    assert.equal(r.statusCode, 200, r.body);
+    const imported = (await myFacts(me.token)).filter((f) => f.source === 'imported');
+    assert.deepEqual(
+      imported.map((f) => [f.kind, f.value, f.source_brand]).sort(),
+      [
+        ['date', { occasion: 'birthday', month: 6, day: 3 }, deli.slug],
+        ['location', 'portland', deli.slug],
+      ],
+    );
+    assert.ok(!JSON.stringify(await myFacts(me.token)).includes('Elm'));
   });
 });

@@ -1,9 +1,11 @@
 /**
- * What a brand's data shows about its customers becomes observed facts, each marked with the brand it came
- * from: a product bought again and again is a habit ("likes plain bagel"). A stated fact is never overwritten
+ * What a brand's data shows about its customers becomes facts, each marked with the brand it came from: a
+ * product bought again and again is an observed habit ("likes plain bagel"), a birthday in its identify
+ * traits an imported date. A stated fact is never overwritten
  * by one of these, and the brand's own habit facts are the only ones it sees without a grant.
  */
 import type { Queryable } from '../db/pool.js';
+import { type NewFact, recordFacts } from './facts.js';
 
 /** Bought in this many separate orders before it counts as a habit rather than a purchase. */
 export const HABIT_ORDERS = 3;
@@ -36,4 +38,22 @@ export async function observeHabits(db: Queryable, brandId: number, personIds?: 
     [brandId, personIds ? [...new Set(personIds)] : null, HABIT_ORDERS, HABITS_PER_BRAND],
   );
   return r.rowCount ?? 0;
+}
+
+/**
+ * Segment's reserved identify traits that are facts about the person: a birthday and the city they live in.
+ * The street address stays with the brand (a precise location is never imported into the profile).
+ */
+export async function importTraits(db: Queryable, brandId: number, personId: string, traits: Record<string, unknown>, at: Date): Promise<number> {
+  const facts: NewFact[] = [];
+  const birthday = typeof traits.birthday === 'string' ? /^(?:\d{4}-)?(\d{2})-(\d{2})/.exec(traits.birthday) : null;
+  if (birthday) {
+    const [month, day] = [Number(birthday[1]), Number(birthday[2])];
+    if (month >= 1 && month <= 12 && day >= 1 && day <= 31) facts.push({ about: 'self', kind: 'date', value: { occasion: 'birthday', month, day }, polarity: 'positive' });
+  }
+  const address = traits.address as Record<string, unknown> | undefined;
+  const city = typeof address?.city === 'string' ? address.city.trim().toLowerCase() : '';
+  if (city) facts.push({ about: 'self', kind: 'location', value: city, polarity: 'positive' });
+  if (facts.length === 0) return 0;
+  return (await recordFacts(db, personId, facts, { source: 'imported', confidence: 0.8, at, brandId })).length;
 }
