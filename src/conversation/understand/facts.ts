@@ -580,7 +580,7 @@ function brandOf(item: string, rawObj: string, cased = true): string | undefined
 
 function extractBrandBuying(c: Clause, who: string): Draft[] {
   const out: Draft[] = [];
-  const re = /\b(never|only|always|mostly|exclusively|refuse to|won't|will not|don't|do not|no longer|stopped)?\s*(?:buy|buys|buying|wear|wears|wearing|use|uses|using|shop at|shops at|shop|shopping at|order from|orders from|boycott|boycotting|avoid|avoiding|done with|sick of|fed up with|over|through with|loyal to)\s+([A-Za-z][\w'&.-]*(?:\s+[A-Z][\w'&.-]*)?)(?:\s+(?:again|anymore|products|stuff|clothes|shoes|brand))?/gi;
+  const re = /\b(never|only|always|mostly|exclusively|refuse to|won't|will not|don't|do not|no longer|stopped)?\s*(?:buy|buys|buying|wear|wears|wearing|use|uses|using|shop at|shops at|shop|shopping at|order from|orders from|boycott|boycotting|avoid|avoiding|done with|sick of|fed up with|over|through with|loyal to)\s+(?:(?:anything|everything|stuff|products|things|items)\s+(?:from|by|made by)\s+)?([A-Za-z][\w'&.-]*(?:\s+[A-Z][\w'&.-]*)?)(?:\s+(?:again|anymore|products|stuff|clothes|shoes|brand))?/gi;
   for (const m of c.raw.matchAll(re)) {
     const mod = (m[1] ?? '').toLowerCase();
     const word = m[2]!;

@@ -109,6 +109,7 @@ test('negation gives dislikes and negative brands', () => {
   assertFacts("I don't like mushrooms", [{ about: 'self', kind: 'dislike', value: 'mushrooms', polarity: 'negative' }]);
   assertFacts("my mum can't stand strong perfume", [{ about: 'mum', kind: 'dislike', value: 'strong perfume', polarity: 'negative' }]);
   assertFacts('I refuse to buy Adidas', [{ about: 'self', kind: 'brand', value: 'adidas', polarity: 'negative' }]);
+  assertFacts('we avoid anything made by Unilever', [{ about: 'self', kind: 'brand', value: 'unilever', polarity: 'negative' }]);
   // "I'd like to..." is a request, not a taste.
   assert.deepEqual(facts("I'd like to exchange the lamp"), []);
 });
