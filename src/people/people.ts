@@ -101,7 +101,7 @@ export async function pseudonymFor(db: Queryable, secret: Buffer, personId: stri
 /** Resolves a brand's pseudonymous id; another brand's pid, or an unknown one, is simply not found. */
 export async function personForPseudonym(db: Queryable, brandId: number, pid: string): Promise<string> {
   const r = await db.query('SELECT person_id FROM pseudonyms WHERE brand_id = $1 AND pid = $2', [brandId, pid]);
-  if (r.rowCount === 0) throw new AppError('not_found', `no person with id "${pid}" for this brand`, '/person');
+  if (r.rowCount === 0) throw new AppError('not_found', `no person with id "${pid}" for this brand`, '/params/pid');
   return r.rows[0].person_id;
 }
 
