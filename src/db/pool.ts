@@ -12,6 +12,8 @@ export function createPool(connectionString: string, max = 10): Db {
   const pool = new pg.Pool({ connectionString, max });
   // An idle client that loses its server must not crash the process.
   pool.on('error', () => {});
+  // The same for a checked-out client whose server goes away: its query fails, the process goes on.
+  pool.on('connect', (client) => client.on('error', () => {}));
   return pool;
 }
 

@@ -8,6 +8,8 @@ import { peopleRoutes } from '../people/routes.js';
 import { gatekeeperRoutes } from '../gatekeeper/routes.js';
 import { profileRoutes } from '../profile/routes.js';
 import { conversationRoutes } from '../conversation/routes.js';
+import { recommendRoutes } from '../recommend/routes.js';
+import { webRoutes } from '../web/routes.js';
 
 /** Every domain's routes, in one list: the server only wires them. */
-export const ROUTES: Array<(app: App, ctx: AppContext) => void | Promise<void>> = [brandRoutes, ingestRoutes, catalogRoutes, orderRoutes, peopleRoutes, gatekeeperRoutes, profileRoutes, conversationRoutes];
+export const ROUTES: Array<(app: App, ctx: AppContext) => void | Promise<void>> = [brandRoutes, ingestRoutes, catalogRoutes, orderRoutes, peopleRoutes, gatekeeperRoutes, profileRoutes, conversationRoutes, recommendRoutes, webRoutes];
