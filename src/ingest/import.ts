@@ -12,6 +12,7 @@ import { checkValue, toIsoTime } from '../validation.js';
 import { ProductInput, upsertProducts } from '../catalog/catalog.js';
 import { CustomerInput, OrderInput, ShipmentInput, upsertCustomers, upsertOrders, upsertShipments } from '../orders/orders.js';
 import { type SegmentMessage, checkMessage, storeMessages } from './segment.js';
+import { observeHabits } from '../profile/observe.js';
 
 export const IMPORT_KINDS = ['catalog', 'customers', 'orders', 'shipments', 'events'] as const;
 export type ImportKind = (typeof IMPORT_KINDS)[number];
@@ -233,7 +234,7 @@ export async function importFile(
           await upsertCustomers(tx, brandId, dedupeBy(rows as CustomerInput[], (p) => p.customer_id));
           break;
         case 'orders':
-          await upsertOrders(tx, brandId, rows as OrderInput[]);
+          await upsertOrders(tx, brandId, rows as OrderInput[], { observe: false });
           break;
         case 'shipments':
           await upsertShipments(tx, brandId, dedupeBy(rows as ShipmentInput[], (p) => p.shipment_id), (j) => `line ${lineOf[j]}`);
@@ -285,6 +286,7 @@ export async function importFile(
       await inFlight.catch(() => {});
       throw err;
     }
+    if (kind === 'orders') await observeHabits(tx, brandId);
     if (kind !== 'events') stored = keys.size;
     await tx.query('INSERT INTO imports (brand_id, kind, sha256, lines, stored) VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING', [brandId, kind, sha, lines, stored]);
     return { kind, lines, stored, skipped: c.skipped, alreadyImported: false, seconds: (Date.now() - started) / 1000 };

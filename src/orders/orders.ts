@@ -83,7 +83,8 @@ export async function upsertCustomers(db: Queryable, brandId: number, customers:
 }
 
 /** Inserts or updates whole orders with their items, in a few set-based statements. */
-export async function upsertOrders(db: Queryable, brandId: number, orders: OrderInput[]): Promise<number> {
+/** `observe: false` leaves the habits to the caller: an import observes once, at its end, rather than per chunk. */
+export async function upsertOrders(db: Queryable, brandId: number, orders: OrderInput[], opts: { observe?: boolean } = {}): Promise<number> {
   if (orders.length === 0) return 0;
   const persons = await resolveCustomers(db, brandId, orders.map((o) => o.customer_id));
   const pid = orders.map((o) => persons.get(o.customer_id)!);
@@ -138,7 +139,7 @@ export async function upsertOrders(db: Queryable, brandId: number, orders: Order
     [...products.values()].map((p) => ({ id: p.id, name: p.name, price: p.price !== undefined && p.price >= 0 ? p.price : undefined })),
     true,
   );
-  await observeHabits(db, brandId, pid);
+  if (opts.observe !== false) await observeHabits(db, brandId, pid);
   return orders.length;
 }
 

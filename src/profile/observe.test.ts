@@ -1,5 +1,9 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { importFile } from '../ingest/import.js';
 import { basic, bearer, testSystem, type TestSystem } from '../testing/harness.js';
 import type { NewBrandKeys } from '../brands/brands.js';
 import { recordFacts } from './facts.js';
@@ -81,5 +85,22 @@ describe('habits in a brand’s orders become observed facts', () => {
       ],
     );
     assert.ok(!JSON.stringify(await myFacts(me.token)).includes('Elm'));
+  });
+
+  test('an imported order history is observed once, at the end of the import', async () => {
+    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'confidant-observe-')), 'orders.csv');
+    const lines = ['InvoiceNo,StockCode,Description,Quantity,InvoiceDate,UnitPrice,CustomerID,Country'];
+    for (const [invoice, day] of [['700001', 3], ['700002', 10], ['700003', 17]] as const) {
+      lines.push(`${invoice},85123A,WHITE HANGING HEART T-LIGHT HOLDER,6,2011-03-${String(day).padStart(2, '0')} 09:00:00,2.55,17850.0,United Kingdom`);
+    }
+    lines.push('700003,22423,REGENCY CAKESTAND 3 TIER,1,2011-03-17 09:00:00,12.75,17850.0,United Kingdom');
+    fs.writeFileSync(file, lines.join('\n') + '\n');
+    await importFile(sys.ctx, other.id, 'orders', file);
+    const facts = await sys.ctx.db.query(
+      `SELECT f.value, f.source FROM facts f JOIN brand_customers c ON c.person_id = f.person_id AND c.brand_id = f.source_brand_id
+       WHERE c.brand_id = $1 AND c.external_id = '17850'`,
+      [other.id],
+    );
+    assert.deepEqual(facts.rows, [{ value: 'white hanging heart t-light holder', source: 'observed' }]);
   });
 });
