@@ -4,7 +4,6 @@
  */
 import type { AppContext } from '../context.js';
 import { AppError } from '../errors.js';
-import { personForPseudonym } from '../people/people.js';
 import { describeFact } from '../profile/facts.js';
 import { type Purpose, viewFor } from './view.js';
 
@@ -25,15 +24,16 @@ export interface SharedFact {
  * A brand may look a person up only while there is something between them: a confirmed link, or a grant in force.
  * Otherwise the pid is as unknown as a made-up one (404), so a pid that leaked from elsewhere reveals nothing.
  */
-async function personForBrand(ctx: AppContext, brandId: number, pid: string): Promise<string> {
-  const personId = await personForPseudonym(ctx.db, brandId, pid);
+export async function personForBrand(ctx: AppContext, brandId: number, pid: string): Promise<string> {
+  // One round trip: this sits on every brand read.
   const r = await ctx.db.query(
-    `SELECT EXISTS (SELECT 1 FROM brand_customers WHERE person_id = $1 AND brand_id = $2 AND confirmed_at IS NOT NULL)
-         OR EXISTS (SELECT 1 FROM grants WHERE person_id = $1 AND brand_id = $2 AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > $3)) AS ok`,
-    [personId, brandId, ctx.now()],
+    `SELECT p.person_id FROM pseudonyms p WHERE p.brand_id = $1 AND p.pid = $2
+       AND (EXISTS (SELECT 1 FROM brand_customers bc WHERE bc.person_id = p.person_id AND bc.brand_id = $1 AND bc.confirmed_at IS NOT NULL)
+         OR EXISTS (SELECT 1 FROM grants g WHERE g.person_id = p.person_id AND g.brand_id = $1 AND g.revoked_at IS NULL AND (g.expires_at IS NULL OR g.expires_at > $3)))`,
+    [brandId, pid, ctx.now()],
   );
-  if (!r.rows[0].ok) throw new AppError('not_found', `no person with id "${pid}" for this brand`, '/params/pid');
-  return personId;
+  if (r.rowCount === 0) throw new AppError('not_found', `no person with id "${pid}" for this brand`, '/params/pid');
+  return r.rows[0].person_id;
 }
 
 /** The profile a brand may see. Fact ids are left out: they are the same for every brand and would link the person across brands. */

@@ -11,6 +11,7 @@ import { Ajv } from 'ajv';
 import addFormats from 'ajv-formats';
 import { basic, bearer, testSystem, type TestSystem } from '../testing/harness.js';
 import type { NewBrandKeys } from '../brands/brands.js';
+import { recordFacts } from '../profile/facts.js';
 import type { Static } from '@sinclair/typebox';
 import type { ExportSchema } from './export-schema.js';
 import { brandReads, caller, putGrant, stateFact } from './testing.js';
@@ -87,6 +88,22 @@ describe('grants', () => {
     assert.deepEqual(await s.values('marketing'), [], 'the explicit grants are for recommendations only');
     await putGrant(sys, s.token, { brand: A.slug, scopes: 'all', purposes: ['recommendations'] });
     assert.deepEqual(await s.values('recommendations'), ['allergic to peanuts', 'halal', 'likes tea'], 'a later "all" does not take back an explicit grant');
+  });
+
+  test("what another brand's orders taught us is shared only with orders.other_brands; a brand's own, for service, always", async () => {
+    const s = await linkedShopper();
+    const seenAt = (brand: NewBrandKeys, value: string) =>
+      recordFacts(sys.ctx.db, s.person.id, [{ about: 'self', kind: 'like', value, polarity: 'positive' }], { source: 'observed', confidence: 0.8, at: now(), brandId: brand.id });
+    await seenAt(A, 'trail mix');
+    await seenAt(B, 'hiking boots');
+    assert.deepEqual(await s.values('service'), ['likes trail mix'], 'A sees what it contributed, for service, with no grant');
+    assert.deepEqual(await s.values('recommendations'), []);
+    await putGrant(sys, s.token, { brand: A.slug, scopes: ['profile.likes'], purposes: ['recommendations'] });
+    assert.deepEqual(await s.values('recommendations'), ['likes trail mix']);
+    await putGrant(sys, s.token, { brand: A.slug, scopes: ['orders.other_brands'], purposes: ['recommendations'] });
+    assert.deepEqual(await s.values('recommendations'), ['likes hiking boots', 'likes trail mix']);
+    const audit = (await call('GET', '/v1/me/audit?limit=1', { auth: bearer(s.token) })).json().entries[0];
+    assert.deepEqual(audit.scopes.sort(), ['orders.other_brands', 'profile.likes']);
   });
 
   test('a grant with an expiry ends by itself', async () => {

@@ -35,15 +35,20 @@ export async function activeGrants(db: Queryable, personId: string, brandId: num
   return r.rows;
 }
 
+/** A habit seen in another brand's orders and events shows what the person buys there. */
+const fromOtherBrand = (f: StoredFact, brandId: number | undefined) => brandId !== undefined && f.source === 'observed' && f.sourceBrandId !== null && f.sourceBrandId !== brandId;
+
 /**
  * Whether a fact may be used under these grants for this purpose. `brandId` is the brand asking: for `service` it
- * always sees what it contributed itself (facts observed in or imported from its own data), grant or not.
+ * always sees what it contributed itself (facts observed in or imported from its own data), grant or not; what was
+ * observed in another brand's data also needs `orders.other_brands`.
  */
 export function factAllowed(f: StoredFact, grants: ReadonlyMap<string, ActiveGrant>, purpose: Purpose, brandId?: number): boolean {
   if (f.retiredUses.includes(purpose)) return false;
   if (purpose === 'service' && brandId !== undefined && f.sourceBrandId === brandId && (f.source === 'observed' || f.source === 'imported')) return true;
   const g = grants.get(f.scope);
   if (!g) return false;
+  if (fromOtherBrand(f, brandId) && !grants.has('orders.other_brands')) return false;
   // A special-category fact (health, religion, children, finances, precise location) needs its scope granted on its own.
   if (f.sensitivity !== 'low' && !g.explicit) return false;
   return true;
@@ -65,7 +70,9 @@ export async function viewFor(
   const [grants, facts] = await Promise.all([activeGrants(ctx.db, personId, brandId, purpose, now), factsOf(ctx.db, personId)]);
   const byScope = new Map(grants.map((g) => [g.scope, g]));
   const allowed = facts.filter((f) => factAllowed(f, byScope, purpose, brandId));
-  await audit(ctx.db, { personId, brandId, action, purpose, scopes: [...new Set(allowed.map((f) => f.scope))], factIds: allowed.map((f) => f.id), call, at: now });
+  const used = new Set<string>(allowed.map((f) => f.scope));
+  if (allowed.some((f) => fromOtherBrand(f, brandId))) used.add('orders.other_brands');
+  await audit(ctx.db, { personId, brandId, action, purpose, scopes: [...used], factIds: allowed.map((f) => f.id), call, at: now });
   return { personId, brandId, purpose, facts: allowed, scopes: new Set(byScope.keys()) };
 }
 

@@ -1,5 +1,4 @@
 import type { Queryable } from '../db/pool.js';
-import { AppError } from '../errors.js';
 import { hmac, randomToken, sha256 } from '../crypto.js';
 
 export interface Person {
@@ -96,13 +95,6 @@ export async function pseudonymFor(db: Queryable, secret: Buffer, personId: stri
     knownPseudonyms.add(key);
   }
   return pid;
-}
-
-/** Resolves a brand's pseudonymous id; another brand's pid, or an unknown one, is simply not found. */
-export async function personForPseudonym(db: Queryable, brandId: number, pid: string): Promise<string> {
-  const r = await db.query('SELECT person_id FROM pseudonyms WHERE brand_id = $1 AND pid = $2', [brandId, pid]);
-  if (r.rowCount === 0) throw new AppError('not_found', `no person with id "${pid}" for this brand`, '/params/pid');
-  return r.rows[0].person_id;
 }
 
 /** Forgets cached pseudonyms of a person (after erasure). */
