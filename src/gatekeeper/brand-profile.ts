@@ -25,13 +25,14 @@ export interface SharedFact {
  * Otherwise the pid is as unknown as a made-up one (404), so a pid that leaked from elsewhere reveals nothing.
  */
 export async function personForBrand(ctx: AppContext, brandId: number, pid: string): Promise<string> {
-  // One round trip: this sits on every brand read.
-  const r = await ctx.db.query(
-    `SELECT p.person_id FROM pseudonyms p WHERE p.brand_id = $1 AND p.pid = $2
+  // One round trip, planned once per connection (a named statement): this sits on every brand read.
+  const r = await ctx.db.query({
+    name: 'gatekeeper.person_for_brand',
+    text: `SELECT p.person_id FROM pseudonyms p WHERE p.brand_id = $1 AND p.pid = $2
        AND (EXISTS (SELECT 1 FROM brand_customers bc WHERE bc.person_id = p.person_id AND bc.brand_id = $1 AND bc.confirmed_at IS NOT NULL)
          OR EXISTS (SELECT 1 FROM grants g WHERE g.person_id = p.person_id AND g.brand_id = $1 AND g.revoked_at IS NULL AND (g.expires_at IS NULL OR g.expires_at > $3)))`,
-    [brandId, pid, ctx.now()],
-  );
+    values: [brandId, pid, ctx.now()],
+  });
   if (r.rowCount === 0) throw new AppError('not_found', `no person with id "${pid}" for this brand`, '/params/pid');
   return r.rows[0].person_id;
 }

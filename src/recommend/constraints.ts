@@ -10,7 +10,11 @@ export interface Constraint {
   /** Words for a shopper: "gluten-free", "no peanuts". */
   label: string;
   breaks(p: Product): boolean;
+  /** Whether the constraint has a say on this product at all (a diet on food, a size on sized things): its fact was used. */
+  bindsOn(p: Product): boolean;
 }
+
+const always = () => true;
 
 const attrs = (p: Product) => p.attributes as { ingredients?: string[]; diet_labels?: string[]; allergens?: string[]; brand?: string; sizes?: Record<string, string[]> | string[] };
 const isFood = (p: Product) => (attrs(p).ingredients?.length ?? 0) > 0 || (attrs(p).diet_labels?.length ?? 0) > 0;
@@ -71,27 +75,28 @@ export function constraintsFrom(facts: readonly StoredFact[], about = 'self'): C
     if (f.about !== about) continue;
     const v = f.value;
     if (f.kind === 'diet' && f.polarity === 'positive' && typeof v === 'string') {
-      out.push({ factId: f.id, label: v.replace(/_/g, '-'), breaks: (p) => breaksDiet(v, p) });
+      out.push({ factId: f.id, label: v.replace(/_/g, '-'), breaks: (p) => breaksDiet(v, p), bindsOn: isFood });
     } else if (f.kind === 'allergy' && typeof v === 'string') {
-      out.push({ factId: f.id, label: `no ${v.replace(/_/g, ' ')}`, breaks: (p) => breaksAllergy(v, p) });
+      out.push({ factId: f.id, label: `no ${v.replace(/_/g, ' ')}`, breaks: (p) => breaksAllergy(v, p), bindsOn: (p) => isFood(p) || (attrs(p).allergens?.length ?? 0) > 0 });
     } else if ((f.kind === 'dislike' || (f.kind === 'like' && f.polarity === 'negative')) && typeof v === 'string') {
       const words = dislikeWords(v);
-      out.push({ factId: f.id, label: `nothing ${v}`, breaks: (p) => breaksDislike(words, p) });
+      out.push({ factId: f.id, label: `nothing ${v}`, breaks: (p) => breaksDislike(words, p), bindsOn: always });
     } else if (f.kind === 'brand' && f.polarity === 'negative' && typeof v === 'string') {
       const brand = v.toLowerCase();
-      out.push({ factId: f.id, label: `no ${v}`, breaks: (p) => (attrs(p).brand ?? '').toLowerCase() === brand || p.name.toLowerCase().startsWith(`${brand} `) });
+      out.push({ factId: f.id, label: `no ${v}`, breaks: (p) => (attrs(p).brand ?? '').toLowerCase() === brand || p.name.toLowerCase().startsWith(`${brand} `), bindsOn: always });
     } else if (f.kind === 'budget' && typeof v === 'object' && v !== null) {
       const b = v as { max: number; for?: string };
       const forWords = b.for ? dislikeWords(b.for) : [];
-      out.push({
-        factId: f.id,
-        label: `under ${b.max}`,
-        breaks: (p) => p.price !== null && p.price > b.max && (forWords.length === 0 || forWords.some((w) => text(p).includes(w.replace(/s$/, '')))),
-      });
+      const binds = (p: Product) => forWords.length === 0 || forWords.some((w) => text(p).includes(w.replace(/s$/, '')));
+      out.push({ factId: f.id, label: `under ${b.max}`, breaks: (p) => p.price !== null && p.price > b.max && binds(p), bindsOn: binds });
     } else if (f.kind === 'size' && typeof v === 'object' && v !== null) {
       const s = v as { item: string; size?: string };
       if (!s.size) continue;
       // A product sold in sizes for this kind of item must have the person's size.
+      const sizedFor = (p: Product) => {
+        const sizes = attrs(p).sizes;
+        return !!sizes && !!(Array.isArray(sizes) ? sizes : sizes[s.item]) && text(p).includes(s.item.replace(/s$/, ''));
+      };
       out.push({
         factId: f.id,
         label: `${s.item} in ${s.size}`,
@@ -102,6 +107,7 @@ export function constraintsFrom(facts: readonly StoredFact[], about = 'self'): C
           if (!list || !text(p).includes(s.item.replace(/s$/, ''))) return false;
           return !list.map((x) => x.toUpperCase()).includes(s.size!.toUpperCase());
         },
+        bindsOn: sizedFor,
       });
     }
   }

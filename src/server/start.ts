@@ -8,6 +8,7 @@ import { startEmbeddedPostgres, type EmbeddedServer } from '../db/embedded.js';
 import { migrate } from '../db/migrate.js';
 import { buildApp, type App } from './app.js';
 import { isDemoLoaded, loadDemo, refreshDemo } from '../demo/load.js';
+import { startRecommender } from '../recommend/training.js';
 
 export interface Config {
   home: string;
@@ -85,14 +86,18 @@ export async function startServer(config: Config): Promise<Running> {
   const log = pino({ level: process.env.LOG_LEVEL ?? 'info' });
   const running = await openSystem(config, log);
   const { ctx } = running;
+  let demoLoaded = false;
   if (process.env.CONFIDANT_DEMO !== '0') {
     if (await isDemoLoaded(ctx.db)) {
       await refreshDemo(ctx);
     } else {
       log.info('first start: loading the demo world (three brands, Online Retail history, demo shoppers)');
       await loadDemo(ctx, config.home, (line) => log.info(line));
+      demoLoaded = true;
     }
   }
+  // Models of every brand in memory; a freshly loaded demo world is trained before it is served.
+  const stopRecommender = await startRecommender(ctx, { waitForMissing: demoLoaded });
   const app = await buildApp(ctx);
   await app.listen({ port: config.port, host: config.host });
   const address = app.server.address();
@@ -102,6 +107,7 @@ export async function startServer(config: Config): Promise<Running> {
   let stopping: Promise<void> | undefined;
   const stop = () =>
     (stopping ??= (async () => {
+      stopRecommender();
       await app.close();
       await running.stop();
     })());

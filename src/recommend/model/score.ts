@@ -10,6 +10,8 @@ export interface RecommendRequest {
   userItems?: Map<string, number>;
   /** Items of the current session/cart, most recent last; they seed CF and complements and are not recommended. */
   sessionItems?: string[];
+  /** The latest basket (seeds complements, stays recommendable); defaults to the model's last basket of `user`. */
+  basketItems?: string[];
   k: number;
   exclude?: ReadonlySet<string>;
   /** 'all' includes buy-again; 'new_only' never returns items from the history. Default 'all'. */
@@ -96,6 +98,8 @@ export function recommendFromModel(model: RecModel, req: RecommendRequest): Reco
   let histItems: number[] = [];
   let histScores: number[] = [];
   let lastBasket: ArrayLike<number> = [];
+  if (req.user !== undefined) lastBasket = model.users.get(req.user)?.lastBasket ?? [];
+  if (req.basketItems) lastBasket = req.basketItems.map((id) => model.itemIndex.get(id)).filter((i): i is number => i !== undefined);
   if (req.userItems) {
     const entries: Array<[number, number]> = [];
     for (const [id, s] of req.userItems) {
@@ -110,7 +114,6 @@ export function recommendFromModel(model: RecModel, req: RecommendRequest): Reco
     if (h) {
       histItems = Array.from(h.items);
       histScores = Array.from(h.scores);
-      lastBasket = h.lastBasket;
     }
   }
   const sessionIdx: number[] = [];

@@ -569,7 +569,7 @@ function sparseBytes(s: SparseRows): number {
   return s.offsets.byteLength + s.idx.byteLength + s.val.byteLength;
 }
 
-function makeScratch(n: number, nPeers: number): Scratch {
+export function makeScratch(n: number, nPeers: number): Scratch {
   return {
     cf: new Float64Array(n),
     buyAgain: new Float64Array(n),
@@ -764,18 +764,7 @@ export function trainModel(interactions: readonly Interaction[], options: TrainO
     complements = buildComplements({ basketItems, itemBaskets: transposeCsr(basketItems, n) }, n, p, onProgress);
   }
 
-  let memoryBytes = sparseBytes(neighbours) + sparseBytes(complements) + popularity.byteLength * 4;
-  memoryBytes += sparseBytes(peers.adoptions) + peers.itemUsers.offsets.byteLength + peers.itemUsers.idx.byteLength + peers.invNorm.byteLength;
-  memoryBytes += peers.userIds.length * MAP_ENTRY; // the strings are shared with `users`
-  for (const id of enc.itemIds) memoryBytes += 2 * strBytes(id) + MAP_ENTRY; // array slot + index key
-  for (const [id, h] of users) {
-    memoryBytes += strBytes(id) + MAP_ENTRY + 120; // entry + history object and typed-array headers
-    memoryBytes += h.items.byteLength + h.scores.byteLength + h.counts.byteLength + h.lastBasket.byteLength;
-  }
-  const scratch = makeScratch(n, peers.userIds.length);
-  for (const a of Object.values(scratch)) memoryBytes += (a as ArrayBufferView).byteLength;
-
-  return {
+  const model: RecModel = {
     itemIds: enc.itemIds,
     itemIndex: enc.itemIndex,
     neighbours,
@@ -787,7 +776,25 @@ export function trainModel(interactions: readonly Interaction[], options: TrainO
     popularOrder,
     trendingOrder,
     params: p,
-    memoryBytes,
-    scratch,
+    memoryBytes: 0,
+    scratch: makeScratch(n, peers.userIds.length),
   };
+  model.memoryBytes = modelMemoryBytes(model);
+  return model;
 }
+
+/** Approximate bytes a model holds in memory (typed arrays exactly, strings and maps estimated). */
+export function modelMemoryBytes(m: Omit<RecModel, 'memoryBytes'>): number {
+  const { neighbours, complements, popularity, peers, users } = m;
+  let memoryBytes = sparseBytes(neighbours) + sparseBytes(complements) + popularity.byteLength * 4;
+  memoryBytes += sparseBytes(peers.adoptions) + peers.itemUsers.offsets.byteLength + peers.itemUsers.idx.byteLength + peers.invNorm.byteLength;
+  memoryBytes += peers.userIds.length * MAP_ENTRY; // the strings are shared with `users`
+  for (const id of m.itemIds) memoryBytes += 2 * strBytes(id) + MAP_ENTRY; // array slot + index key
+  for (const [id, h] of users) {
+    memoryBytes += strBytes(id) + MAP_ENTRY + 120; // entry + history object and typed-array headers
+    memoryBytes += h.items.byteLength + h.scores.byteLength + h.counts.byteLength + h.lastBasket.byteLength;
+  }
+  for (const a of Object.values(m.scratch)) memoryBytes += (a as ArrayBufferView).byteLength;
+  return memoryBytes;
+}
+
