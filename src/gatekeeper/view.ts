@@ -27,11 +27,13 @@ export interface ActiveGrant {
 }
 
 export async function activeGrants(db: Queryable, personId: string, brandId: number, purpose: Purpose, now: Date): Promise<ActiveGrant[]> {
-  const r = await db.query(
-    `SELECT scope, explicit FROM grants WHERE person_id = $1 AND brand_id = $2 AND purpose = $3
+  // Named statements (planned once per connection): grants and the audit write are on every brand read.
+  const r = await db.query({
+    name: 'gatekeeper.active_grants',
+    text: `SELECT scope, explicit FROM grants WHERE person_id = $1 AND brand_id = $2 AND purpose = $3
        AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > $4)`,
-    [personId, brandId, purpose, now],
-  );
+    values: [personId, brandId, purpose, now],
+  });
   return r.rows;
 }
 
@@ -85,16 +87,11 @@ export async function audit(
   db: Queryable,
   e: { personId: string; brandId: number; action: string; purpose: string; scopes: string[]; factIds: string[]; call: string; at: Date },
 ) {
-  await db.query('INSERT INTO audit_log (person_id, brand_id, action, purpose, scopes, fact_ids, call, at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)', [
-    e.personId,
-    e.brandId,
-    e.action,
-    e.purpose,
-    e.scopes,
-    e.factIds,
-    e.call,
-    e.at,
-  ]);
+  await db.query({
+    name: 'gatekeeper.audit',
+    text: 'INSERT INTO audit_log (person_id, brand_id, action, purpose, scopes, fact_ids, call, at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)',
+    values: [e.personId, e.brandId, e.action, e.purpose, e.scopes, e.factIds, e.call, e.at],
+  });
 }
 
 /** Gives grants (used by the person's own routes and the chat). Special scopes must be asked for one by one. */

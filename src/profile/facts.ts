@@ -142,11 +142,13 @@ export async function retractFacts(db: Queryable, personId: string, retractions:
 
 /** Everything known about a person (their own view): stated first, then by time. */
 export async function factsOf(db: Queryable, personId: string): Promise<StoredFact[]> {
-  const r = await db.query(
-    `SELECT ${COLUMNS} FROM facts WHERE person_id = $1
+  // A named statement (planned once per connection): every brand read and every turn of the chat reads these.
+  const r = await db.query({
+    name: 'profile.facts_of',
+    text: `SELECT ${COLUMNS} FROM facts WHERE person_id = $1
      ORDER BY about <> 'self', about, CASE source WHEN 'stated' THEN 0 WHEN 'imported' THEN 1 WHEN 'observed' THEN 2 ELSE 3 END, stated_at DESC`,
-    [personId],
-  );
+    values: [personId],
+  });
   return r.rows;
 }
 
