@@ -106,6 +106,19 @@ describe('grants', () => {
     assert.deepEqual(audit.scopes.sort(), ['orders.other_brands', 'profile.likes']);
   });
 
+  test('a corrected or deleted fact reaches the brand as the person left it, on the next call', async () => {
+    const s = await linkedShopper();
+    await putGrant(sys, s.token, { brand: A.slug, scopes: ['profile.sizes'], purposes: ['service'] });
+    const id = await stateFact(sys, s.token, { kind: 'size', value: { item: 'shirt', size: 'M' } });
+    assert.deepEqual(await s.values('service'), ['shirt size medium']);
+    const patched = await call('PATCH', `/v1/me/profile/facts/${id}`, { auth: bearer(s.token), body: { value: { item: 'shirt', size: 'L' } } });
+    assert.equal(patched.statusCode, 200, patched.body);
+    assert.deepEqual(await s.values('service'), ['shirt size large']);
+    assert.equal((await call('DELETE', `/v1/me/profile/facts/${patched.json().id}`, { auth: bearer(s.token) })).statusCode, 200);
+    assert.deepEqual(await s.values('service'), []);
+    assert.equal((await call('DELETE', `/v1/me/profile/facts/${patched.json().id}`, { auth: bearer(s.token) })).statusCode, 404);
+  });
+
   test('a grant with an expiry ends by itself', async () => {
     const s = await linkedShopper();
     await stateFact(sys, s.token, { kind: 'like', value: 'kayaks' });
@@ -213,6 +226,15 @@ describe('export, erase, and what comes after', () => {
     assert.ok(doc.audit_log.some((a) => a.brand === A.slug && a.purpose === 'recommendations'));
     assert.ok(doc.links.some((l) => l.customer_id === customerId));
     assert.ok(!r.body.includes('token_hash') && !r.body.includes('tok_'), 'credentials stay out');
+  });
+
+  test('the export is streamed over HTTP, not built whole first', async () => {
+    const base = await sys.app.listen({ port: 0, host: '127.0.0.1' });
+    const r = await fetch(`${base}/v1/me/export`, { headers: { authorization: bearer(s.token) } });
+    assert.equal(r.status, 200);
+    assert.equal(r.headers.get('transfer-encoding'), 'chunked');
+    assert.equal(r.headers.get('content-length'), null);
+    assert.equal((await r.json()).format, 'confidant-export');
   });
 
   test('erasure: a receipt, nothing left keyed by the person, and the export is gone', async () => {
