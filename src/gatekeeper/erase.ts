@@ -90,7 +90,10 @@ async function startErasure(ctx: AppContext, personId: string): Promise<string> 
   });
 }
 
-/** Tables of other rooms (conversations, messages, trust...) that hold person rows: found, not listed, so new ones are covered. */
+/**
+ * Tables of other rooms (conversations, messages, trust...) that hold person rows: found, not listed, so new ones are
+ * covered. Ordered children first, so a foreign key between two of them without ON DELETE CASCADE does not stop it.
+ */
 async function otherPersonTables(ctx: AppContext): Promise<string[]> {
   const known = new Set([...ACCESS_TABLES, ...GROUPS.flatMap((g) => g.tables), ...KEPT]);
   const r = await ctx.db.query(
@@ -98,7 +101,24 @@ async function otherPersonTables(ctx: AppContext): Promise<string[]> {
        ON t.table_schema = c.table_schema AND t.table_name = c.table_name AND t.table_type = 'BASE TABLE'
      WHERE c.table_schema = current_schema() AND c.column_name = 'person_id' ORDER BY c.table_name`,
   );
-  return r.rows.map((x) => x.table_name as string).filter((t) => !known.has(t));
+  const tables = r.rows.map((x) => x.table_name as string).filter((t) => !known.has(t));
+  const fks = await ctx.db.query(
+    `SELECT child.relname AS child, parent.relname AS parent FROM pg_constraint k
+     JOIN pg_class child ON child.oid = k.conrelid JOIN pg_class parent ON parent.oid = k.confrelid
+     WHERE k.contype = 'f' AND k.connamespace = current_schema()::regnamespace AND k.conrelid <> k.confrelid`,
+  );
+  const childrenOf = new Map<string, string[]>();
+  for (const { child, parent } of fks.rows) childrenOf.set(parent, [...(childrenOf.get(parent) ?? []), child]);
+  // Depth-first: a table goes after every table that refers to it.
+  const ordered: string[] = [];
+  const visit = (t: string, path: Set<string>) => {
+    if (ordered.includes(t) || path.has(t)) return;
+    path.add(t);
+    for (const child of childrenOf.get(t) ?? []) if (tables.includes(child)) visit(child, path);
+    ordered.push(t);
+  };
+  for (const t of tables) visit(t, new Set());
+  return ordered;
 }
 
 /** Steps 2..n: the table groups, then the person; idempotent, so a resumed erasure simply runs it again. */

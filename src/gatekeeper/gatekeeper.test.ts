@@ -192,6 +192,10 @@ describe('export, erase, and what comes after', () => {
     assert.equal((await track({ event: 'Product Viewed', properties: { product_id: 'BREAD-1' } })).statusCode, 200);
     assert.equal((await track({ event: 'Order Completed', properties: { order_id: 'EX-1', currency: 'USD', products: [{ product_id: 'BREAD-1', name: 'Rye Loaf', quantity: 2, price: 4 }] } })).statusCode, 200);
     await sys.ctx.db.query(`INSERT INTO conversation_messages (person_id, brand_id, role, text, at) VALUES ($1, $2, 'shopper', 'where is my rye?', $3)`, [s.person.id, A.id, now()]);
+    // A room added later, with a child table whose foreign key does not cascade (and sorts after its parent by name).
+    await sys.ctx.db.query(`CREATE TABLE aa_wishlists (person_id uuid NOT NULL REFERENCES persons(id), list_id int NOT NULL, name text NOT NULL, PRIMARY KEY (person_id, list_id));
+      CREATE TABLE zz_wishlist_items (person_id uuid NOT NULL, list_id int NOT NULL, item text NOT NULL, FOREIGN KEY (person_id, list_id) REFERENCES aa_wishlists)`);
+    await sys.ctx.db.query(`INSERT INTO aa_wishlists VALUES ($1, 1, 'birthday'); INSERT INTO zz_wishlist_items VALUES ($1, 1, 'fly rod')`.replace(/\$1/g, `'${s.person.id}'`));
     await putGrant(sys, s.token, { brand: A.slug, scopes: ['profile.likes'], purposes: ['recommendations'] });
     await brandReads(sys, A.secretKey, s.pid, 'recommendations');
     hook = await receiver();
@@ -226,6 +230,7 @@ describe('export, erase, and what comes after', () => {
     assert.ok(doc.audit_log.some((a) => a.brand === A.slug && a.purpose === 'recommendations'));
     assert.ok(doc.links.some((l) => l.customer_id === customerId));
     assert.ok(!r.body.includes('token_hash') && !r.body.includes('tok_'), 'credentials stay out');
+    assert.deepEqual(doc.other_records.zz_wishlist_items, [{ list_id: 1, item: 'fly rod' }], "another room's rows come along");
   });
 
   test('the export is streamed over HTTP, not built whole first', async () => {
