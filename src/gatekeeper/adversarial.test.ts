@@ -173,7 +173,7 @@ after(async () => {
   await sys?.close();
 });
 
-/** The credentials an attacker may hold. `as` names the brand whose key it is; `kind` the security scheme it satisfies. */
+/** The credentials an attacker may hold: `brand` is whose secret key it is, `kind` the security scheme it satisfies (null: none). */
 interface Identity {
   name: string;
   kind: 'secretKey' | 'writeKey' | 'shopperToken' | null;
@@ -201,8 +201,10 @@ const identities = (): Identity[] => [
   },
 ];
 
-/** The ids in a path each caller may legitimately reach: a 2xx for any other id answers about someone out of reach. */
-// (A brand's slug is public: anyone may talk to its assistant.)
+/**
+ * The ids each caller may legitimately name in a call: a 2xx for any other answers about someone out of its reach.
+ * A brand's slug is public (anyone may talk to its assistant).
+ */
 const reachable = (brand: 'A' | 'B' | null): string[] =>
   brand === 'A' ? [A.slug, ids.victimPidA, ids.orderId, ids.productId, ids.handoffId, ids.confirmedCode, ids.customerId] : brand === 'B' ? [A.slug, ids.otherPidB] : [A.slug];
 
