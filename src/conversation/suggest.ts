@@ -1,10 +1,12 @@
 /**
- * What the chat suggests. The recommender (src/recommend) is being built beside this; until it serves,
- * `suggest` ranks the brand's catalog itself: words of the request, stated likes and the shopper's
- * habits, never breaking a hard constraint of the profile. Its shape is the recommender's
- * (`recommend(view, context, k)`), so swapping it is a one-line change in `suggest`.
+ * What the chat suggests. A request with words of its own ("gluten-free bread", "something for breakfast") is
+ * matched against the brand's catalog text here, with the shopper's habits and likes; a request without them
+ * ("any ideas?", "gift ideas for my dad", "what goes with it?") goes to the recommender (`src/recommend`).
+ * Either way no hard constraint of the profile is broken and every pick carries the facts it used.
  */
+import type { AppContext } from '../context.js';
 import type { Queryable } from '../db/pool.js';
+import { recommend, type RecContext } from '../recommend/recommend.js';
 import { allProducts, type Product } from '../catalog/catalog.js';
 import type { PersonView } from '../gatekeeper/view.js';
 import type { StoredFact } from '../profile/facts.js';
@@ -20,6 +22,8 @@ export interface SuggestContext {
   statedNow?: StoredFact[];
   /** How often the shopper bought each product at this brand (their habits; only for `about: self`). */
   history?: Map<string, number>;
+  /** "What goes with it?": the product the conversation is about. */
+  goesWith?: string;
 }
 
 export interface Suggestion {
@@ -217,7 +221,24 @@ export async function suggestFromCatalog(db: Queryable, view: PersonView, contex
   return { picks, requestMatched: requestMatched || words.length === 0, constraints: rules.map((r) => r.fact) };
 }
 
-/** The chat's one entry point to suggestions; the lead swaps the body for `recommend(view, context, k)`. */
-export async function suggest(db: Queryable, view: PersonView, context: SuggestContext, k = 3): Promise<Suggestions> {
-  return suggestFromCatalog(db, view, context, k);
+/** "What goes with it?", "any accessories for it": a request for what fits something already talked about. */
+export const COMPLEMENT_REQUEST = /\b(?:goes? with|go with|accessor(?:y|ies)|to match|pairs? with|works? with|add-?ons?)\b/i;
+
+/** The chat's one entry point to suggestions. `tx` is the turn's transaction (catalog reads see its writes). */
+export async function suggest(ctx: Pick<AppContext, 'db' | 'log' | 'now'>, tx: Queryable, view: PersonView, context: SuggestContext, k = 3): Promise<Suggestions> {
+  if (!context.goesWith && requestWords(context.request).length > 0) return suggestFromCatalog(tx, view, context, k);
+  const facts = factsFor(view, context);
+  const recContext: RecContext = context.goesWith
+    ? { kind: 'product', productId: context.goesWith }
+    : context.about !== 'self'
+      ? { kind: 'gift', about: context.about }
+      : { kind: 'home' };
+  const recs = await recommend(ctx, { ...view, facts }, recContext, k, { brandId: context.brandId });
+  const byId = new Map(facts.map((f) => [f.id, f]));
+  const known = (ids: string[]) => ids.map((id) => byId.get(id)).filter((f): f is StoredFact => f !== undefined);
+  return {
+    picks: recs.items.map((i) => ({ product: i.product, score: i.score, usedFacts: known(i.factIds), reasons: i.reasons })),
+    requestMatched: true,
+    constraints: known(recs.constraints.map((c) => c.factId)),
+  };
 }

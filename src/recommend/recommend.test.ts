@@ -126,7 +126,11 @@ describe('recommendations', { timeout: 40000 }, () => {
     assert.deepEqual(gift.constraints, [], "Karen's own diet does not bind Dad's present");
     const cheese = gift.items.filter((i) => i.reasons.includes('because you said your dad loves cheese'));
     assert.ok(cheese.length >= 3, JSON.stringify(gift.items.map((i) => [i.name, i.reasons])));
-    assert.ok(cheese.every((i) => /cheese/i.test(`${i.name} ${byId.get(i.product_id)!.description} ${byId.get(i.product_id)!.categories}`)));
+    const textOf = (id: string) => {
+      const p = byId.get(id)!;
+      return `${p.name} ${p.description} ${p.categories} ${(p.attributes as { ingredients: string[] }).ingredients}`;
+    };
+    assert.ok(cheese.every((i) => /cheese/i.test(textOf(i.product_id))));
     const dadFact = new Set(cheese[0].fact_ids);
     assert.equal(dadFact.size, 1);
     for (const i of gift.items) for (const f of i.fact_ids) assert.ok(dadFact.has(f), 'only the fact about Dad is used');

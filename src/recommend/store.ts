@@ -47,7 +47,9 @@ async function loadCatalog(db: Db, brandId: number): Promise<BrandCatalog> {
   const list = products.rows as Product[];
   const words = new Map<string, Product[]>();
   for (const p of list) {
-    for (const w of contentWords(`${p.name} ${p.description} ${p.categories.join(' ')} ${String(p.attributes.brand ?? '')}`)) {
+    const listed = (key: string) => (Array.isArray(p.attributes[key]) ? (p.attributes[key] as unknown[]).join(' ') : '');
+    // Ingredients and labels count too: "spicy" is a label, "jalapeño" an ingredient.
+    for (const w of contentWords(`${p.name} ${p.description} ${p.categories.join(' ')} ${String(p.attributes.brand ?? '')} ${listed('ingredients')} ${listed('diet_labels')}`)) {
       const l = words.get(w);
       if (l) l.push(p);
       else words.set(w, [p]);

@@ -6,7 +6,7 @@
 import { selfView, viewFor, type PersonView } from '../../gatekeeper/view.js';
 import type { StoredFact } from '../../profile/facts.js';
 import type { Offer } from '../compose.js';
-import { suggest, type Suggestion, type Suggestions } from '../suggest.js';
+import { COMPLEMENT_REQUEST, suggest, type Suggestion, type Suggestions } from '../suggest.js';
 import { type Answer, type Turn, usedFact } from '../turn.js';
 import type { UsedFact } from '../store.js';
 import { list, money } from '../wording.js';
@@ -44,6 +44,18 @@ async function historyOf(turn: Turn, brandId: number): Promise<Map<string, numbe
   return new Map(r.rows.map((x) => [x.product_id as string, Number(x.n)]));
 }
 
+/** The first item of the order the conversation last talked about at this brand, else of the shopper's latest order there. */
+async function productTalkedAbout(turn: Turn, brandId: number): Promise<{ id: string; name: string } | undefined> {
+  const talked = turn.state.lastOrders.find((o) => o.brandId === brandId)?.orderId ?? null;
+  const r = await turn.tx.query(
+    `SELECT oi.product_id AS id, oi.name FROM orders o JOIN order_items oi USING (person_id, brand_id, order_id)
+     WHERE o.person_id = $1 AND o.brand_id = $2 AND ($3::text IS NULL OR o.order_id = $3)
+     ORDER BY o.placed_at DESC, oi.line_no LIMIT 1`,
+    [turn.person.id, brandId, talked],
+  );
+  return r.rows[0];
+}
+
 export async function recommend(turn: Turn): Promise<Answer> {
   const view: PersonView = turn.brand
     ? await viewFor({ db: turn.tx as never, now: () => turn.now }, turn.brand.id, turn.person.id, 'recommendations', 'chat:suggest')
@@ -52,11 +64,12 @@ export async function recommend(turn: Turn): Promise<Answer> {
   const statedNow = turn.stated.filter((f) => f.about === about);
   const brandIds = turn.brand ? [turn.brand.id] : await linkedBrandIds(turn);
 
-  let best: { brandId: number; result: Suggestions } | null = null;
+  let best: { brandId: number; result: Suggestions; goesWith?: { id: string; name: string } } | null = null;
   for (const brandId of brandIds) {
     const history = about === 'self' ? await historyOf(turn, brandId) : undefined;
-    const result = await suggest(turn.tx, view, { brandId, about, request: turn.text, statedNow, history }, 3);
-    if (!best || (result.picks[0]?.score ?? -1) > (best.result.picks[0]?.score ?? -1)) best = { brandId, result };
+    const goesWith = about === 'self' && COMPLEMENT_REQUEST.test(turn.text) ? await productTalkedAbout(turn, brandId) : undefined;
+    const result = await suggest({ ...turn.ctx, now: () => turn.now }, turn.tx, view, { brandId, about, request: turn.text, statedNow, history, goesWith: goesWith?.id }, 3);
+    if (!best || (result.picks[0]?.score ?? -1) > (best.result.picks[0]?.score ?? -1)) best = { brandId, result, goesWith };
   }
   const confirm = turn.stated.length ? confirmation(turn.stated) : null;
   const where = turn.brand ? '' : best ? ` at ${turn.brandName(best.brandId)}` : '';
@@ -91,8 +104,9 @@ export async function recommend(turn: Turn): Promise<Answer> {
   // Likes that nothing matched are said plainly rather than passed off as the reason for the picks.
   const likes = factsAbout.filter((f) => f.kind === 'like' && f.polarity === 'positive');
   const unmatched = likes.length > 0 && !picks.some((p) => p.usedFacts.some((f) => f.kind === 'like'));
-  const intro =
-    about !== 'self'
+  const intro = best.goesWith
+    ? `To go with your ${pickName(best.goesWith.name)}${where}, try ${names}`
+    : about !== 'self'
       ? unmatched
         ? `Nothing${where || ' here'} matches ${likes[0].value}, but popular gifts are ${names}`
         : `For ${whoIs(about)}${where}, try ${names}`
