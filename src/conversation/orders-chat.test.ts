@@ -43,6 +43,15 @@ describe('answers from the brand data about the shopper own orders', () => {
     assert.match(t.reply.text, /1Z999AA10123456784\)/);
   });
 
+  test('"what goes with it?" after the order answer: what fits the Philips Sonicare, named as such', async () => {
+    await karenAt('volt', 'When will my order arrive?');
+    const t = await karenAt('volt', 'what goes with it?');
+    assert.equal(t.understood.intent, 'recommend');
+    assert.match(t.reply.text, /^To go with your Philips Sonicare/);
+    const picked = t.reply.actions.map((a) => a.label.toLowerCase()).join(' | ');
+    assert.match(picked, /charger|mount|brush head/, picked);
+  });
+
   test('several orders in flight: the most relevant first and an offer for the others (own Confidant, across brands)', async () => {
     const first = await karenAt('me', 'where is my order?');
     assert.match(first.reply.text, /^Your Volt package with Philips Sonicare and 3 more items will be delivered tomorrow by 7 PM via UPS Ground\./);

@@ -1,7 +1,9 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { factsOf } from '../profile/facts.js';
-import { chatWorld, type ChatWorld } from './chat-fixtures.js';
+import { chatWorld, NOW, type ChatWorld } from './chat-fixtures.js';
+import { grant } from '../gatekeeper/view.js';
+import { bearer } from '../testing/harness.js';
 
 let w: ChatWorld;
 before(async () => {
@@ -40,6 +42,25 @@ describe('a stated diet changes the very next suggestion', () => {
     for (const p of products) assert.ok(p.attributes.diet_labels.includes('keto'), `${p.name} is keto`);
     assert.deepEqual(next.used_facts.map((f) => [f.kind, f.value]), [['diet', 'keto']]);
     assert.equal(next.used_facts[0].source, 'stated');
+  });
+
+  test('a diet said in the chat binds the very next recommendation call, the shopper\'s and the brand\'s', async () => {
+    const nina = await w.sys.shopper({ name: 'Nina', brands: [{ brand: w.deli, customerId: 'deli-nina' }] });
+    await grant(w.sys.ctx.db, { personId: nina.person.id, brandId: w.deli.id, scopes: ['profile.diet'], purposes: ['recommendations'], how: 'page', explicit: true, at: NOW });
+    const vegan = async (items: Array<{ product_id: string }>) =>
+      (await deli(items.map((i) => i.product_id))).filter((p) => p.attributes.ingredients?.length).every((p) => p.attributes.diet_labels.includes('vegan'));
+    const mine = async () => (await w.sys.app.inject({ url: '/v1/me/recommendations?brand=corner-deli&k=10', headers: { authorization: bearer(nina.token) } })).json();
+    const brands = async () =>
+      (await w.sys.app.inject({ url: `/v1/recommendations?person=${nina.pids.get(w.deli.id)}&k=10`, headers: { authorization: bearer(w.deli.secretKey) } })).json();
+    assert.equal(await vegan((await mine()).items), false, 'before, the list has things that are not vegan');
+
+    const said = await w.say(nina.token, 'corner-deli', "I'm vegan now");
+    assert.match(said.reply.text, /^Got it: vegan from now on\./);
+    for (const list of [await mine(), await brands()]) {
+      assert.equal(list.items.length, 10);
+      assert.equal(await vegan(list.items), true, JSON.stringify(list.items.map((i: { name: string }) => i.name)));
+      assert.deepEqual(list.constraints.map((c: { label: string }) => c.label), ['vegan']);
+    }
   });
 
   test('"why did you suggest that?" names the facts used; "too creepy" retires that use and says so', async () => {
