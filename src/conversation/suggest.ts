@@ -66,7 +66,8 @@ export function requestWords(text: string): string[] {
         .replace(/\$\s?\d+(\.\d+)?/g, ' ')
         .split(/[^a-z0-9-]+/)
         .filter((w) => w.length > 2 && !STOP.has(w) && !/^\d+$/.test(w))
-        .map(singular),
+        .map(singular)
+        .filter((w) => !STOP.has(w)),
     ),
   ];
 }
@@ -226,7 +227,9 @@ export const COMPLEMENT_REQUEST = /\b(?:goes? with|go with|accessor(?:y|ies)|to 
 
 /** The chat's one entry point to suggestions. `tx` is the turn's transaction (catalog reads see its writes). */
 export async function suggest(ctx: Pick<AppContext, 'db' | 'log' | 'now'>, tx: Queryable, view: PersonView, context: SuggestContext, k = 3): Promise<Suggestions> {
-  if (!context.goesWith && requestWords(context.request).length > 0) return suggestFromCatalog(tx, view, context, k);
+  // Words the shopper used to state a fact ("he loves fly fishing") are not what they ask for.
+  const said = new Set((context.statedNow ?? []).flatMap((f) => (typeof f.value === 'string' ? requestWords(f.value) : [])));
+  if (!context.goesWith && requestWords(context.request).some((w) => !said.has(w))) return suggestFromCatalog(tx, view, context, k);
   const facts = factsFor(view, context);
   const recContext: RecContext = context.goesWith
     ? { kind: 'product', productId: context.goesWith }

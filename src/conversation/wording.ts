@@ -19,7 +19,7 @@ const GENERIC =
 const LINE_WORD = /^[A-Za-z][A-Za-z]*[a-z][A-Za-z]*$/;
 
 /** "WHITE HANGING HEART T-LIGHT HOLDER" reads better as "White hanging heart t-light holder". */
-function unshout(s: string): string {
+export function unshout(s: string): string {
   if (s !== s.toUpperCase() || !/[A-Z]/.test(s)) return s;
   const lower = s.toLowerCase();
   return lower.charAt(0).toUpperCase() + lower.slice(1);

@@ -19,7 +19,7 @@ const HABITS_PER_BRAND = 5;
 export async function observeHabits(db: Queryable, brandId: number, personIds?: readonly string[]): Promise<number> {
   const r = await db.query(
     `WITH bought AS (
-       SELECT oi.person_id, btrim(lower(regexp_replace(max(oi.name), '\\s+', ' ', 'g'))) AS thing,
+       SELECT oi.person_id, btrim(lower(regexp_replace(regexp_replace(max(oi.name), '\\s*\\([^)]*\\)', '', 'g'), '\\s+', ' ', 'g'))) AS thing,
               count(DISTINCT oi.order_id) AS orders, max(o.placed_at) AS last_at
        FROM order_items oi JOIN orders o USING (person_id, brand_id, order_id)
        WHERE oi.brand_id = $1 AND oi.status = 'ok' AND o.status <> 'cancelled' AND ($2::uuid[] IS NULL OR oi.person_id = ANY($2))

@@ -52,7 +52,7 @@ const SESSION_MS = 2 * 3600_000;
 const CART_DAYS = 7;
 
 /** Relative weights of what is merged on top of the model (the model's best pick is 1). */
-const W = { like: 0.8, declaredComplement: 0.6, giftModel: 0.3, fatigue: 0.6 };
+const W = { like: 0.8, declaredComplement: 0.6, askedComplement: 1.2, giftModel: 0.3, fatigue: 0.6 };
 
 interface Activity {
   /** Newest first. */
@@ -188,7 +188,11 @@ export async function recommend(ctx: Pick<AppContext, 'db' | 'log' | 'now'>, vie
 
   // Never suggested: rejected things, what is in front of the shopper already.
   const exclude = new Set<string>(activity.rejected);
-  if (context.kind === 'product') exclude.add(context.productId);
+  if (context.kind === 'product') {
+    exclude.add(context.productId);
+    // What came in the same order as the product the shopper has it already.
+    for (const o of activity.orders) if (o.items.includes(context.productId)) for (const id of o.items) exclude.add(id);
+  }
   if (context.kind === 'cart') for (const id of seedIds) exclude.add(id);
 
   const cands = new Map<string, Candidate>();
@@ -250,7 +254,9 @@ export async function recommend(ctx: Pick<AppContext, 'db' | 'log' | 'now'>, vie
     if (!seed) continue;
     const name = shortName(seed);
     const reason = how === 'cart' ? `goes with the ${name} in your cart` : how === 'looking' ? `goes with the ${name}` : `often bought with your ${name}`;
-    for (const c of seed.complements) add(catalog.byId.get(c), W.declaredComplement, reason, 2);
+    // Asked about one product, what its brand says goes with it comes before what the model learned.
+    const weight = context.kind === 'product' ? W.askedComplement : W.declaredComplement;
+    for (const c of seed.complements) add(catalog.byId.get(c), weight, reason, 2);
   }
 
   // 3. What the person (or the gift's recipient) said they like: stated beats inferred, so it weighs more than the model.

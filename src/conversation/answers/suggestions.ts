@@ -9,7 +9,8 @@ import type { Offer } from '../compose.js';
 import { COMPLEMENT_REQUEST, suggest, type Suggestion, type Suggestions } from '../suggest.js';
 import { type Answer, type Turn, usedFact } from '../turn.js';
 import type { UsedFact } from '../store.js';
-import { list, money } from '../wording.js';
+import { complementName, list, money, shortName, unshout } from '../wording.js';
+import type { Product } from '../../catalog/catalog.js';
 import { confirmation, whoIs, withArticle } from './profile.js';
 import { linkedBrandIds } from './shop.js';
 
@@ -28,7 +29,7 @@ export function suggestionFor(turn: Turn, known: string[]): string {
 
 /** A product named in a list of picks: its name without sizes in brackets, at most six words. */
 export function pickName(name: string): string {
-  const words = name.replace(/\s*\([^)]*\)/g, '').split(/\s+/).filter(Boolean);
+  const words = unshout(name.replace(/\s*\([^)]*\)/g, '')).split(/\s+/).filter(Boolean);
   return words.length <= 6 ? words.join(' ') : words.slice(0, 6).join(' ').replace(/[,&-]+$/, '');
 }
 
@@ -45,10 +46,11 @@ async function historyOf(turn: Turn, brandId: number): Promise<Map<string, numbe
 }
 
 /** The first item of the order the conversation last talked about at this brand, else of the shopper's latest order there. */
-async function productTalkedAbout(turn: Turn, brandId: number): Promise<{ id: string; name: string } | undefined> {
+async function productTalkedAbout(turn: Turn, brandId: number): Promise<Product | undefined> {
   const talked = turn.state.lastOrders.find((o) => o.brandId === brandId)?.orderId ?? null;
   const r = await turn.tx.query(
-    `SELECT oi.product_id AS id, oi.name FROM orders o JOIN order_items oi USING (person_id, brand_id, order_id)
+    `SELECT p.product_id AS id, p.name, p.attributes, p.categories FROM orders o JOIN order_items oi USING (person_id, brand_id, order_id)
+       JOIN products p ON p.brand_id = oi.brand_id AND p.product_id = oi.product_id
      WHERE o.person_id = $1 AND o.brand_id = $2 AND ($3::text IS NULL OR o.order_id = $3)
      ORDER BY o.placed_at DESC, oi.line_no LIMIT 1`,
     [turn.person.id, brandId, talked],
@@ -64,7 +66,7 @@ export async function recommend(turn: Turn): Promise<Answer> {
   const statedNow = turn.stated.filter((f) => f.about === about);
   const brandIds = turn.brand ? [turn.brand.id] : await linkedBrandIds(turn);
 
-  let best: { brandId: number; result: Suggestions; goesWith?: { id: string; name: string } } | null = null;
+  let best: { brandId: number; result: Suggestions; goesWith?: Product } | null = null;
   for (const brandId of brandIds) {
     const history = about === 'self' ? await historyOf(turn, brandId) : undefined;
     const goesWith = about === 'self' && COMPLEMENT_REQUEST.test(turn.text) ? await productTalkedAbout(turn, brandId) : undefined;
@@ -99,13 +101,14 @@ export async function recommend(turn: Turn): Promise<Answer> {
     };
   }
 
-  const names = list(picks.map((p) => pickName(p.product.name)), 'or');
+  const seed = best.goesWith;
+  const names = list(picks.map((p) => (seed ? complementName(p.product, seed) : pickName(p.product.name))), 'or');
   const diets = describeConstraints(constraints);
   // Likes that nothing matched are said plainly rather than passed off as the reason for the picks.
   const likes = factsAbout.filter((f) => f.kind === 'like' && f.polarity === 'positive');
   const unmatched = likes.length > 0 && !picks.some((p) => p.usedFacts.some((f) => f.kind === 'like'));
-  const intro = best.goesWith
-    ? `To go with your ${pickName(best.goesWith.name)}${where}, try ${names}`
+  const intro = seed
+    ? `To go with your ${shortName(seed)}${where}, try ${names}`
     : about !== 'self'
       ? unmatched
         ? `Nothing${where || ' here'} matches ${likes[0].value}, but popular gifts are ${names}`
