@@ -38,16 +38,16 @@ export async function activeGrants(db: Queryable, personId: string, brandId: num
 }
 
 /** A habit seen in another brand's orders and events shows what the person buys there. */
-const fromOtherBrand = (f: StoredFact, brandId: number | undefined) => brandId !== undefined && f.source === 'observed' && f.sourceBrandId !== null && f.sourceBrandId !== brandId;
+const fromOtherBrand = (f: StoredFact, brandId: number) => f.source === 'observed' && f.sourceBrandId !== null && f.sourceBrandId !== brandId;
 
 /**
  * Whether a fact may be used under these grants for this purpose. `brandId` is the brand asking: for `service` it
  * always sees what it contributed itself (facts observed in or imported from its own data), grant or not; what was
  * observed in another brand's data also needs `orders.other_brands`.
  */
-export function factAllowed(f: StoredFact, grants: ReadonlyMap<string, ActiveGrant>, purpose: Purpose, brandId?: number): boolean {
+export function factAllowed(f: StoredFact, grants: ReadonlyMap<string, ActiveGrant>, purpose: Purpose, brandId: number): boolean {
   if (f.retiredUses.includes(purpose)) return false;
-  if (purpose === 'service' && brandId !== undefined && f.sourceBrandId === brandId && (f.source === 'observed' || f.source === 'imported')) return true;
+  if (purpose === 'service' && f.sourceBrandId === brandId && (f.source === 'observed' || f.source === 'imported')) return true;
   const g = grants.get(f.scope);
   if (!g) return false;
   if (fromOtherBrand(f, brandId) && !grants.has('orders.other_brands')) return false;

@@ -85,7 +85,7 @@ async function missingScopes(turn: Turn, facts: StoredFact[]): Promise<string[]>
   if (!turn.brand || facts.length === 0) return [];
   const grants = await activeGrants(turn.tx, turn.person.id, turn.brand.id, 'recommendations', turn.now);
   const byScope = new Map(grants.map((g) => [g.scope, g]));
-  return [...new Set(facts.filter((f) => !f.retiredUses.length && !factAllowed(f, byScope, 'recommendations')).map((f) => f.scope))];
+  return [...new Set(facts.filter((f) => !f.retiredUses.length && !factAllowed(f, byScope, 'recommendations', turn.brand!.id)).map((f) => f.scope))];
 }
 
 /**
