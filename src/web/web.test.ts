@@ -91,16 +91,19 @@ describe("the shopper's own page", () => {
 
     await tab('Who sees what');
     const box = page.getByLabel('Corner Shop: Diet for Suggestions');
+    // Listen first: the answer can come back before the click returns.
+    const granted = page.waitForResponse((r) => r.url().endsWith('/v1/me/grants') && r.request().method() === 'PUT');
     await box.check();
-    await page.waitForResponse((r) => r.url().endsWith('/v1/me/grants') && r.request().method() === 'PUT');
+    await granted;
     assert.deepEqual(await shopSees(), ['vegan']);
 
     await tab('Activity');
     await page.locator('#audit li', { hasText: 'Corner Shop read profile for recommendations, using vegan' }).first().waitFor();
 
     await tab('Who sees what');
+    const revoked = page.waitForResponse((r) => r.url().includes('/v1/me/grants?') && r.request().method() === 'DELETE');
     await page.getByLabel('Corner Shop: Diet for Suggestions').uncheck();
-    await page.waitForResponse((r) => r.url().includes('/v1/me/grants?') && r.request().method() === 'DELETE');
+    await revoked;
     assert.deepEqual(await shopSees(), [], 'unticked: the next read no longer has it');
     if (process.env.SCREENSHOT_DIR) await page.screenshot({ path: `${process.env.SCREENSHOT_DIR}/grants.png`, fullPage: true });
   });
