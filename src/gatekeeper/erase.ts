@@ -12,6 +12,7 @@ import { inTransaction, type Tx } from '../db/pool.js';
 import { forgetPseudonymCache, pidFor } from '../people/people.js';
 import { addJob, defineJob, ensureJobSchema, removeJob, startJobRunner } from '../jobs/jobs.js';
 import { queueWebhook } from './webhooks.js';
+import { queueTraining } from '../recommend/training.js';
 
 export const FINISH_ERASURE_JOB = 'gatekeeper.finish_erasure';
 /** How long an erasure may take before the safety-net job finishes it in its place. */
@@ -140,6 +141,8 @@ export async function finishErasure(ctx: AppContext, erasureId: string): Promise
       if (done.rowCount === 0) return; // finished meanwhile by the other runner
       let notified = 0;
       for (const n of done.rows[0].notify as Notice[]) {
+        // The brand's model learned from the person's history: the next version forgets it.
+        await queueTraining(tx, n.brand_id);
         const hasWebhook = await tx.query('SELECT 1 FROM brands WHERE id = $1 AND webhook_url IS NOT NULL', [n.brand_id]);
         if (!hasWebhook.rowCount) continue;
         await queueWebhook(tx, n.brand_id, `msg_erasure_${erasureId}_${n.brand_id}`, {

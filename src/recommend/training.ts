@@ -156,10 +156,15 @@ defineJob(TRAIN_JOB, async (ctx, payload) => {
   else ctx.log.info({ brandId }, `recommender: brand ${brandId} has no orders or events yet; nothing to train`);
 });
 
-/** Queues a training of the brand's model (once: a waiting one is not doubled) and makes sure a runner runs it. */
+/** Queues a training of the brand's model with the caller's connection (inside its transaction); a waiting one is not doubled. */
+export async function queueTraining(tx: Queryable, brandId: number): Promise<void> {
+  await addJob(tx, TRAIN_JOB, { brandId }, { jobKey: `recommend-train-${brandId}`, maxAttempts: 3 });
+}
+
+/** Queues a training of the brand's model and makes sure a runner runs it. */
 export async function requestTraining(ctx: AppContext, brandId: number): Promise<void> {
   await ensureJobSchema(ctx);
-  await addJob(ctx.db, TRAIN_JOB, { brandId }, { jobKey: `recommend-train-${brandId}`, maxAttempts: 3 });
+  await queueTraining(ctx.db, brandId);
   if (process.env.CONFIDANT_JOBS !== '0') void startJobRunner(ctx).catch(() => {});
 }
 
