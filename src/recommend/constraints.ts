@@ -18,7 +18,13 @@ const always = () => true;
 
 const attrs = (p: Product) => p.attributes as { ingredients?: string[]; diet_labels?: string[]; allergens?: string[]; brand?: string; sizes?: Record<string, string[]> | string[] };
 const isFood = (p: Product) => (attrs(p).ingredients?.length ?? 0) > 0 || (attrs(p).diet_labels?.length ?? 0) > 0;
-const text = (p: Product) => `${p.name} ${p.description} ${p.categories.join(' ')} ${(attrs(p).ingredients ?? []).join(' ')}`.toLowerCase();
+// Products are immutable snapshots of the catalog, checked on every request: their text is built once.
+const texts = new WeakMap<Product, string>();
+const text = (p: Product) => {
+  let t = texts.get(p);
+  if (t === undefined) texts.set(p, (t = `${p.name} ${p.description} ${p.categories.join(' ')} ${(attrs(p).ingredients ?? []).join(' ')}`.toLowerCase()));
+  return t;
+};
 const has = (list: string[] | undefined, v: string) => (list ?? []).includes(v);
 
 const GLUTEN_GRAINS = /\b(wheat|barley|rye|spelt|semolina|malt|farro|bulgur|couscous)\b/;
@@ -61,11 +67,10 @@ function dislikeWords(v: string): string[] {
   return v.toLowerCase().split(/[^a-z0-9-]+/).filter((w) => w.length > 2 && !stop.has(w));
 }
 
-function breaksDislike(words: string[], p: Product): boolean {
+function breaksDislike(words: RegExp[], p: Product): boolean {
   if (words.length === 0) return false;
-  const labels = (attrs(p).diet_labels ?? []).join(' ');
-  const hay = `${text(p)} ${labels}`;
-  return words.every((w) => new RegExp(`\\b${w.replace(/s$/, '')}`).test(hay));
+  const hay = `${text(p)} ${(attrs(p).diet_labels ?? []).join(' ')}`;
+  return words.every((w) => w.test(hay));
 }
 
 /** Constraints from the facts about one person (`about`), as the view allows them. */
@@ -79,7 +84,7 @@ export function constraintsFrom(facts: readonly StoredFact[], about = 'self'): C
     } else if (f.kind === 'allergy' && typeof v === 'string') {
       out.push({ factId: f.id, label: `no ${v.replace(/_/g, ' ')}`, breaks: (p) => breaksAllergy(v, p), bindsOn: (p) => isFood(p) || (attrs(p).allergens?.length ?? 0) > 0 });
     } else if ((f.kind === 'dislike' || (f.kind === 'like' && f.polarity === 'negative')) && typeof v === 'string') {
-      const words = dislikeWords(v);
+      const words = dislikeWords(v).map((w) => new RegExp(`\\b${w.replace(/s$/, '').replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`));
       out.push({ factId: f.id, label: `nothing ${v}`, breaks: (p) => breaksDislike(words, p), bindsOn: always });
     } else if (f.kind === 'brand' && f.polarity === 'negative' && typeof v === 'string') {
       const brand = v.toLowerCase();

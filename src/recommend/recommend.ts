@@ -24,6 +24,8 @@ export interface RecommendOptions {
   sessionItems?: string[];
   /** Randomness of the variety between calls; tests fix it. */
   random?: () => number;
+  /** The person's activity, when the caller fetched it alongside the view (one round trip less). */
+  activity?: Activity;
 }
 
 export interface RecommendedItem {
@@ -54,7 +56,7 @@ const CART_DAYS = 7;
 /** Relative weights of what is merged on top of the model (the model's best pick is 1). */
 const W = { like: 0.8, declaredComplement: 0.6, askedComplement: 1.2, giftModel: 0.3, fatigue: 0.6 };
 
-interface Activity {
+export interface Activity {
   /** Newest first. */
   orders: Array<{ orderId: string; at: number; items: string[] }>;
   viewed: string[];
@@ -63,7 +65,7 @@ interface Activity {
 }
 
 /** The person's newest orders and events at this brand: what happened since the model was trained counts at once. */
-async function activityOf(db: Queryable, personId: string, brandId: number, now: Date): Promise<Activity> {
+export async function activityOf(db: Queryable, personId: string, brandId: number, now: Date): Promise<Activity> {
   const r = await db.query(
     `WITH o AS (SELECT order_id, placed_at FROM orders WHERE person_id = $1 AND brand_id = $2 AND status <> 'cancelled' ORDER BY placed_at DESC LIMIT 10)
      SELECT 'order' AS kind, oi.product_id, o.placed_at AS at, o.order_id FROM o JOIN order_items oi
@@ -113,7 +115,8 @@ function personWords(about: string): string {
 interface Candidate {
   product: Product;
   score: number;
-  reasons: Array<{ text: string; weight: number }>;
+  /** Worded only for the picks that are shown (a thunk until then). */
+  reasons: Array<{ text: string | (() => string | null); weight: number }>;
   factIds: Set<string>;
 }
 
@@ -171,7 +174,7 @@ export async function recommend(ctx: Pick<AppContext, 'db' | 'log' | 'now'>, vie
   // Facts come only from the view; gift mode uses only the facts about the recipient.
   const facts: StoredFact[] = (view?.facts ?? []).filter((f) => f.about === about && !f.retiredUses.includes('recommendations'));
   const constraints: Constraint[] = constraintsFrom(facts, about);
-  const activity = view ? await activityOf(ctx.db, view.personId, opts.brandId, now) : NO_ACTIVITY;
+  const activity = opts.activity ?? (view ? await activityOf(ctx.db, view.personId, opts.brandId, now) : NO_ACTIVITY);
 
   const purchases = new Map<string, number>(); // product -> orders containing it (recent ones)
   for (const o of activity.orders) for (const id of o.items) purchases.set(id, (purchases.get(id) ?? 0) + 1);
@@ -196,7 +199,7 @@ export async function recommend(ctx: Pick<AppContext, 'db' | 'log' | 'now'>, vie
   if (context.kind === 'cart') for (const id of seedIds) exclude.add(id);
 
   const cands = new Map<string, Candidate>();
-  const add = (p: Product | undefined, score: number, reason: string | null, weight: number, factId?: string) => {
+  const add = (p: Product | undefined, score: number, reason: string | (() => string | null) | null, weight: number, factId?: string) => {
     if (!p || exclude.has(p.id)) return;
     let c = cands.get(p.id);
     if (!c) cands.set(p.id, (c = { product: p, score: 0, reasons: [], factIds: new Set() }));
@@ -206,7 +209,7 @@ export async function recommend(ctx: Pick<AppContext, 'db' | 'log' | 'now'>, vie
   };
 
   // 1. The model.
-  const pool = Math.max(50, 5 * k);
+  const pool = Math.max(30, 3 * k);
   if (model) {
     const personal = !gift && view !== null;
     const history = personal ? model.users.get(view!.personId) : undefined;
@@ -230,19 +233,23 @@ export async function recommend(ctx: Pick<AppContext, 'db' | 'log' | 'now'>, vie
     });
     const top = recs[0]?.score || 1;
     const scale = gift ? W.giftModel : 1;
-    const histCount = new Map<string, number>();
-    if (history) history.items.forEach((i, t) => histCount.set(model.itemIds[i], history.counts[t]));
+    // Purchase counts from the history, looked up only for the picks that get worded.
+    const countOf = (id: string) => {
+      const i = model.itemIndex.get(id);
+      const t = history && i !== undefined ? history.items.indexOf(i) : -1;
+      return t >= 0 ? history!.counts[t] : 0;
+    };
     for (const r of recs) {
       const p = catalog.byId.get(r.item);
       if (!p) continue;
       const because = r.because?.find((id) => id !== r.item);
-      const reason = reasonOf(
+      const reason = () => reasonOf(
         r.sources[0],
         because ? catalog.byId.get(because) : undefined,
-        because !== undefined && (purchases.has(because) || histCount.has(because)),
+        because !== undefined && (purchases.has(because) || countOf(because) > 0),
         context.kind,
         catalog.brandName,
-        (histCount.get(r.item) ?? 0) + (purchases.get(r.item) ?? 0),
+        countOf(r.item) + (purchases.get(r.item) ?? 0),
       );
       add(p, (scale * r.score) / top, reason, 1);
     }
@@ -263,11 +270,17 @@ export async function recommend(ctx: Pick<AppContext, 'db' | 'log' | 'now'>, vie
   for (const f of facts) {
     if (!((f.kind === 'like' || f.kind === 'brand') && f.polarity === 'positive' && typeof f.value === 'string')) continue;
     const reason = gift ? `because you said ${personWords(about)} loves ${f.value}` : `because you said you love ${f.value}`;
-    for (const p of productsMatching(catalog.words, f.value)) add(p, W.like, reason, 3, f.id);
+    let matches = productsMatching(catalog.words, f.value);
+    // A broad like ("vintage") matches hundreds: the most popular of them are enough candidates.
+    if (matches.length > pool && model) {
+      const pop = (p: Product) => model.popularity[model.itemIndex.get(p.id) ?? -1] ?? 0;
+      matches = [...matches].sort((a, b) => pop(b) - pop(a)).slice(0, pool);
+    }
+    for (const p of matches) add(p, W.like, reason, 3, f.id);
   }
 
   // 4. Popularity fills whatever is still short (newcomers, anonymous, strict constraints, brands without a model).
-  const fill = (need: number) => {
+  const fill = (need: number, wholeCatalog: boolean) => {
     const order: Array<[Product | undefined, RecSource]> = [];
     if (model) {
       for (const i of model.trendingOrder.subarray(0, need * 4)) if (model.trending[i] > 0) order.push([catalog.byId.get(model.itemIds[i]), 'trending']);
@@ -276,7 +289,7 @@ export async function recommend(ctx: Pick<AppContext, 'db' | 'log' | 'now'>, vie
     let w = 0.05;
     for (const [p, src] of order) add(p, (w *= 0.98), reasonOf(src, undefined, false, context.kind, catalog.brandName, 0), 0);
     // Strict constraints can rule out every popular thing: then the rest of the catalog, in its order.
-    for (const p of catalog.products) add(p, 0, `from ${catalog.brandName}'s range`, 0);
+    if (wholeCatalog || !model) for (const p of catalog.products) add(p, 0, `from ${catalog.brandName}'s range`, 0);
   };
 
   const key = view ? `${opts.brandId}:${view.personId}` : null;
@@ -304,12 +317,17 @@ export async function recommend(ctx: Pick<AppContext, 'db' | 'log' | 'now'>, vie
     ok.splice(head, ok.length, ...drawn);
     return ok.map((c) => {
       for (const con of constraints) if (con.bindsOn(c.product)) c.factIds.add(con.factId);
-      return { product: c.product, score: Math.round(c.score * 1e4) / 1e4, reasons: c.reasons.sort((a, b) => b.weight - a.weight).slice(0, 2).map((r) => r.text), factIds: [...c.factIds] };
+      const reasons = c.reasons
+        .sort((a, b) => b.weight - a.weight)
+        .map((r) => (typeof r.text === 'function' ? r.text() : r.text))
+        .filter((r, n, all): r is string => r !== null && all.indexOf(r) === n);
+      return { product: c.product, score: Math.round(c.score * 1e4) / 1e4, reasons: reasons.slice(0, 2), factIds: [...c.factIds] };
     });
   };
   let items = pick();
-  if (items.length < k) {
-    fill(k);
+  for (const wholeCatalog of [false, true]) {
+    if (items.length >= k) break;
+    fill(k, wholeCatalog);
     items = pick();
   }
   if (key) noteShown(key, items.map((i) => i.product.id), now.getTime());

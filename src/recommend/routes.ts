@@ -7,7 +7,7 @@ import { hmac } from '../crypto.js';
 import { AppError } from '../errors.js';
 import { personForBrand } from '../gatekeeper/brand-profile.js';
 import { selfView, viewFor } from '../gatekeeper/view.js';
-import { recommend, type RecContext, type Recommendations } from './recommend.js';
+import { type Activity, activityOf, recommend, type RecContext, type Recommendations } from './recommend.js';
 import { storeFor } from './store.js';
 
 const Query = {
@@ -79,15 +79,22 @@ export function recommendRoutes(app: App, ctx: AppContext) {
       const q = req.query;
       const context = parseContext(q.context);
       let view = null;
+      let activity: Activity | undefined;
       if (q.person !== undefined) {
         const personId = await personForBrand(ctx, brand.id, q.person).catch((err) => {
           throw err instanceof AppError && err.code === 'not_found' ? new AppError('not_found', err.message, '/querystring/person') : err;
         });
-        view = await viewFor(ctx, brand.id, personId, 'recommendations', 'GET /v1/recommendations', 'recommendation');
+        // The view (with its audit entry) and the person's activity at the brand, side by side.
+        [view, activity] = await Promise.all([
+          viewFor(ctx, brand.id, personId, 'recommendations', 'GET /v1/recommendations', 'recommendation'),
+          activityOf(ctx.db, personId, brand.id, ctx.now()),
+        ]);
       }
-      const r = await recommend(ctx, view, context, q.k, { brandId: brand.id, sessionItems: q.session_items });
+      const r = await recommend(ctx, view, context, q.k, { brandId: brand.id, sessionItems: q.session_items, activity });
       // Fact ids are the same for every brand; a brand gets its own reference to each, so it cannot link people across brands.
-      return answer(q.context, r, (id) => `f_${hmac(ctx.secret, 'fact', String(brand.id), id).slice(0, 22)}`);
+      const refs = new Map<string, string>(); // the same facts recur on every item
+      const ref = (id: string) => refs.get(id) ?? (refs.set(id, `f_${hmac(ctx.secret, 'fact', String(brand.id), id).slice(0, 22)}`), refs.get(id)!);
+      return answer(q.context, r, ref);
     },
   );
 

@@ -1,0 +1,96 @@
+/**
+ * `npm run bench:serve`: GET /v1/recommendations (k=10, through the gatekeeper, constraints and reasons on) over
+ * loopback, with Hearth & Home's model (the Online Retail history) loaded in the server. Measured at a fixed 2,000
+ * requests/s (the target: p99 < 5 ms) and flat out; memory per brand model.
+ */
+import crypto from 'node:crypto';
+import pino from 'pino';
+import { benchSystem, fmt, load } from './lib.js';
+import type { AppContext } from '../src/context.js';
+import { createBrand } from '../src/brands/brands.js';
+import { importFile } from '../src/ingest/import.js';
+import { ONLINE_RETAIL_FILE } from '../src/demo/load.js';
+import { pseudonymFor } from '../src/people/people.js';
+import { grant } from '../src/gatekeeper/view.js';
+import { recordFacts } from '../src/profile/facts.js';
+import { trainBrandModel } from '../src/recommend/training.js';
+
+const PEOPLE = Number(process.env.BENCH_PEOPLE ?? 2000);
+const RATE = 2000;
+const sys = await benchSystem();
+try {
+  const secret = crypto.randomBytes(32).toString('hex');
+  const ctx: AppContext = { db: sys.db, log: pino({ level: 'silent' }), secret: Buffer.from(secret), now: () => new Date(), databaseKind: 'external', publicUrl: 'http://localhost' };
+  const brand = await createBrand(sys.db, 'Hearth & Home', 'hearth-home');
+  let t = performance.now();
+  await importFile(ctx, brand.id, 'orders', ONLINE_RETAIL_FILE, () => {}, { currency: 'GBP' });
+  console.log(`Hearth & Home: Online Retail orders imported in ${((performance.now() - t) / 1000).toFixed(1)} s`);
+  t = performance.now();
+  const trained = (await trainBrandModel(sys.db, brand.id))!;
+  console.log(
+    `model version ${trained.version}: ${fmt(trained.stats.interactions)} interactions, ${fmt(trained.stats.users)} customers, ${fmt(trained.stats.items)} products, ` +
+      `trained in ${((performance.now() - t) / 1000).toFixed(1)} s (peak RSS ${fmt(trained.stats.peakRssBytes / 1048576)} MB)`,
+  );
+
+  // Customers who said yes to recommendations, with a few stated facts each (constraints and "because you said" on).
+  const customers = (
+    await sys.db.query(
+      `SELECT bc.person_id FROM brand_customers bc WHERE bc.brand_id = $1 AND EXISTS (SELECT 1 FROM orders o WHERE o.person_id = bc.person_id AND o.brand_id = $1)
+        ORDER BY bc.external_id LIMIT $2`,
+      [brand.id, PEOPLE],
+    )
+  ).rows.map((r) => r.person_id as string);
+  const LIKES = ['candles', 'roses', 'vintage', 'cake', 'owls', 'birds', 'garden'];
+  const DISLIKES = ['christmas', 'skull', 'pink'];
+  const pids: string[] = [];
+  for (const [n, personId] of customers.entries()) {
+    await grant(sys.db, { personId, brandId: brand.id, scopes: ['profile.likes', 'profile.budget', 'gifts'], purposes: ['recommendations'], how: 'api', explicit: true, at: new Date() });
+    await recordFacts(
+      sys.db,
+      personId,
+      [
+        { about: 'self', kind: 'like', value: LIKES[n % LIKES.length], polarity: 'positive' },
+        { about: 'self', kind: 'dislike', value: DISLIKES[n % DISLIKES.length], polarity: 'positive' },
+        ...(n % 3 === 0 ? [{ about: 'self', kind: 'budget', value: { max: 10, currency: 'GBP' }, polarity: 'positive' } as const] : []),
+      ],
+      { source: 'stated', confidence: 1, at: new Date() },
+    );
+    pids.push(await pseudonymFor(sys.db, ctx.secret, personId, brand.id));
+  }
+  const products = (await sys.db.query('SELECT product_id FROM products WHERE brand_id = $1 ORDER BY product_id LIMIT 500', [brand.id])).rows.map((r) => r.product_id as string);
+
+  console.log(`${fmt(pids.length)} shoppers with grants and stated facts; starting the server`);
+  const server = await sys.serve({ CONFIDANT_SECRET: secret });
+  const headers = { authorization: `Bearer ${brand.secretKey}` };
+  let seq = 0;
+  // Mostly the home page; one in five on a product page, one in ten anonymous.
+  const path = () => {
+    const n = seq++;
+    const pid = pids[n % pids.length];
+    if (n % 10 === 9) return `/v1/recommendations?k=10&session_items=${encodeURIComponent(products[n % products.length])}`;
+    if (n % 5 === 4) return `/v1/recommendations?person=${pid}&k=10&context=product:${encodeURIComponent(products[n % products.length])}`;
+    return `/v1/recommendations?person=${pid}&k=10`;
+  };
+  const requests = [{ setupRequest: (req: object) => ({ ...req, path: path() }) }];
+  const rss0 = server.rssMb();
+  const probe = await (await fetch(`${server.url}/v1/recommendations?person=${pids[0]}&k=10`, { headers })).json();
+  if (!probe.items?.length || probe.model_version !== trained.version) throw new Error(`the server does not serve the model: ${JSON.stringify(probe).slice(0, 300)}`);
+
+  console.log('server up; warming up');
+  await load({ url: server.url, headers, duration: 3, requests }); // warm-up: JIT, pool, plans
+  const fixed = await load({ url: server.url, headers, connections: 32, overallRate: RATE, duration: 15, requests });
+  const flat = await load({ url: server.url, headers, connections: 16, duration: 10, requests });
+
+  const models = await sys.db.query(`SELECT b.name, m.version, m.stats FROM recommend_models m JOIN brands b ON b.id = m.brand_id ORDER BY b.id, m.version`);
+  console.log('\nGET /v1/recommendations over loopback (k=10; pid lookup, gatekeeper view with audit entry, recent activity, constraints, reasons)');
+  console.log(`  at ${fmt(RATE)} req/s: ${fmt(fixed.requestsPerSec)} req/s served, p50 ${fixed.p50} ms, p99 ${fixed.p99} ms, errors ${fixed.errors + fixed.non2xx}  (target p99 < 5 ms)`);
+  console.log(`  flat out (16 connections): ${fmt(flat.requestsPerSec)} req/s, p50 ${flat.p50} ms, p99 ${flat.p99} ms, errors ${flat.errors + flat.non2xx}`);
+  for (const m of models.rows) {
+    const s = m.stats as { modelBytes: number; storedBytes: number; users: number; items: number };
+    console.log(`  model of ${m.name} v${m.version}: ${fmt(s.modelBytes / 1048576, 1)} MB in memory (${fmt(s.users)} customers, ${fmt(s.items)} products), ${fmt(s.storedBytes / 1048576, 1)} MB stored`);
+  }
+  console.log(`  server RSS: ${fmt(rss0)} MB with the model loaded, ${fmt(server.rssMb())} MB after the load`);
+  console.log(`  audit entries written: ${fmt(Number((await sys.db.query(`SELECT count(*) FROM audit_log WHERE action = 'recommendation'`)).rows[0].count))}`);
+} finally {
+  await sys.stop();
+}
