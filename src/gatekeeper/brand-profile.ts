@@ -4,21 +4,10 @@
  */
 import type { AppContext } from '../context.js';
 import { AppError } from '../errors.js';
-import { describeFact } from '../profile/facts.js';
+import { factOut } from '../profile/facts.js';
 import { type Purpose, viewFor } from './view.js';
 
-export interface SharedFact {
-  scope: string;
-  about: string;
-  kind: string;
-  value: unknown;
-  text: string;
-  polarity: 'positive' | 'negative';
-  source: string;
-  confidence: number;
-  sensitivity: string;
-  at: Date;
-}
+export type SharedFact = ReturnType<typeof factOut> & { at: Date };
 
 /**
  * A brand may look a person up only while there is something between them: a confirmed link, or a grant in force.
@@ -44,17 +33,6 @@ export async function profileForBrand(ctx: AppContext, brandId: number, pid: str
   return {
     pid,
     purpose,
-    facts: view.facts.map((f) => ({
-      scope: f.scope,
-      about: f.about,
-      kind: f.kind,
-      value: f.value,
-      text: describeFact(f),
-      polarity: f.polarity,
-      source: f.source,
-      confidence: f.confidence,
-      sensitivity: f.sensitivity,
-      at: f.statedAt,
-    })),
+    facts: view.facts.map((f) => ({ ...factOut(f), at: f.statedAt })),
   };
 }

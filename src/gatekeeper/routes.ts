@@ -10,6 +10,7 @@ import { PURPOSES, type Purpose as PurposeName } from './view.js';
 import type { Scope as ScopeName } from '../profile/facts.js';
 import { SCOPES, grantsOf, putGrants, removeGrants } from './grants.js';
 import { profileForBrand } from './brand-profile.js';
+import { FactFields } from '../profile/routes.js';
 import { auditEntriesOf } from './audit.js';
 import { exportDocument } from './export.js';
 import { exportJsonSchema } from './export-schema.js';
@@ -63,18 +64,7 @@ export function gatekeeperRoutes(app: App, ctx: AppContext) {
             pid: Type.String(),
             purpose: Type.String(),
             facts: Type.Array(
-              Type.Object({
-                scope: Type.String(),
-                about: Type.String(),
-                kind: Type.String(),
-                value: Type.Unknown(),
-                text: Type.String(),
-                polarity: Type.String(),
-                source: Type.String(),
-                confidence: Type.Number(),
-                sensitivity: Type.String(),
-                at: DateTime,
-              }),
+              Type.Object({ ...FactFields, at: DateTime }),
             ),
           }),
         },

@@ -216,3 +216,18 @@ export function describeFact(f: Pick<StoredFact, 'kind' | 'value' | 'polarity' |
   if (f.kind === 'diet' && f.polarity === 'negative') text = `not ${text}`;
   return text;
 }
+
+/** A fact as anyone reading it through the API sees it: what it says, where it came from, how sure, how sensitive. */
+export function factOut(f: StoredFact) {
+  return {
+    scope: f.scope,
+    about: f.about,
+    kind: f.kind,
+    value: f.value,
+    text: describeFact(f),
+    polarity: f.polarity,
+    source: f.source,
+    confidence: f.confidence,
+    sensitivity: f.sensitivity,
+  };
+}

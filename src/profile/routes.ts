@@ -8,7 +8,7 @@ import { AppError, notFound } from '../errors.js';
 import { DateTime } from '../orders/routes.js';
 import { StringEnum } from '../validation.js';
 import { selfView } from '../gatekeeper/view.js';
-import { type NewFact, type StoredFact, deleteFact, describeFact, factById, recordFacts } from './facts.js';
+import { type NewFact, type StoredFact, deleteFact, factById, factOut, recordFacts } from './facts.js';
 
 /** The kinds a person can state by hand, and the shape of each one's value. */
 const KINDS = ['diet', 'allergy', 'size', 'like', 'dislike', 'budget', 'date', 'brand', 'household', 'location'] as const;
@@ -27,18 +27,22 @@ const FactValue = Type.Union([Words, SizeValue, BudgetValue, DateValue], { descr
 const About = Type.String({ minLength: 1, maxLength: 60, pattern: '^[^\\u0000-\\u001f]+$', description: '"self" (default) or who it is about ("dad")' });
 const Polarity = StringEnum(['positive', 'negative'] as const);
 
-const FactSchema = Type.Object({
-  id: Type.String(),
+/** The fields of `factOut`: what the person and the brands they granted it to see of a fact. */
+export const FactFields = {
+  scope: Type.String(),
   about: Type.String(),
   kind: Type.String(),
   value: Type.Unknown(),
   text: Type.String(),
   polarity: Type.String(),
   source: Type.String(),
-  source_brand: Type.Union([Type.String(), Type.Null()]),
   confidence: Type.Number(),
   sensitivity: Type.String(),
-  scope: Type.String(),
+};
+const FactSchema = Type.Object({
+  id: Type.String(),
+  ...FactFields,
+  source_brand: Type.Union([Type.String(), Type.Null()]),
   stated_at: DateTime,
   retired_uses: Type.Array(Type.String()),
 });
@@ -60,16 +64,8 @@ export function profileRoutes(app: App, ctx: AppContext) {
   const brandSlugs = async () => new Map<number, string>((await ctx.db.query('SELECT id, slug FROM brands')).rows.map((b) => [Number(b.id), b.slug]));
   const out = (f: StoredFact, slugs: Map<number, string>) => ({
     id: f.id,
-    about: f.about,
-    kind: f.kind,
-    value: f.value,
-    text: describeFact(f),
-    polarity: f.polarity,
-    source: f.source,
+    ...factOut(f),
     source_brand: f.sourceBrandId === null ? null : (slugs.get(Number(f.sourceBrandId)) ?? null),
-    confidence: f.confidence,
-    sensitivity: f.sensitivity,
-    scope: f.scope,
     stated_at: f.statedAt,
     retired_uses: f.retiredUses,
   });
