@@ -9,6 +9,7 @@ import { recordFacts, type NewFact } from '../profile/facts.js';
 import { trainBrandModel } from './training.js';
 import { storeFor } from './store.js';
 import { recommend, type RecContext } from './recommend.js';
+import { rng } from './model/score.js';
 
 let sys: TestSystem;
 const data = (f: string): ProductInput[] => JSON.parse(fs.readFileSync(new URL(`../demo/data/${f}`, import.meta.url), 'utf8'));
@@ -199,17 +200,6 @@ describe('recommendations', { timeout: 40000 }, () => {
   });
 });
 
-/** mulberry32: reproducible random catalogs and profiles. */
-function rng(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 describe('hard constraints (property: random catalogs and profiles)', () => {
   test('a forbidden product never appears, in any context', async () => {

@@ -29,8 +29,8 @@ const MAX_PROFILE = 400;
 /** A signal is listed in `sources` when it brings at least this share of the item's score. */
 const SOURCE_SHARE = 0.1;
 
-/** mulberry32: tiny seeded PRNG for reproducible variety. */
-function rng(seed: number): () => number {
+/** mulberry32: tiny seeded PRNG for reproducible variety (and reproducible test data). */
+export function rng(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;
