@@ -57,8 +57,18 @@ export async function benchSystem(): Promise<BenchSystem> {
       return { url, child, rssMb };
     },
     async stop() {
-      for (const c of children) c.kill('SIGINT');
-      await new Promise((r) => setTimeout(r, 500));
+      // Ctrl-C each server and wait for it to go (PostgreSQL's own stop waits for its clients); kill what lingers.
+      await Promise.all(
+        children.map(
+          (c) =>
+            new Promise<void>((resolve) => {
+              if (c.exitCode !== null || c.signalCode !== null) return resolve();
+              const t = setTimeout(() => c.kill('SIGKILL'), 10_000);
+              c.once('exit', () => (clearTimeout(t), resolve()));
+              c.kill('SIGINT');
+            }),
+        ),
+      );
       await db.end();
       await pg.stop();
       fs.rmSync(home, { recursive: true, force: true });

@@ -41,25 +41,26 @@ export async function createBrand(db: Queryable, name: string, slug = slugify(na
   return { ...r.rows[0], secretKey };
 }
 
-// Tracking calls arrive by the thousand per second with the same write key; a short-lived cache spares a query
-// each. Ten seconds bounds how long a deleted brand's key keeps working in another process.
-const WRITE_KEY_TTL_MS = 10_000;
-const byWriteKey = new Map<string, { brand: Brand | null; until: number }>();
+// Tracking and server-to-server calls arrive by the thousand per second with the same keys; a short-lived cache
+// spares a query each. Ten seconds bounds how long a deleted brand's key keeps working in another process.
+const KEY_TTL_MS = 10_000;
 
-export async function brandByWriteKey(db: Queryable, writeKey: string): Promise<Brand | null> {
-  const hit = byWriteKey.get(writeKey);
-  if (hit && hit.until > Date.now()) return hit.brand;
-  const r = await db.query(`SELECT ${COLUMNS} FROM brands WHERE write_key = $1`, [writeKey]);
-  const brand = r.rows[0] ?? null;
-  if (byWriteKey.size > 10_000) byWriteKey.clear();
-  if (brand) byWriteKey.set(writeKey, { brand, until: Date.now() + WRITE_KEY_TTL_MS });
-  return brand;
+function brandsByKey(column: 'write_key' | 'secret_key_hash') {
+  const cache = new Map<string, { brand: Brand; until: number }>();
+  return async (db: Queryable, key: string): Promise<Brand | null> => {
+    const hit = cache.get(key);
+    if (hit && hit.until > Date.now()) return hit.brand;
+    const r = await db.query(`SELECT ${COLUMNS} FROM brands WHERE ${column} = $1`, [key]);
+    const brand: Brand | null = r.rows[0] ?? null;
+    if (cache.size > 10_000) cache.clear();
+    if (brand) cache.set(key, { brand, until: Date.now() + KEY_TTL_MS });
+    return brand;
+  };
 }
 
-export async function brandBySecretKey(db: Queryable, secretKey: string): Promise<Brand | null> {
-  const r = await db.query(`SELECT ${COLUMNS} FROM brands WHERE secret_key_hash = $1`, [sha256(secretKey)]);
-  return r.rows[0] ?? null;
-}
+export const brandByWriteKey = brandsByKey('write_key');
+const brandBySecretKeyHash = brandsByKey('secret_key_hash');
+export const brandBySecretKey = (db: Queryable, secretKey: string) => brandBySecretKeyHash(db, sha256(secretKey));
 
 export async function brandBySlug(db: Queryable, slug: string): Promise<Brand | null> {
   const r = await db.query(`SELECT ${COLUMNS} FROM brands WHERE slug = $1`, [slug]);

@@ -1,5 +1,6 @@
 import type { AppContext } from '../context.js';
 import type { Queryable } from '../db/pool.js';
+import { groupWriter } from '../db/group-commit.js';
 import { type Scope, type StoredFact, factsOf } from '../profile/facts.js';
 
 export const PURPOSES = ['service', 'recommendations', 'marketing', 'analytics'] as const;
@@ -83,16 +84,33 @@ export async function selfView(db: Queryable, personId: string): Promise<PersonV
   return { personId, brandId: null, purpose: 'self', facts: await factsOf(db, personId), scopes: new Set() };
 }
 
-export async function audit(
-  db: Queryable,
-  e: { personId: string; brandId: number; action: string; purpose: string; scopes: string[]; factIds: string[]; call: string; at: Date },
-) {
-  await db.query({
-    name: 'gatekeeper.audit',
-    text: 'INSERT INTO audit_log (person_id, brand_id, action, purpose, scopes, fact_ids, call, at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)',
-    values: [e.personId, e.brandId, e.action, e.purpose, e.scopes, e.factIds, e.call, e.at],
-  });
+export interface AuditInput {
+  personId: string;
+  brandId: number;
+  action: string;
+  purpose: string;
+  scopes: string[];
+  factIds: string[];
+  call: string;
+  at: Date;
 }
+
+/** Brand reads come by the hundred a second: their audit entries are committed together (each read still waits for its own). */
+const writeAudit = groupWriter<AuditInput, void>(async (tx, entries) => {
+  await tx.query({
+    name: 'gatekeeper.audit',
+    text: `INSERT INTO audit_log (person_id, brand_id, action, purpose, scopes, fact_ids, call, at)
+           SELECT * FROM jsonb_to_recordset($1::jsonb) AS x(person_id uuid, brand_id bigint, action text, purpose text, scopes text[], fact_ids uuid[], call text, at timestamptz)`,
+    values: [
+      JSON.stringify(
+        entries.map((e) => ({ person_id: e.personId, brand_id: e.brandId, action: e.action, purpose: e.purpose, scopes: e.scopes, fact_ids: e.factIds, call: e.call, at: e.at })),
+      ),
+    ],
+  });
+  return entries.map(() => undefined);
+});
+
+export const audit = (db: Queryable, e: AuditInput): Promise<void> => writeAudit(db, e);
 
 /** Gives grants (used by the person's own routes and the chat). Special scopes must be asked for one by one. */
 export async function grant(

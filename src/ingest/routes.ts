@@ -3,7 +3,7 @@ import type { App } from '../server/app.js';
 import type { AppContext } from '../context.js';
 import { brandFromWriteKey, writeKeySecurity } from '../server/auth.js';
 import { inTransaction } from '../db/pool.js';
-import { BATCH_MAX_BYTES, BatchBody, EVENT_MAX_BYTES, IdentifyBody, PageBody, type SegmentType, TrackBody, checkMessage, storeMessages } from './segment.js';
+import { BATCH_MAX_BYTES, BatchBody, EVENT_MAX_BYTES, IdentifyBody, PageBody, type SegmentType, TrackBody, checkMessage, storeMessages, storeOneMessage } from './segment.js';
 
 const Received = Type.Object({ received: Type.Integer(), duplicates: Type.Integer() });
 
@@ -15,9 +15,8 @@ export function ingestRoutes(app: App, ctx: AppContext) {
       async (req) => {
         const brand = await brandFromWriteKey(ctx, req);
         const msg = checkMessage(req.body as Record<string, unknown>, type, '/body');
-        // A plain track or page is one event row (its customer is made in one statement): no transaction needed.
-        if (type === 'page' || (type === 'track' && msg.event !== 'Order Completed')) return storeMessages(ctx.db, brand.id, [msg], ctx.now());
-        return inTransaction(ctx.db, (tx) => storeMessages(tx, brand.id, [msg], ctx.now()));
+        const stored = await storeOneMessage(ctx.db, { brandId: brand.id, message: msg, receivedAt: ctx.now() });
+        return { received: 1, duplicates: stored ? 0 : 1 };
       },
     );
   single('identify', IdentifyBody, 'Segment identify: who the customer is, with traits');
@@ -37,7 +36,8 @@ export function ingestRoutes(app: App, ctx: AppContext) {
         const merged = body.context && !(m as { context?: unknown }).context ? { ...m, context: body.context } : m;
         return checkMessage(merged as Record<string, unknown>, m.type as SegmentType, `/batch/${i}`);
       });
-      return inTransaction(ctx.db, (tx) => storeMessages(tx, brand.id, messages, ctx.now()));
+      const r = await inTransaction(ctx.db, (tx) => storeMessages(tx, brand.id, messages, ctx.now()));
+      return { received: r.received, duplicates: r.duplicates };
     },
   );
 }

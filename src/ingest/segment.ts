@@ -6,6 +6,7 @@ import { StringEnum } from '../validation.js';
 import { resolveCustomers } from '../people/people.js';
 import { upsertOrderFromEvent } from '../orders/orders.js';
 import { importTraits } from '../profile/observe.js';
+import { groupWriter } from '../db/group-commit.js';
 
 const Id = Type.Union([Type.String({ minLength: 1, maxLength: 200 }), Type.Number()]);
 const Common = {
@@ -45,6 +46,8 @@ export const PRODUCT_EVENTS = new Set(['Product Viewed', 'Product Clicked', 'Pro
 export interface IngestResult {
   received: number;
   duplicates: number;
+  /** Per message: whether this call stored it (false: a repeat of a messageId already stored). */
+  stored: boolean[];
 }
 
 /** Checks one message of any type and says where it is wrong (`at` is its path, e.g. `/batch/3`). */
@@ -108,11 +111,13 @@ export async function storeMessages(tx: Queryable, brandId: number, messages: Se
     [brandId, personIds, messageIds, types, events, productIds, properties, contexts, times, receivedAt],
   );
   const fresh = new Set(stored.rows.map((r) => `${r.person_id}|${r.message_id}`));
+  const storedNow = new Array<boolean>(messages.length).fill(false);
   for (let i = 0; i < messages.length; i++) {
     const m = messages[i];
     const key = `${personIds[i]}|${messageIds[i]}`;
     if (!fresh.has(key)) continue;
     fresh.delete(key); // a messageId repeated inside one batch takes effect once
+    storedNow[i] = true;
     if (m.type === 'identify' && m.traits && Object.keys(m.traits).length > 0) {
       await tx.query('UPDATE brand_customers SET traits = traits || $3::jsonb WHERE brand_id = $1 AND external_id = $2', [brandId, externalIds[i], JSON.stringify(m.traits)]);
       await importTraits(tx, brandId, personIds[i], m.traits, new Date(times[i]));
@@ -121,5 +126,20 @@ export async function storeMessages(tx: Queryable, brandId: number, messages: Se
       await upsertOrderFromEvent(tx, brandId, personIds[i], m.properties, new Date(times[i]));
     }
   }
-  return { received: messages.length, duplicates: messages.length - stored.rowCount! };
+  return { received: messages.length, duplicates: messages.length - stored.rowCount!, stored: storedNow };
 }
+
+/**
+ * One tracking call's message, committed together with the calls that arrive at the same moment (one WAL flush for
+ * all); answers whether it was stored (false: a repeated messageId).
+ */
+export const storeOneMessage = groupWriter<{ brandId: number; message: SegmentMessage; receivedAt: Date }, boolean>(async (tx, items) => {
+  const stored = new Array<boolean>(items.length);
+  const byBrand = new Map<number, number[]>();
+  items.forEach((it, i) => byBrand.set(it.brandId, [...(byBrand.get(it.brandId) ?? []), i]));
+  for (const [brandId, at] of byBrand) {
+    const r = await storeMessages(tx, brandId, at.map((i) => items[i].message), items[at[at.length - 1]].receivedAt);
+    at.forEach((i, j) => (stored[i] = r.stored[j]));
+  }
+  return stored;
+});

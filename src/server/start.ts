@@ -103,7 +103,8 @@ export async function startServer(config: Config): Promise<Running> {
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
   ctx.publicUrl = config.publicUrl ?? `http://localhost:${port}`;
-  log.info(`Confidant is listening on http://${config.host === '0.0.0.0' ? 'localhost' : config.host}:${port} (database: ${ctx.databaseKind}; ready in ${((Date.now() - t0) / 1000).toFixed(1)} s)`);
+  // The one line a person starting it reads, whatever LOG_LEVEL says.
+  console.log(`Confidant is listening on http://${config.host === '0.0.0.0' ? 'localhost' : config.host}:${port} (database: ${ctx.databaseKind}; ready in ${((Date.now() - t0) / 1000).toFixed(1)} s)`);
   let stopping: Promise<void> | undefined;
   const stop = () =>
     (stopping ??= (async () => {

@@ -1,0 +1,82 @@
+/**
+ * Group commit in the application. Many small writes that arrive together (a tracking call, the audit entry of a
+ * brand read) share one transaction, so one WAL flush, instead of paying one each. Every caller's promise settles
+ * only when its own rows are committed, so a 2xx still means committed. If the shared transaction fails, each item
+ * is retried in a transaction of its own: one bad item fails only its own caller.
+ */
+import pg from 'pg';
+import { type Db, type Queryable, type Tx, inTransaction } from './pool.js';
+
+interface Waiting<T, R> {
+  item: T;
+  resolve: (r: R) => void;
+  reject: (err: unknown) => void;
+}
+
+export class GroupCommit<T, R> {
+  private queue: Array<Waiting<T, R>> = [];
+  private inFlight = 0;
+
+  /**
+   * `write` stores the items in the transaction it is given and answers one result per item, in order.
+   * `concurrency` transactions may be in flight at once; what arrives meanwhile waits for the next one.
+   */
+  constructor(
+    private readonly db: Db,
+    private readonly write: (tx: Tx, items: T[]) => Promise<R[]>,
+    private readonly opts: { maxBatch: number; concurrency: number } = { maxBatch: 500, concurrency: 2 },
+  ) {}
+
+  submit(item: T): Promise<R> {
+    return new Promise<R>((resolve, reject) => {
+      this.queue.push({ item, resolve, reject });
+      this.next();
+    });
+  }
+
+  private next() {
+    if (this.inFlight >= this.opts.concurrency || this.queue.length === 0) return;
+    this.inFlight++;
+    // One turn of the event loop, so the requests that arrived together go in together.
+    setImmediate(() => {
+      const batch = this.queue.splice(0, this.opts.maxBatch);
+      void this.commit(batch).finally(() => {
+        this.inFlight--;
+        this.next();
+      });
+    });
+  }
+
+  private async commit(batch: Array<Waiting<T, R>>) {
+    if (batch.length === 0) return;
+    try {
+      const results = await inTransaction(this.db, (tx) => this.write(tx, batch.map((w) => w.item)));
+      batch.forEach((w, i) => w.resolve(results[i]));
+    } catch (err) {
+      if (batch.length === 1) return batch[0].reject(err);
+      await Promise.all(
+        batch.map(async (w) => {
+          try {
+            w.resolve((await inTransaction(this.db, (tx) => this.write(tx, [w.item])))[0]);
+          } catch (e) {
+            w.reject(e);
+          }
+        }),
+      );
+    }
+  }
+}
+
+/**
+ * A writer shared by every caller of one pool, made on first use. A caller inside a transaction of its own
+ * (a client, not the pool) writes directly there instead, so its rows commit with the rest of its work.
+ */
+export function groupWriter<T, R>(write: (tx: Tx, items: T[]) => Promise<R[]>) {
+  const writers = new WeakMap<Db, GroupCommit<T, R>>();
+  return async (db: Queryable, item: T): Promise<R> => {
+    if (!(db instanceof pg.Pool)) return (await write(db as Tx, [item]))[0];
+    let w = writers.get(db);
+    if (!w) writers.set(db, (w = new GroupCommit(db, write)));
+    return w.submit(item);
+  };
+}
