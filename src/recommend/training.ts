@@ -190,19 +190,12 @@ export async function queueStaleTrainings(ctx: AppContext): Promise<number[]> {
 const RECHECK_MS = Number(process.env.RECOMMEND_RECHECK_MS ?? 3600_000);
 
 /**
- * Server start: models of every brand are loaded into memory; brands without one are trained now (`waitForMissing`,
- * e.g. right after the demo world is loaded) or in the background; brands whose data moved on are queued, now and
- * every hour. Serving never waits for any of it: until a model exists, a brand serves popularity and its catalog.
+ * Server start: models of every brand are loaded into memory; brands whose model is missing or behind their data
+ * are queued for training, now and every hour. Serving never waits for any of it: until a model exists, a brand
+ * serves popularity and its catalog.
  */
-export async function startRecommender(ctx: AppContext, opts: { waitForMissing?: boolean } = {}): Promise<() => void> {
+export async function startRecommender(ctx: AppContext): Promise<() => void> {
   const store = storeFor(ctx);
-  if (opts.waitForMissing) {
-    const missing = await ctx.db.query(
-      `SELECT b.id FROM brands b WHERE NOT EXISTS (SELECT 1 FROM recommend_models m WHERE m.brand_id = b.id)
-         AND EXISTS (SELECT 1 FROM orders o WHERE o.brand_id = b.id) ORDER BY b.id`,
-    );
-    for (const row of missing.rows) await trainInWorker(ctx, Number(row.id));
-  }
   await store.loadAll();
   for (const s of store.loaded()) ctx.log.info({ brandId: s.brandId, version: s.version, modelBytes: s.model?.memoryBytes }, `recommender: ${s.catalog.brandName} serving model version ${s.version}`);
   const check = () => void queueStaleTrainings(ctx).catch((err) => ctx.log.warn({ err }, 'recommender: could not queue trainings'));

@@ -86,18 +86,17 @@ export async function startServer(config: Config): Promise<Running> {
   const log = pino({ level: process.env.LOG_LEVEL ?? 'info' });
   const running = await openSystem(config, log);
   const { ctx } = running;
-  let demoLoaded = false;
   if (process.env.CONFIDANT_DEMO !== '0') {
     if (await isDemoLoaded(ctx.db)) {
       await refreshDemo(ctx);
     } else {
       log.info('first start: loading the demo world (three brands, Online Retail history, demo shoppers)');
       await loadDemo(ctx, config.home, (line) => log.info(line));
-      demoLoaded = true;
     }
   }
-  // Models of every brand in memory; a freshly loaded demo world is trained before it is served.
-  const stopRecommender = await startRecommender(ctx, { waitForMissing: demoLoaded });
+  // Models of every brand in memory; missing ones (a freshly loaded demo world) train in the background while
+  // the brand serves popularity, so the server is ready at once.
+  const stopRecommender = await startRecommender(ctx);
   const app = await buildApp(ctx);
   await app.listen({ port: config.port, host: config.host });
   const address = app.server.address();
