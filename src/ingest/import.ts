@@ -3,7 +3,6 @@ import zlib from 'node:zlib';
 import crypto from 'node:crypto';
 import readline from 'node:readline';
 import { Readable } from 'node:stream';
-import { parse as parseCsv } from 'csv-parse';
 import type { TSchema } from '@sinclair/typebox';
 import type { AppContext } from '../context.js';
 import { inTransaction } from '../db/pool.js';
@@ -13,6 +12,7 @@ import { ProductInput, upsertProducts } from '../catalog/catalog.js';
 import { CustomerInput, OrderInput, ShipmentInput, upsertCustomers, upsertOrders, upsertShipments } from '../orders/orders.js';
 import { type SegmentMessage, checkMessage, storeMessages } from './segment.js';
 import { observeHabits } from '../profile/observe.js';
+import { csvRecords } from './csv.js';
 
 export const IMPORT_KINDS = ['catalog', 'customers', 'orders', 'shipments', 'events'] as const;
 export type ImportKind = (typeof IMPORT_KINDS)[number];
@@ -151,13 +151,7 @@ function collect(kind: ImportKind, c: Collected, orders: Map<string, OrderInput 
 
 async function* records(file: string, format: 'csv' | 'jsonl', input: Readable): AsyncGenerator<[Row, number]> {
   if (format === 'csv') {
-    const parser = input.pipe(parseCsv({ columns: true, bom: true, skip_empty_lines: true, relax_column_count: false, info: true }));
-    try {
-      for await (const { record, info } of parser as AsyncIterable<{ record: Row; info: { lines: number } }>) yield [record, info.lines];
-    } catch (err) {
-      const e = err as Error & { lines?: number };
-      throw new AppError('validation_failed', `${file} is not valid CSV: ${e.message}`, e.lines ? `line ${e.lines}` : undefined);
-    }
+    yield* csvRecords(input, file);
     return;
   }
   const rl = readline.createInterface({ input, crlfDelay: Infinity });

@@ -7,6 +7,7 @@ import type { Readable, Writable } from 'node:stream';
 import type { Interaction, ProgressFn } from './model/types.js';
 import { trainModel } from './model/train.js';
 import { recommendFromModel } from './model/score.js';
+import { splitCsvLine } from '../ingest/csv.js';
 
 export interface OnlineRetailData {
   /** Purchases only: positive quantity, not cancelled, not a guest. One per invoice line. */
@@ -22,25 +23,6 @@ export function normaliseCustomerId(raw: string): string {
   return s.endsWith('.0') ? s.slice(0, -2) : s;
 }
 
-/** Split one CSV line (RFC 4180 quotes, "" escapes). Lines of this file never contain newlines in fields. */
-export function splitCsvLine(line: string): string[] {
-  if (line.indexOf('"') < 0) return line.split(',');
-  const out: string[] = [];
-  let field = '';
-  let quoted = false;
-  for (let i = 0; i < line.length; i++) {
-    const c = line[i];
-    if (quoted) {
-      if (c === '"') {
-        if (line[i + 1] === '"') { field += '"'; i++; } else quoted = false;
-      } else field += c;
-    } else if (c === '"') quoted = true;
-    else if (c === ',') { out.push(field); field = ''; }
-    else field += c;
-  }
-  out.push(field);
-  return out;
-}
 
 /** 'YYYY-MM-DD HH:MM[:SS]' (also 'T'-separated) read as UTC, so results do not depend on the machine's zone. */
 export function parseInvoiceDate(s: string): number {

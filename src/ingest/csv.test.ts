@@ -1,0 +1,25 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { Readable } from 'node:stream';
+import { csvRecords } from './csv.js';
+import type { AppError } from '../errors.js';
+
+const read = async (text: string) => {
+  const out: Array<[Record<string, string>, number]> = [];
+  for await (const r of csvRecords(Readable.from([text]), 'f.csv')) out.push(r);
+  return out;
+};
+
+test('quotes, doubled quotes, commas and new lines inside quotes, a BOM and blank lines', async () => {
+  const rows = await read('\uFEFFid,name,note\r\n1,"Mug, large","say ""hi"""\n\n2,Plate,"two\nlines"\n3,Bowl,\n');
+  assert.deepEqual(rows, [
+    [{ id: '1', name: 'Mug, large', note: 'say "hi"' }, 2],
+    [{ id: '2', name: 'Plate', note: 'two\nlines' }, 4],
+    [{ id: '3', name: 'Bowl', note: '' }, 6],
+  ]);
+});
+
+test('a record with the wrong number of fields, or a quote never closed, is named by its line', async () => {
+  await assert.rejects(read('a,b\n1,2\n3,4,5\n'), (e: AppError) => e.path === 'line 3' && /3 fields where the header has 2/.test(e.message));
+  await assert.rejects(read('a,b\n1,"open\n2,3\n'), (e: AppError) => e.path === 'line 2' && /never closed/.test(e.message));
+});
