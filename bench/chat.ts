@@ -14,6 +14,7 @@ import { grant } from '../src/gatekeeper/view.js';
 import { type OrderInput, upsertOrders, upsertShipments, type ShipmentInput } from '../src/orders/orders.js';
 import { atLocalTime } from '../src/time.js';
 import { inTransaction } from '../src/db/pool.js';
+import { SONICARE_AND_3_MORE } from '../src/conversation/chat-fixtures.js';
 
 const SHOPPERS = Number(process.env.BENCH_SHOPPERS ?? 200);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 8);
@@ -56,12 +57,7 @@ try {
         customer_id: `c-${i}`,
         placed_at: new Date(now.getTime() - 3 * 86400000).toISOString(),
         payment_method: 'Visa ending 4242',
-        items: [
-          { product_id: 'VOLT-SONICARE-6100', name: 'Philips Sonicare ProtectiveClean 6100 Electric Toothbrush', quantity: 1, unit_price: 129.99 },
-          { product_id: 'VOLT-USBC-CABLE-2M', name: 'Anker USB-C to USB-C Cable (2 m, 100W)', quantity: 1, unit_price: 14.99 },
-          { product_id: 'VOLT-POWERBANK-10K', name: 'Anker Nano Power Bank (10,000mAh, 30W)', quantity: 1, unit_price: 39.99 },
-          { product_id: 'VOLT-ECHO-DOT', name: 'Amazon Echo Dot (5th Gen)', quantity: 1, unit_price: 49.99 },
-        ],
+        items: SONICARE_AND_3_MORE,
       });
       shipments.push({
         shipment_id: `SH-${i}`,

@@ -17,6 +17,13 @@ import { bearer, testSystem, type TestSystem } from '../testing/harness.js';
 import { replyProblems } from './compose.js';
 
 export const NOW = new Date('2026-11-24T15:00:00Z');
+/** Karen's Volt order, as in the demo: "your package with Philips Sonicare and 3 more items". */
+export const SONICARE_AND_3_MORE = [
+  { product_id: 'VOLT-SONICARE-6100', name: 'Philips Sonicare ProtectiveClean 6100 Electric Toothbrush', quantity: 1, unit_price: 129.99 },
+  { product_id: 'VOLT-USBC-CABLE-2M', name: 'Anker USB-C to USB-C Cable (2 m, 100W)', quantity: 1, unit_price: 14.99 },
+  { product_id: 'VOLT-POWERBANK-10K', name: 'Anker Nano Power Bank (10,000mAh, 30W)', quantity: 1, unit_price: 39.99 },
+  { product_id: 'VOLT-ECHO-DOT', name: 'Amazon Echo Dot (5th Gen)', quantity: 1, unit_price: 49.99 },
+];
 const DAY = 86400000;
 const DATA = path.join(path.dirname(fileURLToPath(import.meta.url)), '../demo/data');
 const catalog = (file: string): ProductInput[] => JSON.parse(fs.readFileSync(path.join(DATA, file), 'utf8'));
@@ -66,12 +73,7 @@ export async function chatWorld(): Promise<ChatWorld> {
       customer_id: 'volt-karen',
       placed_at: at(-3),
       payment_method: 'Visa ending 4242',
-      items: [
-        { product_id: 'VOLT-SONICARE-6100', name: 'Philips Sonicare ProtectiveClean 6100 Electric Toothbrush', quantity: 1, unit_price: 129.99 },
-        { product_id: 'VOLT-USBC-CABLE-2M', name: 'Anker USB-C to USB-C Cable (2 m, 100W)', quantity: 1, unit_price: 14.99 },
-        { product_id: 'VOLT-POWERBANK-10K', name: 'Anker Nano Power Bank (10,000mAh, 30W)', quantity: 1, unit_price: 39.99 },
-        { product_id: 'VOLT-ECHO-DOT', name: 'Amazon Echo Dot (5th Gen)', quantity: 1, unit_price: 49.99 },
-      ],
+      items: SONICARE_AND_3_MORE,
     },
     { order_id: 'V-9001', customer_id: 'volt-bob', placed_at: at(-2), payment_method: 'Amex ending 1111', items: [{ product_id: 'VOLT-VITAMIX-E310', name: 'Vitamix E310 Explorian Blender', quantity: 1, unit_price: 349.95 }] },
   ]);
