@@ -9,7 +9,7 @@ import { inTransaction } from '../db/pool.js';
 import { AppError } from '../errors.js';
 import { checkValue, toIsoTime } from '../validation.js';
 import { ProductInput, upsertProducts } from '../catalog/catalog.js';
-import { CustomerInput, OrderInput, ShipmentInput, upsertCustomers, upsertOrders, upsertShipments } from '../orders/orders.js';
+import { CustomerInput, OrderInput, ShipmentInput, type Written, upsertCustomers, upsertOrders, upsertShipments } from '../orders/orders.js';
 import { type SegmentMessage, checkMessage, storeMessages } from './segment.js';
 import { observeHabits } from '../profile/observe.js';
 import { csvRecords } from './csv.js';
@@ -216,6 +216,7 @@ export async function importFile(
     const dirtyOrders = new Set<string>();
     const keys = new Set<string>();
     let stored = 0;
+    const written: Written = { persons: new Map(), products: new Set() };
     let inFlight: Promise<void> = Promise.resolve();
     let sinceFlush = 0;
 
@@ -228,7 +229,7 @@ export async function importFile(
           await upsertCustomers(tx, brandId, dedupeBy(rows as CustomerInput[], (p) => p.customer_id));
           break;
         case 'orders':
-          await upsertOrders(tx, brandId, rows as OrderInput[], { observe: false });
+          await upsertOrders(tx, brandId, rows as OrderInput[], { observe: false, written });
           break;
         case 'shipments':
           await upsertShipments(tx, brandId, dedupeBy(rows as ShipmentInput[], (p) => p.shipment_id), (j) => `line ${lineOf[j]}`);

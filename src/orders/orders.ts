@@ -83,10 +83,22 @@ export async function upsertCustomers(db: Queryable, brandId: number, customers:
 }
 
 /** Inserts or updates whole orders with their items, in a few set-based statements. */
-/** `observe: false` leaves the habits to the caller: an import observes once, at its end, rather than per chunk. */
-export async function upsertOrders(db: Queryable, brandId: number, orders: OrderInput[], opts: { observe?: boolean } = {}): Promise<number> {
+/** What an import already wrote in its transaction: customers resolved to persons, products in the catalog. */
+export interface Written {
+  persons: Map<string, string>;
+  products: Set<string>;
+}
+
+/**
+ * `observe: false` leaves the habits to the caller: an import observes once, at its end, rather than per chunk.
+ * `written` lets an import skip the customers and products its earlier chunks already wrote.
+ */
+export async function upsertOrders(db: Queryable, brandId: number, orders: OrderInput[], opts: { observe?: boolean; written?: Written } = {}): Promise<number> {
   if (orders.length === 0) return 0;
-  const persons = await resolveCustomers(db, brandId, orders.map((o) => o.customer_id));
+  const written = opts.written ?? { persons: new Map<string, string>(), products: new Set<string>() };
+  const unknown = [...new Set(orders.map((o) => o.customer_id))].filter((id) => !written.persons.has(id));
+  if (unknown.length) for (const [id, person] of await resolveCustomers(db, brandId, unknown)) written.persons.set(id, person);
+  const persons = written.persons;
   const pid = orders.map((o) => persons.get(o.customer_id)!);
   await db.query(
     `INSERT INTO orders (person_id, brand_id, order_id, status, placed_at, total, currency, payment_method, payment_status, delivery_option)
@@ -121,7 +133,7 @@ export async function upsertOrders(db: Queryable, brandId: number, orders: Order
       cols.qty.push(it.quantity);
       cols.price.push(it.unit_price ?? 0);
       cols.st.push(it.status ?? (o.status === 'cancelled' ? 'cancelled' : 'ok'));
-      if (!products.has(it.product_id)) products.set(it.product_id, { id: it.product_id, name: it.name ?? it.product_id, price: it.unit_price });
+      if (!products.has(it.product_id) && !written.products.has(it.product_id)) products.set(it.product_id, { id: it.product_id, name: it.name ?? it.product_id, price: it.unit_price });
     }),
   );
   await db.query(
@@ -139,6 +151,7 @@ export async function upsertOrders(db: Queryable, brandId: number, orders: Order
     [...products.values()].map((p) => ({ id: p.id, name: p.name, price: p.price !== undefined && p.price >= 0 ? p.price : undefined })),
     true,
   );
+  for (const id of products.keys()) written.products.add(id);
   if (opts.observe !== false) await observeHabits(db, brandId, pid);
   return orders.length;
 }
