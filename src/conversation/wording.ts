@@ -51,7 +51,8 @@ export function complementName(complement: Nameable, bought: Nameable): string {
   const name = complement.name.replace(/\s*\([^)]*\)/g, '').trim();
   if (name.toLowerCase().startsWith(base + ' ')) {
     const rest = name.slice(base.length + 1).trim();
-    if (rest) return rest.toLowerCase();
+    // Model names keep their capitals ("C3 premium brush heads"); plain words read as words.
+    if (rest) return rest.split(' ').map((w) => (/\d/.test(w) ? w : w.toLowerCase())).join(' ');
   }
   return shortName(complement);
 }
