@@ -10,7 +10,12 @@ import { Logger, run, runMigrations, type Runner, type TaskList } from 'graphile
 import type { AppContext } from '../context.js';
 import type { Db, Queryable } from '../db/pool.js';
 
-export type JobHandler = (ctx: AppContext, payload: unknown, job: { id: string; attempts: number; maxAttempts: number }) => Promise<void>;
+/** `signal` aborts a few seconds into a shutdown: long work that can start over later should stop then. */
+export type JobHandler = (
+  ctx: AppContext,
+  payload: unknown,
+  job: { id: string; attempts: number; maxAttempts: number; signal: AbortSignal },
+) => Promise<void>;
 
 const handlers = new Map<string, JobHandler>();
 
@@ -80,7 +85,7 @@ export function startJobRunner(ctx: AppContext): Promise<Runner> {
     const taskList: TaskList = {};
     for (const [name, handler] of handlers) {
       taskList[name] = async (payload, helpers) =>
-        handler(ctx, payload, { id: String(helpers.job.id), attempts: helpers.job.attempts, maxAttempts: helpers.job.max_attempts });
+        handler(ctx, payload, { id: String(helpers.job.id), attempts: helpers.job.attempts, maxAttempts: helpers.job.max_attempts, signal: helpers.abortSignal });
     }
     r = ensureJobSchema(ctx).then(() =>
       run({ pgPool: ctx.db, taskList, concurrency: Number(process.env.JOB_CONCURRENCY ?? 4), noHandleSignals: true, pollInterval: 2000, logger: loggerFor(ctx) }),

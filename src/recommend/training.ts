@@ -127,7 +127,7 @@ const WORKER = new URL(`./train-worker${import.meta.url.endsWith('.ts') ? '.ts' 
  * Trains in a worker thread with its own connection, so the event loop of this process keeps serving.
  * The worker's JavaScript heap is capped; the large arrays of a model are bounded by the training options.
  */
-export function trainInWorker(ctx: Pick<AppContext, 'db' | 'log'>, brandId: number): Promise<TrainedVersion | null> {
+export function trainInWorker(ctx: Pick<AppContext, 'db' | 'log'>, brandId: number, signal?: AbortSignal): Promise<TrainedVersion | null> {
   const url = (ctx.db as unknown as { options: { connectionString: string } }).options.connectionString;
   // Under tsx (no build step) the worker registers the TypeScript loader before importing the module.
   const code = WORKER.endsWith('.ts')
@@ -137,21 +137,32 @@ export function trainInWorker(ctx: Pick<AppContext, 'db' | 'log'>, brandId: numb
   return new Promise((resolve, reject) => {
     const worker = new Worker(code, { eval: true, workerData: { url, brandId }, resourceLimits: { maxOldGenerationSizeMb: Number(process.env.RECOMMEND_TRAIN_HEAP_MB ?? 2048) } });
     let result: TrainedVersion | null = null;
+    // A stopping process does not wait for a model: the job fails and is retried by the next runner.
+    const abort = () => {
+      reject(new Error('training stopped: the process is shutting down'));
+      void worker.terminate();
+    };
+    if (signal?.aborted) abort();
+    signal?.addEventListener('abort', abort, { once: true });
     worker.on('message', (m: { progress?: [string, number, number]; done?: TrainedVersion | null; error?: string }) => {
       if (m.progress) progress(...m.progress);
       else if (m.error) reject(new Error(m.error));
       else result = m.done ?? null;
     });
     worker.on('error', reject);
-    worker.on('exit', (code) => (code === 0 ? resolve(result) : reject(new Error(`the training worker exited with code ${code}`))));
+    worker.on('exit', (code) => {
+      signal?.removeEventListener('abort', abort);
+      if (code === 0) resolve(result);
+      else reject(new Error(`the training worker exited with code ${code}`));
+    });
   });
 }
 
 export const TRAIN_JOB = 'recommend.train';
 
-defineJob(TRAIN_JOB, async (ctx, payload) => {
+defineJob(TRAIN_JOB, async (ctx, payload, job) => {
   const { brandId } = payload as { brandId: number };
-  const r = await trainInWorker(ctx, brandId);
+  const r = await trainInWorker(ctx, brandId, job.signal);
   if (r) ctx.log.info({ brandId, version: r.version, ...r.stats }, `recommender: brand ${brandId} model version ${r.version} trained`);
   else ctx.log.info({ brandId }, `recommender: brand ${brandId} has no orders or events yet; nothing to train`);
 });
@@ -194,13 +205,20 @@ const RECHECK_MS = Number(process.env.RECOMMEND_RECHECK_MS ?? 3600_000);
  * are queued for training, now and every hour. Serving never waits for any of it: until a model exists, a brand
  * serves popularity and its catalog.
  */
-export async function startRecommender(ctx: AppContext): Promise<() => void> {
+export async function startRecommender(ctx: AppContext): Promise<() => Promise<void>> {
   const store = storeFor(ctx);
   await store.loadAll();
   for (const s of store.loaded()) ctx.log.info({ brandId: s.brandId, version: s.version, modelBytes: s.model?.memoryBytes }, `recommender: ${s.catalog.brandName} serving model version ${s.version}`);
-  const check = () => void queueStaleTrainings(ctx).catch((err) => ctx.log.warn({ err }, 'recommender: could not queue trainings'));
+  let checking: Promise<unknown> = Promise.resolve();
+  const check = () => {
+    checking = queueStaleTrainings(ctx).catch((err) => ctx.log.warn({ err }, 'recommender: could not queue trainings'));
+  };
   check();
   const timer = setInterval(check, RECHECK_MS);
   timer.unref();
-  return () => clearInterval(timer);
+  // A check still running when the process stops would start the job runner after it was stopped.
+  return async () => {
+    clearInterval(timer);
+    await checking;
+  };
 }

@@ -20,24 +20,37 @@ async function start(env: Record<string, string>): Promise<{ child: ChildProcess
   child.stdout!.on('data', (d) => (out += d));
   child.stderr!.on('data', (d) => (out += d));
   const url = await new Promise<string>((resolve, reject) => {
+    const startedAt = Date.now();
     const timer = setInterval(() => {
       const m = /Confidant is listening on (http:\/\/[\d.]+:\d+)/.exec(out);
       if (m) {
         clearInterval(timer);
         resolve(m[1]);
+      } else if (Date.now() - startedAt > 150_000) {
+        clearInterval(timer);
+        child.kill('SIGKILL');
+        reject(new Error(`not listening after 150 s: ${out.slice(-4000)}`));
       }
     }, 50);
     child.on('exit', (code) => {
       clearInterval(timer);
-      reject(new Error(`exited with ${code}: ${out}`));
+      reject(new Error(`exited with ${code}: ${out.slice(-4000)}`));
     });
   });
   return { child, url, log: () => out };
 }
-const stop = (child: ChildProcess) =>
-  new Promise<number | null>((resolve) => {
-    child.on('exit', (code) => resolve(code));
-    child.kill('SIGINT');
+/** Ctrl-C; a process still running a minute later (say, waiting for a model to train) fails with what it printed. */
+const stop = (s: { child: ChildProcess; log: () => string }) =>
+  new Promise<number | null>((resolve, reject) => {
+    const timer = setTimeout(() => {
+      s.child.kill('SIGKILL');
+      reject(new Error(`still running 60 s after Ctrl-C: ${s.log().slice(-4000)}`));
+    }, 60_000);
+    s.child.on('exit', (code) => {
+      clearTimeout(timer);
+      resolve(code);
+    });
+    s.child.kill('SIGINT');
   });
 
 describe('npm start', () => {
@@ -59,7 +72,7 @@ describe('npm start', () => {
         body: JSON.stringify({ userId: 'restart-check', event: 'Product Viewed', messageId: 'restart-1' }),
       }).then((r) => r.json());
     assert.deepEqual(await track(first.url), { received: 1, duplicates: 0 });
-    assert.equal(await stop(first.child), 0);
+    assert.equal(await stop(first), 0, first.log().slice(-4000));
     assert.equal(fs.existsSync(path.join(home, 'pg', 'postmaster.pid')), false, 'PostgreSQL stopped with the server');
 
     const keysBefore = fs.readFileSync(path.join(home, 'demo-keys.json'), 'utf8');
@@ -69,7 +82,7 @@ describe('npm start', () => {
     assert.equal(fs.readFileSync(path.join(home, 'demo-keys.json'), 'utf8'), keysBefore);
     const again = await (await fetch(`${second.url}/v1/orders/DEMO-V-1001`, { headers: { authorization: `Bearer ${volt.secretKey}` } })).json();
     assert.equal(again.items.length, 4);
-    assert.equal(await stop(second.child), 0);
+    assert.equal(await stop(second), 0, second.log().slice(-4000));
   });
 
   test('with DATABASE_URL it uses that server and starts none', async () => {
@@ -78,7 +91,7 @@ describe('npm start', () => {
       const s = await start({ DATABASE_URL: sys.url, CONFIDANT_DEMO: '0', CONFIDANT_HOME: path.join(home, 'unused') });
       assert.deepEqual(await (await fetch(`${s.url}/health`)).json(), { status: 'ok', database: 'external' });
       assert.equal(fs.existsSync(path.join(home, 'unused', 'pg')), false);
-      const code = await stop(s.child);
+      const code = await stop(s);
       assert.equal(code, 0, s.log());
     } finally {
       await sys.close();

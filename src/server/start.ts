@@ -107,7 +107,7 @@ export async function startServer(config: Config): Promise<Running> {
   let stopping: Promise<void> | undefined;
   const stop = () =>
     (stopping ??= (async () => {
-      stopRecommender();
+      await stopRecommender();
       await app.close();
       await running.stop();
     })());
