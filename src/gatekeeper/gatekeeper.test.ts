@@ -291,6 +291,7 @@ describe('export, erase, and what comes after', () => {
     assert.equal(await persons(), before);
     const trace = await sys.ctx.db.query(
       `SELECT (SELECT count(*) FROM brand_customers WHERE brand_id = $1 AND external_id = $2) + (SELECT count(*) FROM orders WHERE brand_id = $1 AND order_id = 'EX-2')
+         + (SELECT count(*) FROM order_items WHERE brand_id = $1 AND order_id = 'EX-2')
          + (SELECT count(*) FROM events WHERE brand_id = $1 AND person_id NOT IN (SELECT id FROM persons)) AS n`,
       [A.id, customerId],
     );

@@ -6,7 +6,7 @@ import type { AppError } from '../errors.js';
 
 const read = async (text: string) => {
   const out: Array<[Record<string, string>, number]> = [];
-  for await (const r of csvRecords(Readable.from([text]), 'f.csv')) out.push(r);
+  for await (const batch of csvRecords(Readable.from([text]), 'f.csv')) out.push(...batch);
   return out;
 };
 

@@ -1,7 +1,6 @@
 import fs from 'node:fs';
 import zlib from 'node:zlib';
 import crypto from 'node:crypto';
-import readline from 'node:readline';
 import { Readable } from 'node:stream';
 import type { TSchema } from '@sinclair/typebox';
 import type { AppContext } from '../context.js';
@@ -12,7 +11,7 @@ import { ProductInput, upsertProducts } from '../catalog/catalog.js';
 import { CustomerInput, OrderInput, ShipmentInput, type Written, upsertCustomers, upsertOrders, upsertShipments } from '../orders/orders.js';
 import { type SegmentMessage, checkMessage, storeMessages } from './segment.js';
 import { observeHabits } from '../profile/observe.js';
-import { csvRecords } from './csv.js';
+import { csvRecords, lineBatches } from './csv.js';
 
 export const IMPORT_KINDS = ['catalog', 'customers', 'orders', 'shipments', 'events'] as const;
 export type ImportKind = (typeof IMPORT_KINDS)[number];
@@ -42,7 +41,15 @@ const ALIASES: Record<string, string> = {
   invoicedate: 'placed_at', placed_at: 'placed_at', order_date: 'placed_at',
   country: 'country',
 };
-const canonical = (k: string) => ALIASES[k.toLowerCase().replace(/[\s-]/g, '')] ?? ALIASES[k.toLowerCase()] ?? k.toLowerCase();
+const canonicalNames = new Map<string, string>();
+const canonical = (k: string) => {
+  let name = canonicalNames.get(k);
+  if (name === undefined) {
+    name = ALIASES[k.toLowerCase().replace(/[\s-]/g, '')] ?? ALIASES[k.toLowerCase()] ?? k.toLowerCase();
+    if (canonicalNames.size < 10_000) canonicalNames.set(k, name);
+  }
+  return name;
+};
 
 /** CustomerID exported from spreadsheets comes as `17850.0`. */
 const customerId = (v: unknown) => (v === undefined || v === null ? '' : String(v).trim().replace(/\.0+$/, ''));
@@ -149,24 +156,28 @@ function collect(kind: ImportKind, c: Collected, orders: Map<string, OrderInput 
   }
 }
 
-async function* records(file: string, format: 'csv' | 'jsonl', input: Readable): AsyncGenerator<[Row, number]> {
+/** Parsed lines with their line numbers, in batches. */
+async function* records(file: string, format: 'csv' | 'jsonl', input: Readable): AsyncGenerator<Array<[Row, number]>> {
   if (format === 'csv') {
     yield* csvRecords(input, file);
     return;
   }
-  const rl = readline.createInterface({ input, crlfDelay: Infinity });
   let n = 0;
-  for await (const text of rl) {
-    n++;
-    if (!text.trim()) continue;
-    let value: unknown;
-    try {
-      value = JSON.parse(text);
-    } catch {
-      throw new AppError('validation_failed', 'is not valid JSON', `line ${n}`);
+  for await (const batch of lineBatches(input)) {
+    const out: Array<[Row, number]> = [];
+    for (const text of batch) {
+      n++;
+      if (!text.trim()) continue;
+      let value: unknown;
+      try {
+        value = JSON.parse(text);
+      } catch {
+        throw new AppError('validation_failed', 'is not valid JSON', `line ${n}`);
+      }
+      if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new AppError('validation_failed', 'each line must be a JSON object', `line ${n}`);
+      out.push([value as Row, n]);
     }
-    if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new AppError('validation_failed', 'each line must be a JSON object', `line ${n}`);
-    yield [value as Row, n];
+    yield out;
   }
 }
 
@@ -266,14 +277,16 @@ export async function importFile(
 
     let lines = 0;
     try {
-      for await (const [row, line] of records(file, format, input)) {
-        lines++;
-        const key = collect(kind, c, orders, row, line, defaults);
-        if (key !== undefined) {
-          keys.add(key);
-          if (kind === 'orders') dirtyOrders.add(key);
+      for await (const batch of records(file, format, input)) {
+        for (const [row, line] of batch) {
+          lines++;
+          const key = collect(kind, c, orders, row, line, defaults);
+          if (key !== undefined) {
+            keys.add(key);
+            if (kind === 'orders') dirtyOrders.add(key);
+          }
         }
-        if (++sinceFlush >= CHUNK) await flush();
+        if ((sinceFlush += batch.length) >= CHUNK) await flush();
       }
       await flush();
       await inFlight;
@@ -281,7 +294,11 @@ export async function importFile(
       await inFlight.catch(() => {});
       throw err;
     }
-    if (kind === 'orders') await observeHabits(tx, brandId);
+    if (kind === 'orders') {
+      // Counting every customer's orders per product sorts the whole history: in memory, not on disk.
+      await tx.query(`SET LOCAL work_mem = '64MB'`);
+      await observeHabits(tx, brandId);
+    }
     if (kind !== 'events') stored = keys.size;
     await tx.query('INSERT INTO imports (brand_id, kind, sha256, lines, stored) VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING', [brandId, kind, sha, lines, stored]);
     return { kind, lines, stored, skipped: c.skipped, alreadyImported: false, seconds: (Date.now() - started) / 1000 };

@@ -35,6 +35,16 @@ describe('catalog, orders and shipments APIs', () => {
     assert.deepEqual(product.complements, ['SKU2']);
   });
 
+  test('an order sent again is stored whole: its lines are the new ones, not old and new together', async () => {
+    const two = { ...order, order_id: 'A-7', items: [...order.items, { product_id: 'SKU2', name: 'Tea Towel', quantity: 2, unit_price: 5 }] };
+    assert.equal((await call('POST', '/v1/orders', a.secretKey, { orders: [two] })).statusCode, 200);
+    assert.equal((await call('GET', '/v1/orders/A-7', a.secretKey)).json().items.length, 2);
+    const one = { ...two, items: [{ product_id: 'SKU3', name: 'Bread Bin', quantity: 1, unit_price: 30 }] };
+    assert.equal((await call('POST', '/v1/orders', a.secretKey, { orders: [one] })).statusCode, 200);
+    const got = (await call('GET', '/v1/orders/A-7', a.secretKey)).json();
+    assert.deepEqual(got.items.map((i: { productId: string }) => i.productId), ['SKU3']);
+  });
+
   test("another brand's order or product is not found, and the wrong key is 401", async () => {
     assert.equal((await call('GET', '/v1/orders/A-1', b.secretKey)).statusCode, 404);
     assert.equal((await call('GET', '/v1/catalog/products/SKU1', b.secretKey)).statusCode, 404);

@@ -1,7 +1,7 @@
 import { type Static, Type } from '@sinclair/typebox';
 import type { Queryable } from '../db/pool.js';
 import { AppError } from '../errors.js';
-import { resolveCustomers } from '../people/people.js';
+import { resolveCustomers, SUPPRESSED_PERSON } from '../people/people.js';
 import { upsertProducts } from '../catalog/catalog.js';
 import { StringEnum } from '../validation.js';
 import { observeHabits } from '../profile/observe.js';
@@ -100,14 +100,19 @@ export async function upsertOrders(db: Queryable, brandId: number, orders: Order
   if (unknown.length) for (const [id, person] of await resolveCustomers(db, brandId, unknown)) written.persons.set(id, person);
   const persons = written.persons;
   const pid = orders.map((o) => persons.get(o.customer_id)!);
+  // An order is written whole: an order that was there already loses its old lines (xmax is set on a row the
+  // upsert updated, not on one it inserted), then its lines are inserted, cheaper per line than an upsert.
   await db.query(
-    `INSERT INTO orders (person_id, brand_id, order_id, status, placed_at, total, currency, payment_method, payment_status, delivery_option)
-     SELECT p, $1, oid, st, at, tot, cur, pm, ps, dopt
-     FROM unnest($2::uuid[], $3::text[], $4::text[], $5::timestamptz[], $6::numeric[], $7::text[], $8::text[], $9::text[], $10::text[])
-       AS x(p, oid, st, at, tot, cur, pm, ps, dopt)
-     ON CONFLICT (person_id, brand_id, order_id) DO UPDATE SET status = EXCLUDED.status, placed_at = EXCLUDED.placed_at,
-       total = EXCLUDED.total, currency = EXCLUDED.currency, payment_method = EXCLUDED.payment_method,
-       payment_status = EXCLUDED.payment_status, delivery_option = EXCLUDED.delivery_option, updated_at = now()`,
+    `WITH written AS (
+       INSERT INTO orders (person_id, brand_id, order_id, status, placed_at, total, currency, payment_method, payment_status, delivery_option)
+       SELECT p, $1, oid, st, at, tot, cur, pm, ps, dopt
+       FROM unnest($2::uuid[], $3::text[], $4::text[], $5::timestamptz[], $6::numeric[], $7::text[], $8::text[], $9::text[], $10::text[])
+         AS x(p, oid, st, at, tot, cur, pm, ps, dopt)
+       ON CONFLICT (person_id, brand_id, order_id) DO UPDATE SET status = EXCLUDED.status, placed_at = EXCLUDED.placed_at,
+         total = EXCLUDED.total, currency = EXCLUDED.currency, payment_method = EXCLUDED.payment_method,
+         payment_status = EXCLUDED.payment_status, delivery_option = EXCLUDED.delivery_option, updated_at = now()
+       RETURNING person_id, order_id, xmax <> 0 AS existed)
+     DELETE FROM order_items i USING written w WHERE w.existed AND i.person_id = w.person_id AND i.brand_id = $1 AND i.order_id = w.order_id`,
     [
       brandId,
       pid,
@@ -140,8 +145,7 @@ export async function upsertOrders(db: Queryable, brandId: number, orders: Order
     `INSERT INTO order_items (person_id, brand_id, order_id, line_no, product_id, name, quantity, unit_price, status)
      SELECT p, $1, oid, line, prod, name, qty, price, st
      FROM unnest($2::uuid[], $3::text[], $4::int[], $5::text[], $6::text[], $7::int[], $8::numeric[], $9::text[]) AS x(p, oid, line, prod, name, qty, price, st)
-     ON CONFLICT (person_id, brand_id, order_id, line_no) DO UPDATE SET product_id = EXCLUDED.product_id, name = EXCLUDED.name,
-       quantity = EXCLUDED.quantity, unit_price = EXCLUDED.unit_price, status = EXCLUDED.status`,
+     WHERE p <> '${SUPPRESSED_PERSON}'`,
     [brandId, cols.p, cols.oid, cols.line, cols.prod, cols.name, cols.qty, cols.price, cols.st],
   );
   // Products a brand sells before it sent its catalog still get a catalog entry, so they can be named and recommended.
