@@ -29,7 +29,9 @@ export async function benchSystem(): Promise<BenchSystem> {
     databaseUrl: pg.url,
     home,
     async serve(env = {}) {
-      const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'start'], {
+      // BENCH_SERVER_NODE_ARGS, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof", profiles the server under the load.
+      const nodeArgs = (process.env.BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean);
+      const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', 'src/cli/main.ts', 'start'], {
         env: { ...process.env, DATABASE_URL: pg.url, PORT: '0', CONFIDANT_DEMO: '0', LOG_LEVEL: 'info', ...env },
         stdio: ['ignore', 'pipe', 'inherit'],
       });

@@ -30,7 +30,16 @@ export function unshout(s: string): string {
  * brand ("Philips Sonicare"), the brand and what it is when the next word is a model number ("Sony
  * headphones"), otherwise the name without sizes in brackets, cut to five words ("Colombian Ground Coffee").
  */
+/** Reasons name the same products on every call. */
+const shortNames = new WeakMap<Nameable, string>();
+
 export function shortName(p: Nameable): string {
+  let name = shortNames.get(p);
+  if (name === undefined) shortNames.set(p, (name = shortNameOf(p)));
+  return name;
+}
+
+function shortNameOf(p: Nameable): string {
   const plain = unshout(p.name.replace(/\s*\([^)]*\)/g, '').replace(/\s+/g, ' ').trim()) || p.name;
   const brand = typeof p.attributes?.brand === 'string' ? (p.attributes.brand as string).trim() : '';
   if (brand && plain.toLowerCase().startsWith(brand.toLowerCase() + ' ')) {

@@ -7,6 +7,18 @@
 import pg from 'pg';
 import { type Db, type Queryable, type Tx, inTransaction } from './pool.js';
 
+export interface GroupCommitOptions {
+  /** Items per transaction (500). */
+  maxBatch?: number;
+  /** Transactions in flight at once (2). */
+  concurrency?: number;
+  /**
+   * Commit without waiting for the WAL flush: for records whose loss in a crash of the database server (not of this
+   * process) within a fraction of a second is acceptable, so that the caller does not wait for the disk.
+   */
+  asyncCommit?: boolean;
+}
+
 interface Waiting<T, R> {
   item: T;
   resolve: (r: R) => void;
@@ -24,7 +36,7 @@ export class GroupCommit<T, R> {
   constructor(
     private readonly db: Db,
     private readonly write: (tx: Tx, items: T[]) => Promise<R[]>,
-    private readonly opts: { maxBatch: number; concurrency: number } = { maxBatch: 500, concurrency: 2 },
+    private readonly opts: GroupCommitOptions = {},
   ) {}
 
   submit(item: T): Promise<R> {
@@ -35,11 +47,11 @@ export class GroupCommit<T, R> {
   }
 
   private next() {
-    if (this.inFlight >= this.opts.concurrency || this.queue.length === 0) return;
+    if (this.inFlight >= (this.opts.concurrency ?? 2) || this.queue.length === 0) return;
     this.inFlight++;
     // One turn of the event loop, so the requests that arrived together go in together.
     setImmediate(() => {
-      const batch = this.queue.splice(0, this.opts.maxBatch);
+      const batch = this.queue.splice(0, this.opts.maxBatch ?? 500);
       void this.commit(batch).finally(() => {
         this.inFlight--;
         this.next();
@@ -50,7 +62,10 @@ export class GroupCommit<T, R> {
   private async commit(batch: Array<Waiting<T, R>>) {
     if (batch.length === 0) return;
     try {
-      const results = await inTransaction(this.db, (tx) => this.write(tx, batch.map((w) => w.item)));
+      const results = await inTransaction(this.db, async (tx) => {
+        if (this.opts.asyncCommit) await tx.query('SET LOCAL synchronous_commit = off');
+        return this.write(tx, batch.map((w) => w.item));
+      });
       batch.forEach((w, i) => w.resolve(results[i]));
     } catch (err) {
       if (batch.length === 1) return batch[0].reject(err);
@@ -71,12 +86,12 @@ export class GroupCommit<T, R> {
  * A writer shared by every caller of one pool, made on first use. A caller inside a transaction of its own
  * (a client, not the pool) writes directly there instead, so its rows commit with the rest of its work.
  */
-export function groupWriter<T, R>(write: (tx: Tx, items: T[]) => Promise<R[]>) {
+export function groupWriter<T, R>(write: (tx: Tx, items: T[]) => Promise<R[]>, opts: GroupCommitOptions = {}) {
   const writers = new WeakMap<Db, GroupCommit<T, R>>();
   return async (db: Queryable, item: T): Promise<R> => {
     if (!(db instanceof pg.Pool)) return (await write(db as Tx, [item]))[0];
     let w = writers.get(db);
-    if (!w) writers.set(db, (w = new GroupCommit(db, write)));
+    if (!w) writers.set(db, (w = new GroupCommit(db, write, opts)));
     return w.submit(item);
   };
 }

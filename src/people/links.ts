@@ -108,11 +108,13 @@ async function mergeShadow(tx: Tx, shadowId: string, personId: string, brandId: 
   const count = (table: string, n: number | null) => {
     if (n) moved[table] = (moved[table] ?? 0) + n;
   };
-  // Items, shipments and returns follow their order (ON UPDATE CASCADE on (person_id, brand_id, order_id)).
-  for (const t of ['order_items', 'shipments', 'returns']) {
+  // Shipments and returns follow their order (ON UPDATE CASCADE on (person_id, brand_id, order_id)); order lines have
+  // no foreign key (imports write hundreds of thousands), so they move themselves.
+  for (const t of ['shipments', 'returns']) {
     count(t, Number((await tx.query(`SELECT count(*) FROM ${t} WHERE person_id = $1 AND brand_id = $2`, [shadowId, brandId])).rows[0].count));
   }
   count('orders', (await tx.query('UPDATE orders SET person_id = $2 WHERE person_id = $1 AND brand_id = $3', [shadowId, personId, brandId])).rowCount);
+  count('order_items', (await tx.query('UPDATE order_items SET person_id = $2 WHERE person_id = $1 AND brand_id = $3', [shadowId, personId, brandId])).rowCount);
   // The same messageId already held by the person is a duplicate: it stays behind and goes with the shadow.
   count(
     'events',

@@ -68,7 +68,7 @@ function valueKey(kind: string, value: unknown): string {
   return JSON.stringify(value);
 }
 
-const COLUMNS = `fact_id AS id, about, kind, value, polarity, source, source_brand_id AS "sourceBrandId", confidence,
+export const FACT_COLUMNS = `fact_id AS id, about, kind, value, polarity, source, source_brand_id AS "sourceBrandId", confidence,
   sensitivity, scope, stated_at AS "statedAt", retired_uses AS "retiredUses"`;
 
 /**
@@ -93,7 +93,7 @@ export async function recordFacts(
          sensitivity = EXCLUDED.sensitivity, scope = EXCLUDED.scope, stated_at = EXCLUDED.stated_at, updated_at = EXCLUDED.updated_at,
          retired_uses = CASE WHEN EXCLUDED.source = 'stated' THEN '{}' ELSE facts.retired_uses END
        WHERE EXCLUDED.source = 'stated' OR facts.source <> 'stated'
-       RETURNING ${COLUMNS}`,
+       RETURNING ${FACT_COLUMNS}`,
       [
         personId,
         f.about.toLowerCase(),
@@ -124,11 +124,11 @@ export async function retractFacts(db: Queryable, personId: string, retractions:
     const about = f.about.toLowerCase();
     let r;
     if (f.kind === '*') {
-      r = await db.query(`DELETE FROM facts WHERE person_id = $1 AND about = $2 RETURNING ${COLUMNS}`, [personId, about]);
+      r = await db.query(`DELETE FROM facts WHERE person_id = $1 AND about = $2 RETURNING ${FACT_COLUMNS}`, [personId, about]);
     } else if (f.value === '*') {
-      r = await db.query(`DELETE FROM facts WHERE person_id = $1 AND about = $2 AND kind = $3 RETURNING ${COLUMNS}`, [personId, about, f.kind]);
+      r = await db.query(`DELETE FROM facts WHERE person_id = $1 AND about = $2 AND kind = $3 RETURNING ${FACT_COLUMNS}`, [personId, about, f.kind]);
     } else {
-      r = await db.query(`DELETE FROM facts WHERE person_id = $1 AND about = $2 AND kind = $3 AND value_key = $4 RETURNING ${COLUMNS}`, [
+      r = await db.query(`DELETE FROM facts WHERE person_id = $1 AND about = $2 AND kind = $3 AND value_key = $4 RETURNING ${FACT_COLUMNS}`, [
         personId,
         about,
         f.kind,
@@ -140,20 +140,23 @@ export async function retractFacts(db: Queryable, personId: string, retractions:
   return removed;
 }
 
-/** Everything known about a person (their own view): stated first, then by time. */
+/** Stated first, then by time. */
+export const FACT_ORDER = `about <> 'self', about, CASE source WHEN 'stated' THEN 0 WHEN 'imported' THEN 1 WHEN 'observed' THEN 2 ELSE 3 END, stated_at DESC`;
+
+/** Everything known about a person (their own view). */
 export async function factsOf(db: Queryable, personId: string): Promise<StoredFact[]> {
   // A named statement (planned once per connection): every brand read and every turn of the chat reads these.
   const r = await db.query({
     name: 'profile.facts_of',
-    text: `SELECT ${COLUMNS} FROM facts WHERE person_id = $1
-     ORDER BY about <> 'self', about, CASE source WHEN 'stated' THEN 0 WHEN 'imported' THEN 1 WHEN 'observed' THEN 2 ELSE 3 END, stated_at DESC`,
+    text: `SELECT ${FACT_COLUMNS} FROM facts WHERE person_id = $1
+     ORDER BY ${FACT_ORDER}`,
     values: [personId],
   });
   return r.rows;
 }
 
 export async function factById(db: Queryable, personId: string, factId: string): Promise<StoredFact | null> {
-  const r = await db.query(`SELECT ${COLUMNS} FROM facts WHERE person_id = $1 AND fact_id = $2`, [personId, factId]);
+  const r = await db.query(`SELECT ${FACT_COLUMNS} FROM facts WHERE person_id = $1 AND fact_id = $2`, [personId, factId]);
   return r.rows[0] ?? null;
 }
 

@@ -24,8 +24,6 @@ export interface RecommendOptions {
   sessionItems?: string[];
   /** Randomness of the variety between calls; tests fix it. */
   random?: () => number;
-  /** The person's activity, when the caller fetched it alongside the view (one round trip less). */
-  activity?: Activity;
 }
 
 export interface RecommendedItem {
@@ -161,6 +159,27 @@ function reasonOf(src: RecSource, because: Product | undefined, isPurchase: bool
   }
 }
 
+/** Candidates of a like, per brand state (catalog and model): the same likes come back call after call. */
+const likeCandidates = new WeakMap<BrandState, Map<string, Product[]>>();
+
+function productsLiked(state: BrandState, like: string, pool: number): Product[] {
+  let cache = likeCandidates.get(state);
+  if (!cache || cache.size > 10_000) likeCandidates.set(state, (cache = new Map()));
+  const key = `${pool}:${like}`;
+  let matches = cache.get(key);
+  if (!matches) {
+    matches = productsMatching(state.catalog.words, like);
+    const model = state.model;
+    // A broad like ("vintage") matches hundreds: the most popular of them are enough candidates.
+    if (matches.length > pool && model) {
+      const pop = (p: Product) => model.popularity[model.itemIndex.get(p.id) ?? -1] ?? 0;
+      matches = [...matches].sort((a, b) => pop(b) - pop(a)).slice(0, pool);
+    }
+    cache.set(key, matches);
+  }
+  return matches;
+}
+
 export async function recommend(ctx: Pick<AppContext, 'db' | 'log' | 'now'>, view: PersonView | null, context: RecContext, k: number, opts: RecommendOptions): Promise<Recommendations> {
   const store = storeFor(ctx);
   const state: BrandState = await store.brand(opts.brandId);
@@ -174,7 +193,7 @@ export async function recommend(ctx: Pick<AppContext, 'db' | 'log' | 'now'>, vie
   // Facts come only from the view; gift mode uses only the facts about the recipient.
   const facts: StoredFact[] = (view?.facts ?? []).filter((f) => f.about === about && !f.retiredUses.includes('recommendations'));
   const constraints: Constraint[] = constraintsFrom(facts, about);
-  const activity = opts.activity ?? (view ? await activityOf(ctx.db, view.personId, opts.brandId, now) : NO_ACTIVITY);
+  const activity = view ? await activityOf(ctx.db, view.personId, opts.brandId, now) : NO_ACTIVITY;
 
   const purchases = new Map<string, number>(); // product -> orders containing it (recent ones)
   for (const o of activity.orders) for (const id of o.items) purchases.set(id, (purchases.get(id) ?? 0) + 1);
@@ -270,13 +289,7 @@ export async function recommend(ctx: Pick<AppContext, 'db' | 'log' | 'now'>, vie
   for (const f of facts) {
     if (!((f.kind === 'like' || f.kind === 'brand') && f.polarity === 'positive' && typeof f.value === 'string')) continue;
     const reason = gift ? `because you said ${personWords(about)} loves ${f.value}` : `because you said you love ${f.value}`;
-    let matches = productsMatching(catalog.words, f.value);
-    // A broad like ("vintage") matches hundreds: the most popular of them are enough candidates.
-    if (matches.length > pool && model) {
-      const pop = (p: Product) => model.popularity[model.itemIndex.get(p.id) ?? -1] ?? 0;
-      matches = [...matches].sort((a, b) => pop(b) - pop(a)).slice(0, pool);
-    }
-    for (const p of matches) add(p, W.like, reason, 3, f.id);
+    for (const p of productsLiked(state, f.value, pool)) add(p, W.like, reason, 3, f.id);
   }
 
   // 4. Popularity fills whatever is still short (newcomers, anonymous, strict constraints, brands without a model).

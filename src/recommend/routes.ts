@@ -5,9 +5,9 @@ import { brandFromSecretKey, brandSecurity, shopperFromToken, shopperSecurity } 
 import { brandBySlug } from '../brands/brands.js';
 import { hmac } from '../crypto.js';
 import { AppError } from '../errors.js';
-import { personForBrand } from '../gatekeeper/brand-profile.js';
-import { selfView, viewFor } from '../gatekeeper/view.js';
-import { type Activity, activityOf, recommend, type RecContext, type Recommendations } from './recommend.js';
+import { brandView } from '../gatekeeper/brand-profile.js';
+import { selfView } from '../gatekeeper/view.js';
+import { recommend, type RecContext, type Recommendations } from './recommend.js';
 import { storeFor } from './store.js';
 
 const Query = {
@@ -78,19 +78,9 @@ export function recommendRoutes(app: App, ctx: AppContext) {
       const brand = await brandFromSecretKey(ctx, req);
       const q = req.query;
       const context = parseContext(q.context);
-      let view = null;
-      let activity: Activity | undefined;
-      if (q.person !== undefined) {
-        const personId = await personForBrand(ctx, brand.id, q.person).catch((err) => {
-          throw err instanceof AppError && err.code === 'not_found' ? new AppError('not_found', err.message, '/querystring/person') : err;
-        });
-        // The view (with its audit entry) and the person's activity at the brand, side by side.
-        [view, activity] = await Promise.all([
-          viewFor(ctx, brand.id, personId, 'recommendations', 'GET /v1/recommendations', 'recommendation'),
-          activityOf(ctx.db, personId, brand.id, ctx.now()),
-        ]);
-      }
-      const r = await recommend(ctx, view, context, q.k, { brandId: brand.id, sessionItems: q.session_items, activity });
+      const view =
+        q.person === undefined ? null : await brandView(ctx, brand.id, q.person, 'recommendations', 'GET /v1/recommendations', 'recommendation', '/querystring/person');
+      const r = await recommend(ctx, view, context, q.k, { brandId: brand.id, sessionItems: q.session_items });
       // Fact ids are the same for every brand; a brand gets its own reference to each, so it cannot link people across brands.
       const refs = new Map<string, string>(); // the same facts recur on every item
       const ref = (id: string) => refs.get(id) ?? (refs.set(id, `f_${hmac(ctx.secret, 'fact', String(brand.id), id).slice(0, 22)}`), refs.get(id)!);
