@@ -13,8 +13,18 @@ export interface BenchSystem {
   databaseUrl: string;
   home: string;
   /** Starts the HTTP server in a child process (so load generator and server do not share a core). */
-  serve(env?: Record<string, string>): Promise<{ url: string; child: ChildProcess; rssMb: () => number }>;
+  serve(env?: Record<string, string>): Promise<{ url: string; child: ChildProcess; rssMb: () => number; stop(): Promise<void> }>;
   stop(): Promise<void>;
+}
+
+/** Ctrl-C a server and wait for it to go (PostgreSQL's own stop waits for its clients); kill it if it lingers. */
+function stopChild(c: ChildProcess): Promise<void> {
+  return new Promise<void>((resolve) => {
+    if (c.exitCode !== null || c.signalCode !== null) return resolve();
+    const t = setTimeout(() => c.kill('SIGKILL'), 10_000);
+    c.once('exit', () => (clearTimeout(t), resolve()));
+    c.kill('SIGINT');
+  });
 }
 
 export async function benchSystem(): Promise<BenchSystem> {
@@ -56,21 +66,10 @@ export async function benchSystem(): Promise<BenchSystem> {
           return NaN;
         }
       };
-      return { url, child, rssMb };
+      return { url, child, rssMb, stop: () => stopChild(child) };
     },
     async stop() {
-      // Ctrl-C each server and wait for it to go (PostgreSQL's own stop waits for its clients); kill what lingers.
-      await Promise.all(
-        children.map(
-          (c) =>
-            new Promise<void>((resolve) => {
-              if (c.exitCode !== null || c.signalCode !== null) return resolve();
-              const t = setTimeout(() => c.kill('SIGKILL'), 10_000);
-              c.once('exit', () => (clearTimeout(t), resolve()));
-              c.kill('SIGINT');
-            }),
-        ),
-      );
+      await Promise.all(children.map(stopChild));
       await db.end();
       await pg.stop();
       fs.rmSync(home, { recursive: true, force: true });

@@ -59,8 +59,7 @@ try {
   }
   const products = (await sys.db.query('SELECT product_id FROM products WHERE brand_id = $1 ORDER BY product_id LIMIT 500', [brand.id])).rows.map((r) => r.product_id as string);
 
-  console.log(`${fmt(pids.length)} shoppers with grants and stated facts; starting the server`);
-  const server = await sys.serve({ CONFIDANT_SECRET: secret });
+  console.log(`${fmt(pids.length)} shoppers with grants and stated facts`);
   const headers = { authorization: `Bearer ${brand.secretKey}` };
   let seq = 0;
   // Mostly the home page; one in five on a product page, one in ten anonymous.
@@ -72,24 +71,27 @@ try {
     return `/v1/recommendations?person=${pid}&k=10`;
   };
   const requests = [{ setupRequest: (req: object) => ({ ...req, path: path() }) }];
-  const rss0 = server.rssMb();
-  const probe = await (await fetch(`${server.url}/v1/recommendations?person=${pids[0]}&k=10`, { headers })).json();
-  if (!probe.items?.length || probe.model_version !== trained.version) throw new Error(`the server does not serve the model: ${JSON.stringify(probe).slice(0, 300)}`);
 
-  console.log('server up; warming up');
-  await load({ url: server.url, headers, duration: 3, requests }); // warm-up: JIT, pool, plans
-  const fixed = await load({ url: server.url, headers, connections: 32, overallRate: RATE, duration: 15, requests });
-  const flat = await load({ url: server.url, headers, connections: 16, duration: 10, requests });
-
-  const models = await sys.db.query(`SELECT b.name, m.version, m.stats FROM recommend_models m JOIN brands b ON b.id = m.brand_id ORDER BY b.id, m.version`);
   console.log('\nGET /v1/recommendations over loopback (k=10; pid lookup, gatekeeper view with audit entry, recent activity, constraints, reasons)');
-  console.log(`  at ${fmt(RATE)} req/s: ${fmt(fixed.requestsPerSec)} req/s served, p50 ${fixed.p50} ms, p99 ${fixed.p99} ms, errors ${fixed.errors + fixed.non2xx}  (target p99 < 5 ms)`);
-  console.log(`  flat out (16 connections): ${fmt(flat.requestsPerSec)} req/s, p50 ${flat.p50} ms, p99 ${flat.p99} ms, errors ${flat.errors + flat.non2xx}`);
+  // One server process, then CONFIDANT_WORKERS=2 (both cores for HTTP work, shared with PostgreSQL and the load generator).
+  for (const workers of [1, 2]) {
+    const server = await sys.serve({ CONFIDANT_SECRET: secret, CONFIDANT_WORKERS: String(workers) });
+    const probe = await (await fetch(`${server.url}/v1/recommendations?person=${pids[0]}&k=10`, { headers })).json();
+    if (!probe.items?.length || probe.model_version !== trained.version) throw new Error(`the server does not serve the model: ${JSON.stringify(probe).slice(0, 300)}`);
+    await load({ url: server.url, headers, duration: 3, requests }); // warm-up: JIT, pool, plans
+    const fixed = await load({ url: server.url, headers, connections: 32, overallRate: RATE, duration: 15, requests });
+    const flat = await load({ url: server.url, headers, connections: 16, duration: 10, requests });
+    const label = workers === 1 ? '1 server process' : `${workers} server processes`;
+    console.log(`  ${label}, at ${fmt(RATE)} req/s: ${fmt(fixed.requestsPerSec)} req/s served, p50 ${fixed.p50} ms, p99 ${fixed.p99} ms, errors ${fixed.errors + fixed.non2xx}  (target p99 < 5 ms)`);
+    console.log(`  ${label}, flat out (16 connections): ${fmt(flat.requestsPerSec)} req/s, p50 ${flat.p50} ms, p99 ${flat.p99} ms, errors ${flat.errors + flat.non2xx}`);
+    if (workers === 1) console.log(`  server RSS after the load: ${fmt(server.rssMb())} MB`);
+    await server.stop();
+  }
+  const models = await sys.db.query(`SELECT b.name, m.version, m.stats FROM recommend_models m JOIN brands b ON b.id = m.brand_id ORDER BY b.id, m.version`);
   for (const m of models.rows) {
     const s = m.stats as { modelBytes: number; storedBytes: number; users: number; items: number };
     console.log(`  model of ${m.name} v${m.version}: ${fmt(s.modelBytes / 1048576, 1)} MB in memory (${fmt(s.users)} customers, ${fmt(s.items)} products), ${fmt(s.storedBytes / 1048576, 1)} MB stored`);
   }
-  console.log(`  server RSS: ${fmt(rss0)} MB with the model loaded, ${fmt(server.rssMb())} MB after the load`);
   console.log(`  audit entries written: ${fmt(Number((await sys.db.query(`SELECT count(*) FROM audit_log WHERE action = 'recommendation'`)).rows[0].count))}`);
 } finally {
   await sys.stop();

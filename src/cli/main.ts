@@ -1,7 +1,8 @@
 import { Command, Option } from 'commander';
 import cliProgress from 'cli-progress';
 import pino from 'pino';
-import { configFromEnv, openSystem, startServer } from '../server/start.js';
+import cluster from 'node:cluster';
+import { configFromEnv, openSystem, startCluster, startServer } from '../server/start.js';
 import { createBrand, brandBySlug } from '../brands/brands.js';
 import { IMPORT_KINDS, type ImportKind, importFile } from '../ingest/import.js';
 import { loadDemo, refreshDemo } from '../demo/load.js';
@@ -27,9 +28,17 @@ program
   .command('start')
   .description('start the server (embedded PostgreSQL unless DATABASE_URL is set; demo world on first start)')
   .action(async () => {
-    const running = await startServer(configFromEnv());
-    const shutdown = async (signal: string) => {
-      running.ctx.log.info(`${signal}: stopping`);
+    const config = configFromEnv();
+    const workers = Number(process.env.CONFIDANT_WORKERS ?? 1);
+    if (!Number.isInteger(workers) || workers < 1) throw new Error(`CONFIDANT_WORKERS must be a whole number of processes, got "${process.env.CONFIDANT_WORKERS}"`);
+    // A worker of a cluster tells the primary where it listens instead of printing it.
+    const running =
+      cluster.isWorker
+        ? await startServer(config, (port) => process.send!({ listening: port }))
+        : workers > 1
+          ? await startCluster(config, workers)
+          : await startServer(config);
+    const shutdown = async () => {
       await running.stop();
       process.exit(0);
     };
@@ -37,8 +46,8 @@ program
     // stopped, racing our clean stop; we stop everything ourselves and exit 0.
     process.removeAllListeners('SIGINT');
     process.removeAllListeners('SIGTERM');
-    process.on('SIGINT', () => void shutdown('SIGINT'));
-    process.on('SIGTERM', () => void shutdown('SIGTERM'));
+    process.on('SIGINT', () => void shutdown());
+    process.on('SIGTERM', () => void shutdown());
   });
 
 const brands = program.command('brands').description('manage brands');

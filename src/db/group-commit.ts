@@ -13,10 +13,10 @@ export interface GroupCommitOptions {
   /** Transactions in flight at once (2). */
   concurrency?: number;
   /**
-   * Commit without waiting for the WAL flush: for records whose loss in a crash of the database server (not of this
-   * process) within a fraction of a second is acceptable, so that the caller does not wait for the disk.
+   * The writer stores a batch with one statement, which is then its own transaction: no BEGIN and COMMIT round
+   * trips. It is handed the pool instead of a transaction.
    */
-  asyncCommit?: boolean;
+  oneStatement?: boolean;
 }
 
 interface Waiting<T, R> {
@@ -59,20 +59,21 @@ export class GroupCommit<T, R> {
     });
   }
 
+  private inTransaction(write: (tx: Tx) => Promise<R[]>): Promise<R[]> {
+    return this.opts.oneStatement ? write(this.db as unknown as Tx) : inTransaction(this.db, write);
+  }
+
   private async commit(batch: Array<Waiting<T, R>>) {
     if (batch.length === 0) return;
     try {
-      const results = await inTransaction(this.db, async (tx) => {
-        if (this.opts.asyncCommit) await tx.query('SET LOCAL synchronous_commit = off');
-        return this.write(tx, batch.map((w) => w.item));
-      });
+      const results = await this.inTransaction((tx) => this.write(tx, batch.map((w) => w.item)));
       batch.forEach((w, i) => w.resolve(results[i]));
     } catch (err) {
       if (batch.length === 1) return batch[0].reject(err);
       await Promise.all(
         batch.map(async (w) => {
           try {
-            w.resolve((await inTransaction(this.db, (tx) => this.write(tx, [w.item])))[0]);
+            w.resolve((await this.inTransaction((tx) => this.write(tx, [w.item])))[0]);
           } catch (e) {
             w.reject(e);
           }

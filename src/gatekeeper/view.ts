@@ -1,3 +1,4 @@
+import pg from 'pg';
 import type { AppContext } from '../context.js';
 import type { Queryable } from '../db/pool.js';
 import { groupWriter } from '../db/group-commit.js';
@@ -108,19 +109,23 @@ export interface AuditInput {
  * own entry's commit but not for the disk (only a crash of the database server itself within a fraction of a second
  * could lose an entry; a crash of this process cannot).
  */
-const writeAudit = groupWriter<AuditInput, void>(async (tx, entries) => {
-  await tx.query({
-    name: 'gatekeeper.audit',
-    text: `INSERT INTO audit_log (person_id, brand_id, action, purpose, scopes, fact_ids, call, at)
-           SELECT * FROM jsonb_to_recordset($1::jsonb) AS x(person_id uuid, brand_id bigint, action text, purpose text, scopes text[], fact_ids uuid[], call text, at timestamptz)`,
-    values: [
-      JSON.stringify(
-        entries.map((e) => ({ person_id: e.personId, brand_id: e.brandId, action: e.action, purpose: e.purpose, scopes: e.scopes, fact_ids: e.factIds, call: e.call, at: e.at })),
-      ),
-    ],
-  });
-  return entries.map(() => undefined);
-}, { asyncCommit: true });
+const writeAudit = groupWriter<AuditInput, void>(
+  async (db, entries) => {
+    const rows = entries.map((e) => ({ person_id: e.personId, brand_id: e.brandId, action: e.action, purpose: e.purpose, scopes: e.scopes, fact_ids: e.factIds, call: e.call, at: e.at }));
+    // One round trip: a simple query's statements are one transaction, so SET LOCAL covers the insert (and only it:
+    // inside a caller's transaction, the caller's commit decides). A simple query takes no parameters; the rows go as
+    // one escaped literal.
+    const noWait = db instanceof pg.Pool ? 'SET LOCAL synchronous_commit = off;' : '';
+    await db.query(
+      `${noWait}
+       INSERT INTO audit_log (person_id, brand_id, action, purpose, scopes, fact_ids, call, at)
+       SELECT * FROM jsonb_to_recordset(${pg.escapeLiteral(JSON.stringify(rows))}::jsonb)
+         AS x(person_id uuid, brand_id bigint, action text, purpose text, scopes text[], fact_ids uuid[], call text, at timestamptz)`,
+    );
+    return entries.map(() => undefined);
+  },
+  { oneStatement: true },
+);
 
 export const audit = (db: Queryable, e: AuditInput): Promise<void> => writeAudit(db, e);
 

@@ -85,6 +85,20 @@ describe('npm start', () => {
     assert.equal(await stop(second), 0, second.log().slice(-4000));
   });
 
+  test('CONFIDANT_WORKERS=2 serves from two processes on one port, and Ctrl-C stops them all', async () => {
+    const sys = await testSystem();
+    try {
+      const s = await start({ DATABASE_URL: sys.url, CONFIDANT_DEMO: '0', CONFIDANT_WORKERS: '2', CONFIDANT_HOME: path.join(home, 'unused') });
+      assert.match(s.log(), /2 server processes/);
+      const answers = await Promise.all(Array.from({ length: 8 }, () => fetch(`${s.url}/health`).then((r) => r.json())));
+      for (const a of answers) assert.deepEqual(a, { status: 'ok', database: 'external' });
+      assert.equal(await stop(s), 0, s.log());
+      await assert.rejects(fetch(`${s.url}/health`), 'nothing listens after Ctrl-C');
+    } finally {
+      await sys.close();
+    }
+  });
+
   test('with DATABASE_URL it uses that server and starts none', async () => {
     const sys = await testSystem();
     try {

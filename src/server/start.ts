@@ -1,6 +1,7 @@
 import path from 'node:path';
 import fs from 'node:fs';
 import crypto from 'node:crypto';
+import cluster from 'node:cluster';
 import pino, { type Logger } from 'pino';
 import type { AppContext } from '../context.js';
 import { createPool, type Db } from '../db/pool.js';
@@ -67,7 +68,8 @@ export async function openSystem(config: Config, log: Logger = pino({ level: pro
     log,
     secret: await serverSecret(db),
     now: () => new Date(),
-    databaseKind: embedded ? 'embedded' : 'external',
+    // A worker of a cluster reaches the primary's embedded server through DATABASE_URL, and says so.
+    databaseKind: embedded || process.env.CONFIDANT_DATABASE_KIND === 'embedded' ? 'embedded' : 'external',
     publicUrl: config.publicUrl ?? `http://localhost:${config.port}`,
   };
   return {
@@ -80,10 +82,8 @@ export async function openSystem(config: Config, log: Logger = pino({ level: pro
   };
 }
 
-/** `npm start`: database, schema, demo world on first start, HTTP server; stops cleanly on Ctrl-C. */
-export async function startServer(config: Config): Promise<Running> {
-  const t0 = Date.now();
-  const log = pino({ level: process.env.LOG_LEVEL ?? 'info' });
+/** The database with its schema and, unless CONFIDANT_DEMO=0, the demo world (loaded on first start, refreshed after). */
+async function prepareSystem(config: Config, log: Logger): Promise<Running> {
   const running = await openSystem(config, log);
   const { ctx } = running;
   if (process.env.CONFIDANT_DEMO !== '0') {
@@ -94,6 +94,22 @@ export async function startServer(config: Config): Promise<Running> {
       await loadDemo(ctx, config.home, (line) => log.info(line));
     }
   }
+  return running;
+}
+
+/** The one line a person starting it reads, whatever LOG_LEVEL says. */
+function announce(config: Config, port: number, databaseKind: string, t0: number, workers = 1) {
+  const where = `http://${config.host === '0.0.0.0' ? 'localhost' : config.host}:${port}`;
+  const processes = workers > 1 ? `; ${workers} server processes` : '';
+  console.log(`Confidant is listening on ${where} (database: ${databaseKind}${processes}; ready in ${((Date.now() - t0) / 1000).toFixed(1)} s)`);
+}
+
+/** `npm start`: database, schema, demo world on first start, HTTP server; stops cleanly on Ctrl-C. */
+export async function startServer(config: Config, onListening?: (port: number) => void): Promise<Running> {
+  const t0 = Date.now();
+  const log = pino({ level: process.env.LOG_LEVEL ?? 'info' });
+  const running = await prepareSystem(config, log);
+  const { ctx } = running;
   // Models of every brand in memory; missing ones (a freshly loaded demo world) train in the background while
   // the brand serves popularity, so the server is ready at once.
   const stopRecommender = await startRecommender(ctx);
@@ -102,8 +118,8 @@ export async function startServer(config: Config): Promise<Running> {
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
   ctx.publicUrl = config.publicUrl ?? `http://localhost:${port}`;
-  // The one line a person starting it reads, whatever LOG_LEVEL says.
-  console.log(`Confidant is listening on http://${config.host === '0.0.0.0' ? 'localhost' : config.host}:${port} (database: ${ctx.databaseKind}; ready in ${((Date.now() - t0) / 1000).toFixed(1)} s)`);
+  if (onListening) onListening(port);
+  else announce(config, port, ctx.databaseKind, t0);
   let stopping: Promise<void> | undefined;
   const stop = () =>
     (stopping ??= (async () => {
@@ -112,4 +128,56 @@ export async function startServer(config: Config): Promise<Running> {
       await running.stop();
     })());
   return { ...running, app, stop };
+}
+
+/**
+ * `CONFIDANT_WORKERS=n npm start`: this process prepares the database (and runs the embedded one), then n server
+ * processes share the port, so the HTTP work uses n cores. Each worker is a whole server (models in memory, job
+ * runner); they agree through PostgreSQL. A worker that dies is replaced. Stops on Ctrl-C like a single server.
+ */
+export async function startCluster(config: Config, workers: number): Promise<{ stop(): Promise<void> }> {
+  const t0 = Date.now();
+  const log = pino({ level: process.env.LOG_LEVEL ?? 'info' });
+  const running = await prepareSystem(config, log);
+  const url = (running.ctx.db as unknown as { options: { connectionString: string } }).options.connectionString;
+  await running.ctx.db.end(); // the workers have their own pools; this process only keeps the embedded server
+  const env = { DATABASE_URL: url, CONFIDANT_DEMO: '0', CONFIDANT_DATABASE_KIND: running.ctx.databaseKind, CONFIDANT_WORKER: '1' };
+  let started = false;
+  let stopping = false;
+  const fork = () => {
+    const worker = cluster.fork(env);
+    worker.on('exit', (code, signal) => {
+      if (!started || stopping) return;
+      log.error({ code, signal }, 'a server process ended; starting another');
+      fork();
+    });
+    return worker;
+  };
+  const ports = await Promise.all(
+    Array.from({ length: workers }, () => {
+      const worker = fork();
+      return new Promise<number>((resolve, reject) => {
+        worker.on('message', (m: { listening?: number }) => m.listening !== undefined && resolve(m.listening));
+        worker.once('exit', (code) => reject(new Error(`a server process exited with ${code} before it listened`)));
+      });
+    }),
+  );
+  started = true;
+  announce(config, ports[0], running.ctx.databaseKind, t0, workers);
+  return {
+    async stop() {
+      stopping = true;
+      await Promise.all(
+        Object.values(cluster.workers ?? {}).map(
+          (w) =>
+            new Promise<void>((resolve) => {
+              if (!w || w.isDead()) return resolve();
+              w.once('exit', () => resolve());
+              w.process.kill('SIGTERM');
+            }),
+        ),
+      );
+      await running.embedded?.stop();
+    },
+  };
 }
