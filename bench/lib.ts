@@ -1,5 +1,6 @@
 /** Benchmark plumbing: a throwaway embedded PostgreSQL and the real server in its own process, on loopback. */
 import fs from 'node:fs';
+import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { type ChildProcess, spawn } from 'node:child_process';
@@ -76,9 +77,85 @@ export async function benchSystem(): Promise<BenchSystem> {
     },
   };
 }
+/**
+ * Open-loop load at a fixed rate: request i is due at start + i/rate, whatever the answers before it, and its latency
+ * is counted from when it was due (so a server that falls behind is charged for the wait). autocannon's fixed rate
+ * sends each second's quota in a burst, which measures bursts, not a steady rate.
+ */
+export async function paced(o: { url: string; headers: Record<string, string>; rate: number; seconds: number; path: () => string }) {
+  const agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
+  const target = new URL(o.url);
+  const latencies: number[] = [];
+  let errors = 0;
+  const total = Math.round(o.rate * o.seconds);
+  const start = performance.now();
+  let sent = 0;
+  const inFlight = new Set<Promise<void>>();
+  const one = (due: number) =>
+    new Promise<void>((resolve) => {
+      const req = http.request({ host: target.hostname, port: target.port, path: o.path(), headers: o.headers, agent }, (res) => {
+        res.resume();
+        res.on('end', () => {
+          if (res.statusCode === 200) latencies.push(performance.now() - due);
+          else errors++;
+          resolve();
+        });
+      });
+      req.on('error', () => (errors++, resolve()));
+      req.end();
+    });
+  await new Promise<void>((resolve) => {
+    const timer = setInterval(() => {
+      const due = Math.min(total, Math.floor(((performance.now() - start) * o.rate) / 1000));
+      for (; sent < due; sent++) {
+        const p = one(start + (sent * 1000) / o.rate);
+        inFlight.add(p);
+        void p.then(() => inFlight.delete(p));
+      }
+      if (sent >= total) (clearInterval(timer), resolve());
+    }, 1);
+  });
+  await Promise.all(inFlight);
+  agent.destroy();
+  latencies.sort((a, b) => a - b);
+  const at = (q: number) => Math.round(latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] * 10) / 10;
+  return { served: latencies.length / ((performance.now() - start) / 1000), p50: at(0.5), p99: at(0.99), errors };
+}
+
+type CpuKind = 'postgres' | 'server' | 'loadGenerator';
+type CpuSnapshot = Map<number, { kind: CpuKind; seconds: number }>;
+
+/** CPU seconds used so far by each PostgreSQL process, by `serverPid` and its children, and by this process. */
+export function cpuSnapshot(serverPid: number): CpuSnapshot {
+  const tick = 100; // USER_HZ
+  const usage = process.cpuUsage();
+  const out: CpuSnapshot = new Map([[process.pid, { kind: 'loadGenerator', seconds: (usage.user + usage.system) / 1e6 }]]);
+  for (const pid of fs.readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
+    let stat: string;
+    try {
+      stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    } catch {
+      continue; // ended meanwhile
+    }
+    const comm = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    const seconds = (Number(f[11]) + Number(f[12])) / tick; // utime, stime
+    if (comm === 'postgres') out.set(Number(pid), { kind: 'postgres', seconds });
+    else if (Number(pid) === serverPid || Number(f[1]) === serverPid) out.set(Number(pid), { kind: 'server', seconds }); // f[1]: parent pid
+  }
+  return out;
+}
+
+/** CPU seconds used between two snapshots, by kind (a process that ended in between is left out). */
+export function cpuUsed(before: CpuSnapshot, after: CpuSnapshot): Record<CpuKind, number> {
+  const used: Record<CpuKind, number> = { postgres: 0, server: 0, loadGenerator: 0 };
+  for (const [pid, { kind, seconds }] of after) used[kind] += seconds - (before.get(pid)?.seconds ?? 0);
+  return used;
+}
 
 export interface LoadResult {
   requestsPerSec: number;
+  requests: number;
   p50: number;
   p99: number;
   errors: number;
@@ -88,7 +165,7 @@ export interface LoadResult {
 /** Drives a route with autocannon for a fixed time and returns throughput and latency. */
 export async function load(opts: autocannon.Options): Promise<LoadResult> {
   const r = await autocannon({ connections: 16, duration: 10, ...opts });
-  return { requestsPerSec: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, errors: r.errors, non2xx: r.non2xx };
+  return { requestsPerSec: r.requests.average, requests: r.requests.total, p50: r.latency.p50, p99: r.latency.p99, errors: r.errors, non2xx: r.non2xx };
 }
 
 export const fmt = (n: number, digits = 0) => n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });

@@ -67,25 +67,23 @@ export async function activityOf(db: Queryable, personId: string, brandId: numbe
   // A named statement (planned once per connection): planning this union cost more than running it.
   const r = await db.query({
     name: 'recommend.activity_of',
+    // A row per order with its products, and times as epoch milliseconds: parsing rows and dates cost more than the query.
     text: `WITH o AS (SELECT order_id, placed_at FROM orders WHERE person_id = $1 AND brand_id = $2 AND status <> 'cancelled' ORDER BY placed_at DESC LIMIT 10)
-     SELECT 'order' AS kind, oi.product_id, o.placed_at AS at, o.order_id FROM o JOIN order_items oi
-       ON oi.person_id = $1 AND oi.brand_id = $2 AND oi.order_id = o.order_id AND oi.status = 'ok'
+     SELECT 'order' AS kind, array_agg(oi.product_id ORDER BY oi.line_no) AS ids, (extract(epoch FROM o.placed_at) * 1000)::float8 AS at, o.order_id
+       FROM o JOIN order_items oi ON oi.person_id = $1 AND oi.brand_id = $2 AND oi.order_id = o.order_id AND oi.status = 'ok'
+      GROUP BY o.order_id, o.placed_at
      UNION ALL
-     (SELECT event, product_id, occurred_at, NULL FROM events WHERE person_id = $1 AND brand_id = $2 AND product_id IS NOT NULL
-        AND occurred_at > $3 AND event = ANY($4) ORDER BY occurred_at DESC LIMIT 200)`,
+     (SELECT event, ARRAY[product_id], (extract(epoch FROM occurred_at) * 1000)::float8, NULL FROM events
+       WHERE person_id = $1 AND brand_id = $2 AND product_id IS NOT NULL AND occurred_at > $3 AND event = ANY($4) ORDER BY occurred_at DESC LIMIT 200)`,
     values: [personId, brandId, new Date(now.getTime() - REJECT_DAYS * DAY), [...REJECT_EVENTS, ...CART_EVENTS, ...VIEW_EVENTS]],
   });
-  const byOrder = new Map<string, { orderId: string; at: number; items: string[] }>();
+  const orders: Activity['orders'] = [];
   const events: Array<{ kind: string; id: string; at: number }> = [];
-  for (const row of r.rows) {
-    const at = (row.at as Date).getTime();
-    if (row.kind === 'order') {
-      let o = byOrder.get(row.order_id);
-      if (!o) byOrder.set(row.order_id, (o = { orderId: row.order_id, at, items: [] }));
-      o.items.push(row.product_id);
-    } else events.push({ kind: row.kind, id: row.product_id, at });
+  for (const row of r.rows as Array<{ kind: string; ids: string[]; at: number; order_id: string | null }>) {
+    if (row.kind === 'order') orders.push({ orderId: row.order_id!, at: row.at, items: row.ids });
+    else events.push({ kind: row.kind, id: row.ids[0], at: row.at });
   }
-  const orders = [...byOrder.values()].sort((a, b) => b.at - a.at);
+  orders.sort((a, b) => b.at - a.at);
   const lastOrderAt = orders[0]?.at ?? -Infinity;
   events.sort((a, b) => a.at - b.at);
   const t = now.getTime();

@@ -36,6 +36,21 @@ const Response = Type.Object({
   items: Type.Array(Item),
 });
 
+/**
+ * Fact ids are the same for every brand; a brand gets its own reference to each, so it cannot link people across
+ * brands. The same facts come back on every call: their references are kept (a bounded cache).
+ */
+const factRefs = new Map<string, string>();
+function factRef(ctx: AppContext, brandId: number, factId: string): string {
+  const key = `${brandId}:${factId}`;
+  let ref = factRefs.get(key);
+  if (ref === undefined) {
+    if (factRefs.size >= 100_000) factRefs.clear();
+    factRefs.set(key, (ref = `f_${hmac(ctx.secret, 'fact', String(brandId), factId).slice(0, 22)}`));
+  }
+  return ref;
+}
+
 function parseContext(s: string): RecContext {
   if (s === 'home' || s === 'cart') return { kind: s };
   if (s.startsWith('product:')) return { kind: 'product', productId: s.slice(8) };
@@ -81,10 +96,7 @@ export function recommendRoutes(app: App, ctx: AppContext) {
       const view =
         q.person === undefined ? null : await brandView(ctx, brand.id, q.person, 'recommendations', 'GET /v1/recommendations', 'recommendation', '/querystring/person');
       const r = await recommend(ctx, view, context, q.k, { brandId: brand.id, sessionItems: q.session_items });
-      // Fact ids are the same for every brand; a brand gets its own reference to each, so it cannot link people across brands.
-      const refs = new Map<string, string>(); // the same facts recur on every item
-      const ref = (id: string) => refs.get(id) ?? (refs.set(id, `f_${hmac(ctx.secret, 'fact', String(brand.id), id).slice(0, 22)}`), refs.get(id)!);
-      return answer(q.context, r, ref);
+      return answer(q.context, r, (id) => factRef(ctx, brand.id, id));
     },
   );
 
