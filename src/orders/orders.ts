@@ -82,7 +82,6 @@ export async function upsertCustomers(db: Queryable, brandId: number, customers:
   return r.rowCount ?? 0;
 }
 
-/** Inserts or updates whole orders with their items, in a few set-based statements. */
 /** What an import already wrote in its transaction: customers resolved to persons, products in the catalog. */
 export interface Written {
   persons: Map<string, string>;
@@ -90,6 +89,7 @@ export interface Written {
 }
 
 /**
+ * Inserts or updates whole orders with their items, in a few set-based statements.
  * `observe: false` leaves the habits to the caller: an import observes once, at its end, rather than per chunk.
  * `written` lets an import skip the customers and products its earlier chunks already wrote.
  */
