@@ -85,6 +85,8 @@ try {
       const fixed = await paced({ url: server.url, headers, rate, seconds: rate === RATE ? 15 : 8, path });
       console.log(`  ${label}, steady ${fmt(rate)} req/s: ${fmt(fixed.served)} req/s served, p50 ${fixed.p50} ms, p99 ${fixed.p99} ms, errors ${fixed.errors}${rate === RATE ? '  (target p99 < 5 ms)' : ''}`);
     }
+    const alone = await load({ url: server.url, headers, connections: 1, duration: 5, requests });
+    console.log(`  ${label}, one request at a time: ${fmt(alone.requestsPerSec)} req/s, p50 ${alone.p50} ms, p99 ${alone.p99} ms, errors ${alone.errors + alone.non2xx}`);
     const cpu0 = cpuSnapshot(server.child.pid!);
     const flat = await load({ url: server.url, headers, connections: 16, duration: 10, requests });
     const cpu = cpuUsed(cpu0, cpuSnapshot(server.child.pid!));
