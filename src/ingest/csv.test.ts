@@ -23,3 +23,14 @@ test('a record with the wrong number of fields, or a quote never closed, is name
   await assert.rejects(read('a,b\n1,2\n3,4,5\n'), (e: AppError) => e.path === 'line 3' && /3 fields where the header has 2/.test(e.message));
   await assert.rejects(read('a,b\n1,"open\n2,3\n'), (e: AppError) => e.path === 'line 2' && /never closed/.test(e.message));
 });
+
+test('line ends of every kind, also split across chunks: \\n, \\r\\n and a lone \\r', async () => {
+  const rows = async (chunks: string[]) => {
+    const ids: string[] = [];
+    for await (const batch of csvRecords(Readable.from(chunks), 'f.csv')) ids.push(...batch.map(([r]) => r.id));
+    return ids;
+  };
+  assert.deepEqual(await rows(['id,n\r1,a\r2,b\r3,c']), ['1', '2', '3']);
+  assert.deepEqual(await rows(['id,n\r', '\n1,a\r', '\n2,b\r\n']), ['1', '2']);
+  assert.deepEqual(await rows(['id,n\r1,a\r2,', 'b\r3,c\r']), ['1', '2', '3']);
+});

@@ -34,18 +34,30 @@ const quotesIn = (s: string) => {
 
 /**
  * The lines of a text stream, a chunk's worth at a time: one await per chunk rather than per line, which matters at
- * hundreds of thousands of lines. The line ends are \n or \r\n.
+ * hundreds of thousands of lines. A line ends with \n, \r\n or a lone \r (old spreadsheet exports).
  */
 export async function* lineBatches(input: Readable): AsyncGenerator<string[]> {
   input.setEncoding('utf8');
   let rest = '';
   for await (const chunk of input) {
-    const lines = (rest + (chunk as string)).split('\n');
-    rest = lines.pop()!;
-    for (let i = 0; i < lines.length; i++) if (lines[i].endsWith('\r')) lines[i] = lines[i].slice(0, -1);
+    const parts = (rest + (chunk as string)).split('\n');
+    rest = parts.pop()!;
+    const lines: string[] = [];
+    for (const part of parts) {
+      const line = part.endsWith('\r') ? part.slice(0, -1) : part;
+      if (line.includes('\r')) lines.push(...line.split('\r'));
+      else lines.push(line);
+    }
+    // Lone-\r lines in the unfinished rest are finished too; a final \r stays, as its \n may start the next chunk.
+    const cr = rest.lastIndexOf('\r', rest.length - 2);
+    if (cr >= 0) {
+      lines.push(...rest.slice(0, cr).split('\r'));
+      rest = rest.slice(cr + 1);
+    }
     if (lines.length) yield lines;
   }
-  if (rest) yield [rest.endsWith('\r') ? rest.slice(0, -1) : rest];
+  const last = rest.endsWith('\r') ? rest.slice(0, -1) : rest;
+  if (last) yield last.split('\r');
 }
 
 /** Records as objects keyed by the header, each with the line it starts on, in batches. Blank lines are skipped. */

@@ -45,6 +45,14 @@ describe('catalog, orders and shipments APIs', () => {
     assert.deepEqual(got.items.map((i: { productId: string }) => i.productId), ['SKU3']);
   });
 
+  test('the same order sent several times at once: every call succeeds and the order is one of them, whole', async () => {
+    const version = (n: number) => ({ ...order, order_id: 'A-8', items: Array.from({ length: n }, (_, i) => ({ product_id: `SKU${i + 1}`, name: `Thing ${i + 1}`, quantity: 1, unit_price: 1 })) });
+    const answers = await Promise.all([1, 2, 3, 4, 5, 1, 2, 3].map((n) => call('POST', '/v1/orders', a.secretKey, { orders: [version(n)] })));
+    assert.deepEqual(answers.map((r) => r.statusCode), [200, 200, 200, 200, 200, 200, 200, 200]);
+    const items = (await call('GET', '/v1/orders/A-8', a.secretKey)).json().items.map((i: { productId: string }) => i.productId);
+    assert.deepEqual(items, version(items.length).items.map((i) => i.product_id));
+  });
+
   test("another brand's order or product is not found, and the wrong key is 401", async () => {
     assert.equal((await call('GET', '/v1/orders/A-1', b.secretKey)).statusCode, 404);
     assert.equal((await call('GET', '/v1/catalog/products/SKU1', b.secretKey)).statusCode, 404);

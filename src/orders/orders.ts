@@ -100,19 +100,17 @@ export async function upsertOrders(db: Queryable, brandId: number, orders: Order
   if (unknown.length) for (const [id, person] of await resolveCustomers(db, brandId, unknown)) written.persons.set(id, person);
   const persons = written.persons;
   const pid = orders.map((o) => persons.get(o.customer_id)!);
-  // An order is written whole: an order that was there already loses its old lines (xmax is set on a row the
-  // upsert updated, not on one it inserted), then its lines are inserted, cheaper per line than an upsert.
-  await db.query(
-    `WITH written AS (
-       INSERT INTO orders (person_id, brand_id, order_id, status, placed_at, total, currency, payment_method, payment_status, delivery_option)
-       SELECT p, $1, oid, st, at, tot, cur, pm, ps, dopt
-       FROM unnest($2::uuid[], $3::text[], $4::text[], $5::timestamptz[], $6::numeric[], $7::text[], $8::text[], $9::text[], $10::text[])
-         AS x(p, oid, st, at, tot, cur, pm, ps, dopt)
-       ON CONFLICT (person_id, brand_id, order_id) DO UPDATE SET status = EXCLUDED.status, placed_at = EXCLUDED.placed_at,
-         total = EXCLUDED.total, currency = EXCLUDED.currency, payment_method = EXCLUDED.payment_method,
-         payment_status = EXCLUDED.payment_status, delivery_option = EXCLUDED.delivery_option, updated_at = now()
-       RETURNING person_id, order_id, xmax <> 0 AS existed)
-     DELETE FROM order_items i USING written w WHERE w.existed AND i.person_id = w.person_id AND i.brand_id = $1 AND i.order_id = w.order_id`,
+  // An order is written whole: one that was there already (xmax is set on a row the upsert updated, not on one it
+  // inserted) loses its old lines, then its lines are inserted, cheaper per line than an upsert.
+  const upserted = await db.query(
+    `INSERT INTO orders (person_id, brand_id, order_id, status, placed_at, total, currency, payment_method, payment_status, delivery_option)
+     SELECT p, $1, oid, st, at, tot, cur, pm, ps, dopt
+     FROM unnest($2::uuid[], $3::text[], $4::text[], $5::timestamptz[], $6::numeric[], $7::text[], $8::text[], $9::text[], $10::text[])
+       AS x(p, oid, st, at, tot, cur, pm, ps, dopt)
+     ON CONFLICT (person_id, brand_id, order_id) DO UPDATE SET status = EXCLUDED.status, placed_at = EXCLUDED.placed_at,
+       total = EXCLUDED.total, currency = EXCLUDED.currency, payment_method = EXCLUDED.payment_method,
+       payment_status = EXCLUDED.payment_status, delivery_option = EXCLUDED.delivery_option, updated_at = now()
+     RETURNING person_id, order_id, xmax <> 0 AS existed`,
     [
       brandId,
       pid,
@@ -126,6 +124,15 @@ export async function upsertOrders(db: Queryable, brandId: number, orders: Order
       orders.map((o) => o.delivery_option ?? 'standard'),
     ],
   );
+  // A statement of its own, so it sees lines that a concurrent writer of the same order committed while the upsert
+  // waited for that order's row (the upsert's own snapshot would not, and the insert would then collide).
+  const existing = upserted.rows.filter((r) => r.existed);
+  if (existing.length) {
+    await db.query(
+      `DELETE FROM order_items i USING unnest($2::uuid[], $3::text[]) AS x(p, oid) WHERE i.person_id = x.p AND i.brand_id = $1 AND i.order_id = x.oid`,
+      [brandId, existing.map((r) => r.person_id), existing.map((r) => r.order_id)],
+    );
+  }
   const cols = { p: [] as string[], oid: [] as string[], line: [] as number[], prod: [] as string[], name: [] as string[], qty: [] as number[], price: [] as number[], st: [] as string[] };
   const products = new Map<string, { id: string; name: string; price?: number }>();
   orders.forEach((o, i) =>

@@ -115,7 +115,7 @@ async function mergeShadow(tx: Tx, shadowId: string, personId: string, brandId: 
   }
   count('orders', (await tx.query('UPDATE orders SET person_id = $2 WHERE person_id = $1 AND brand_id = $3', [shadowId, personId, brandId])).rowCount);
   count('order_items', (await tx.query('UPDATE order_items SET person_id = $2 WHERE person_id = $1 AND brand_id = $3', [shadowId, personId, brandId])).rowCount);
-  // The same messageId already held by the person is a duplicate: it stays behind and is deleted.
+  // The same messageId already held by the person is a duplicate: it stays behind and goes with the shadow.
   count(
     'events',
     (
@@ -126,7 +126,6 @@ async function mergeShadow(tx: Tx, shadowId: string, personId: string, brandId: 
       )
     ).rowCount,
   );
-  await tx.query('DELETE FROM events WHERE person_id = $1 AND brand_id = $2', [shadowId, brandId]);
   // What the brand's data taught us about its customer; the person's own (stated) facts win over it.
   const facts = await tx.query(
     `WITH f AS (DELETE FROM facts WHERE person_id = $1 AND (source_brand_id = $3 OR source_brand_id IS NULL) RETURNING *)

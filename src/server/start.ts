@@ -148,8 +148,8 @@ export async function startCluster(config: Config, workers: number): Promise<{ s
     const worker = cluster.fork(env);
     worker.on('exit', (code, signal) => {
       if (!started || stopping) return;
-      log.error({ code, signal }, 'a server process ended; starting another');
-      fork();
+      log.error({ code, signal }, 'a server process ended; starting another in a second');
+      setTimeout(() => !stopping && fork(), 1000); // a worker that cannot start does not spin
     });
     return worker;
   };

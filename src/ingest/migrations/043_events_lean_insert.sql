@@ -1,6 +1,5 @@
--- Tracking writes events by the ten thousand a second. Their foreign keys locked the person's row and the brand's
--- row for each event (every concurrent batch of a brand queued on that one row's lock); events are written only
--- for persons just resolved from the brand's customer ids, and erasure and the merge of a linked customer delete
--- or move them themselves.
-ALTER TABLE events DROP CONSTRAINT events_person_id_fkey;
+-- Tracking writes events by the ten thousand a second. The foreign key to brands locked the brand's one row for
+-- every event, so every concurrent batch of a brand queued on that row's lock (PostgreSQL makes a multixact of the
+-- lockers). Events are written only for a brand whose key was just checked. The key to persons stays: it makes an
+-- erasure wait for events still being written, and cascades them.
 ALTER TABLE events DROP CONSTRAINT events_brand_id_fkey;
