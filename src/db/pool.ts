@@ -17,6 +17,11 @@ export function createPool(connectionString: string, max = 10): Db {
   return pool;
 }
 
+/** Where a pool connects: for a worker thread or process that opens its own connections to the same database. */
+export function connectionStringOf(db: Db): string {
+  return (db as unknown as { options: { connectionString: string } }).options.connectionString;
+}
+
 /** Runs `fn` in one transaction: everything it wrote is committed together, or nothing is. */
 export async function inTransaction<T>(db: Db, fn: (tx: Tx) => Promise<T>): Promise<T> {
   const client = await db.connect();

@@ -7,7 +7,7 @@ import { Worker } from 'node:worker_threads';
 import type { Logger } from 'pino';
 import type { AppContext } from '../context.js';
 import type { Db, Queryable } from '../db/pool.js';
-import { inTransaction } from '../db/pool.js';
+import { connectionStringOf, inTransaction } from '../db/pool.js';
 import { addJob, defineJob, ensureJobSchema, startJobRunner } from '../jobs/jobs.js';
 import { trainModel } from './model/train.js';
 import { serializeModel } from './model/serialize.js';
@@ -128,7 +128,7 @@ const WORKER = new URL(`./train-worker${import.meta.url.endsWith('.ts') ? '.ts' 
  * The worker's JavaScript heap is capped; the large arrays of a model are bounded by the training options.
  */
 export function trainInWorker(ctx: Pick<AppContext, 'db' | 'log'>, brandId: number, signal?: AbortSignal): Promise<TrainedVersion | null> {
-  const url = (ctx.db as unknown as { options: { connectionString: string } }).options.connectionString;
+  const url = connectionStringOf(ctx.db);
   // Under tsx (no build step) the worker registers the TypeScript loader before importing the module.
   const code = WORKER.endsWith('.ts')
     ? `import(${JSON.stringify(import.meta.resolve('tsx/esm/api'))}).then((api) => { api.register(); return import(${JSON.stringify(WORKER)}); })`

@@ -4,7 +4,7 @@ import crypto from 'node:crypto';
 import cluster from 'node:cluster';
 import pino, { type Logger } from 'pino';
 import type { AppContext } from '../context.js';
-import { createPool, type Db } from '../db/pool.js';
+import { connectionStringOf, createPool, type Db } from '../db/pool.js';
 import { startEmbeddedPostgres, type EmbeddedServer } from '../db/embedded.js';
 import { migrate } from '../db/migrate.js';
 import { buildApp, type App } from './app.js';
@@ -139,9 +139,9 @@ export async function startCluster(config: Config, workers: number): Promise<{ s
   const t0 = Date.now();
   const log = pino({ level: process.env.LOG_LEVEL ?? 'info' });
   const running = await prepareSystem(config, log);
-  const url = (running.ctx.db as unknown as { options: { connectionString: string } }).options.connectionString;
+  const url = connectionStringOf(running.ctx.db);
   await running.ctx.db.end(); // the workers have their own pools; this process only keeps the embedded server
-  const env = { DATABASE_URL: url, CONFIDANT_DEMO: '0', CONFIDANT_DATABASE_KIND: running.ctx.databaseKind, CONFIDANT_WORKER: '1' };
+  const env = { DATABASE_URL: url, CONFIDANT_DEMO: '0', CONFIDANT_DATABASE_KIND: running.ctx.databaseKind };
   let started = false;
   let stopping = false;
   const fork = () => {
