@@ -133,10 +133,14 @@ export async function finishErasure(ctx: AppContext, erasureId: string): Promise
     }
     await inTransaction(ctx.db, async (tx) => {
       const persons = await tx.query('DELETE FROM persons WHERE id = $1', [personId]);
-      // Order lines have no foreign key: lines that a transaction still writing the person's orders (an import)
-      // committed after the first pass are deleted here, once that transaction let go of the person's row.
-      const lateLines = await tx.query('DELETE FROM order_items WHERE person_id = $1', [personId]);
-      await addCounts(tx, personId, erasureId, { persons: persons.rowCount ?? 0, ...(lateLines.rowCount ? { order_items: lateLines.rowCount } : {}) });
+      // Order lines and events have no foreign key: rows that a transaction still writing them (an import, a
+      // tracking batch) committed after the first pass are deleted here, once that transaction let go of the person's row.
+      const late: Record<string, number> = {};
+      for (const t of ['order_items', 'events']) {
+        const n = (await tx.query(`DELETE FROM ${t} WHERE person_id = $1`, [personId])).rowCount;
+        if (n) late[t] = n;
+      }
+      await addCounts(tx, personId, erasureId, { persons: persons.rowCount ?? 0, ...late });
       const done = await tx.query(
         'UPDATE erasures SET completed_at = $3 WHERE person_id = $1 AND erasure_id = $2 AND completed_at IS NULL RETURNING notify',
         [personId, erasureId, ctx.now()],

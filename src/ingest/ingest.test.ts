@@ -2,6 +2,8 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { basic, bearer, testSystem, type TestSystem } from '../testing/harness.js';
 import type { NewBrandKeys } from '../brands/brands.js';
+import { storeMessages } from './segment.js';
+import { erasePerson } from '../gatekeeper/erase.js';
 
 let sys: TestSystem;
 let shop: NewBrandKeys;
@@ -97,5 +99,27 @@ describe('Segment-compatible tracking', () => {
     const persons = await sys.ctx.db.query(`SELECT brand_id, person_id FROM brand_customers WHERE external_id = 'c-1' ORDER BY brand_id`);
     assert.equal(persons.rowCount, 2);
     assert.notEqual(persons.rows[0].person_id, persons.rows[1].person_id);
+  });
+
+  test('an erasure waits for a tracking batch still being written, and deletes what it committed', async () => {
+    await post('/v1/track', shop.writeKey, { userId: 'c-erased', event: 'Product Viewed' });
+    const personId: string = (await sys.ctx.db.query(`SELECT person_id FROM brand_customers WHERE brand_id = $1 AND external_id = 'c-erased'`, [shop.id])).rows[0].person_id;
+    const tx = await sys.ctx.db.connect();
+    try {
+      await tx.query('BEGIN');
+      const late = Array.from({ length: 3 }, (_, i) => ({ type: 'track' as const, userId: 'c-erased', event: 'Product Added', messageId: `late-${i}` }));
+      assert.equal((await storeMessages(tx, shop.id, late, new Date())).duplicates, 0);
+      let erased = false;
+      const erasure = erasePerson(sys.ctx, personId).then((r) => ((erased = true), r));
+      await new Promise((r) => setTimeout(r, 300));
+      assert.equal(erased, false, 'the erasure waits for the batch in flight');
+      await tx.query('COMMIT');
+      const receipt = await erasure;
+      assert.equal(receipt.counts.persons, 1);
+    } finally {
+      tx.release();
+    }
+    const left = await sys.ctx.db.query('SELECT count(*)::int AS n FROM events WHERE person_id = $1', [personId]);
+    assert.equal(left.rows[0].n, 0, 'no event of the erased person survives');
   });
 });

@@ -116,16 +116,18 @@ async function mergeShadow(tx: Tx, shadowId: string, personId: string, brandId: 
   count('orders', (await tx.query('UPDATE orders SET person_id = $2 WHERE person_id = $1 AND brand_id = $3', [shadowId, personId, brandId])).rowCount);
   count('order_items', (await tx.query('UPDATE order_items SET person_id = $2 WHERE person_id = $1 AND brand_id = $3', [shadowId, personId, brandId])).rowCount);
   // The same messageId already held by the person is a duplicate: it stays behind and goes with the shadow.
-  count(
-    'events',
-    (
-      await tx.query(
-        `UPDATE events e SET person_id = $2 WHERE person_id = $1 AND brand_id = $3
-         AND NOT EXISTS (SELECT 1 FROM events x WHERE x.person_id = $2 AND x.brand_id = $3 AND x.message_id = e.message_id)`,
-        [shadowId, personId, brandId],
-      )
-    ).rowCount,
-  );
+  const moveEvents = async () =>
+    count(
+      'events',
+      (
+        await tx.query(
+          `UPDATE events e SET person_id = $2 WHERE person_id = $1 AND brand_id = $3
+           AND NOT EXISTS (SELECT 1 FROM events x WHERE x.person_id = $2 AND x.brand_id = $3 AND x.message_id = e.message_id)`,
+          [shadowId, personId, brandId],
+        )
+      ).rowCount,
+    );
+  await moveEvents();
   // What the brand's data taught us about its customer; the person's own (stated) facts win over it.
   const facts = await tx.query(
     `WITH f AS (DELETE FROM facts WHERE person_id = $1 AND (source_brand_id = $3 OR source_brand_id IS NULL) RETURNING *)
@@ -150,7 +152,12 @@ async function mergeShadow(tx: Tx, shadowId: string, personId: string, brandId: 
   await tx.query('UPDATE brand_customers SET person_id = $2 WHERE person_id = $1 AND brand_id = $3', [shadowId, personId, brandId]);
   // A shadow stands for one brand's customer; once it has no customer row left, nothing refers to it.
   const left = await tx.query('SELECT 1 FROM brand_customers WHERE person_id = $1 LIMIT 1', [shadowId]);
-  if (left.rowCount === 0) await tx.query('DELETE FROM persons WHERE id = $1 AND NOT claimed', [shadowId]);
+  if (left.rowCount === 0 && (await tx.query('DELETE FROM persons WHERE id = $1 AND NOT claimed', [shadowId])).rowCount) {
+    // Events have no foreign key: a tracking batch still writing for the shadow held its row until it committed;
+    // what it wrote moves now, and the duplicates left behind go.
+    await moveEvents();
+    await tx.query('DELETE FROM events WHERE person_id = $1', [shadowId]);
+  }
   return moved;
 }
 
