@@ -122,4 +122,28 @@ describe('Segment-compatible tracking', () => {
     const left = await sys.ctx.db.query('SELECT count(*)::int AS n FROM events WHERE person_id = $1', [personId]);
     assert.equal(left.rows[0].n, 0, 'no event of the erased person survives');
   });
+
+  test('a link confirmed while a tracking batch is in flight moves what the batch committed to the person', async () => {
+    await post('/v1/track', shop.writeKey, { userId: 'c-linked', event: 'Product Viewed', messageId: 'early' });
+    const shopper = await sys.shopper();
+    const code = (await sys.app.inject({ method: 'POST', url: '/v1/people/link-requests', headers: { authorization: bearer(shop.secretKey) }, payload: { customer_id: 'c-linked' } })).json().code;
+    const tx = await sys.ctx.db.connect();
+    try {
+      await tx.query('BEGIN');
+      const late = Array.from({ length: 3 }, (_, i) => ({ type: 'track' as const, userId: 'c-linked', event: 'Product Added', messageId: `late-${i}` }));
+      await storeMessages(tx, shop.id, late, new Date());
+      let linked = false;
+      const confirm = sys.app.inject({ method: 'POST', url: `/v1/me/links/${code}`, headers: { authorization: bearer(shopper.token) } }).then((r) => ((linked = true), r));
+      await new Promise((r) => setTimeout(r, 300));
+      assert.equal(linked, false, 'the merge waits for the batch in flight');
+      await tx.query('COMMIT');
+      assert.equal((await confirm).statusCode, 200);
+    } finally {
+      tx.release();
+    }
+    const mine = await sys.ctx.db.query('SELECT message_id FROM events WHERE person_id = $1 AND brand_id = $2 ORDER BY 1', [shopper.person.id, shop.id]);
+    assert.deepEqual(mine.rows.map((r) => r.message_id), ['early', 'late-0', 'late-1', 'late-2']);
+    const orphans = await sys.ctx.db.query('SELECT count(*)::int AS n FROM events WHERE person_id NOT IN (SELECT id FROM persons)');
+    assert.equal(orphans.rows[0].n, 0);
+  });
 });

@@ -79,15 +79,21 @@ function productIdOf(props: Record<string, unknown> | undefined): string | null 
 }
 
 /**
- * Share-locks each person the events are for, once (events have no foreign key to persons: it locked the row once per
- * event), so an erasure of one of them waits for this transaction and then deletes what it wrote. A person erased
- * between the lookup and the lock maps to SUPPRESSED_PERSON: their events are dropped, as re-sent ones are.
+ * The person of each customer, share-locked once per person (events have no foreign key to persons: it locked the row
+ * once per event), so an erasure or a link merge of one of them waits for this transaction and then deletes or moves
+ * what it wrote. A person that went between the lookup and the lock is looked up again: a merged customer now has
+ * their real person, an erased one is suppressed (SUPPRESSED_PERSON: the events are dropped, as re-sent ones are).
  */
-async function lockPersons(tx: Queryable, persons: Map<string, string>): Promise<Map<string, string>> {
-  const ids = [...new Set(persons.values())].filter((id) => id !== SUPPRESSED_PERSON);
-  const alive = new Set((await tx.query('SELECT id FROM persons WHERE id = ANY($1::uuid[]) FOR KEY SHARE', [ids])).rows.map((r) => r.id as string));
-  for (const [customer, id] of persons) if (!alive.has(id)) persons.set(customer, SUPPRESSED_PERSON);
-  return persons;
+async function lockedCustomers(tx: Queryable, brandId: number, externalIds: string[]): Promise<Map<string, string>> {
+  const persons = await resolveCustomers(tx, brandId, externalIds);
+  for (let attempt = 1; ; attempt++) {
+    const ids = [...new Set(persons.values())].filter((id) => id !== SUPPRESSED_PERSON);
+    const alive = new Set((await tx.query('SELECT id FROM persons WHERE id = ANY($1::uuid[]) FOR KEY SHARE', [ids])).rows.map((r) => r.id as string));
+    const gone = [...persons].filter(([, id]) => id !== SUPPRESSED_PERSON && !alive.has(id)).map(([customer]) => customer);
+    if (gone.length === 0) return persons;
+    if (attempt === 3) throw new AppError('conflict', 'these customers are being linked or erased right now; send the events again', '/userId');
+    for (const [customer, id] of await resolveCustomers(tx, brandId, gone)) persons.set(customer, id);
+  }
 }
 
 /**
@@ -96,7 +102,7 @@ async function lockPersons(tx: Queryable, persons: Map<string, string>): Promise
  */
 export async function storeMessages(tx: Queryable, brandId: number, messages: SegmentMessage[], receivedAt: Date): Promise<IngestResult> {
   const externalIds = messages.map((m) => (m.userId !== undefined && m.userId !== '' ? String(m.userId) : `anon:${m.anonymousId}`));
-  const persons = await lockPersons(tx, await resolveCustomers(tx, brandId, externalIds));
+  const persons = await lockedCustomers(tx, brandId, externalIds);
   const personIds: string[] = [];
   const messageIds: string[] = [];
   const times: string[] = [];
