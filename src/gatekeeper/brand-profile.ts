@@ -1,37 +1,79 @@
 /**
  * What a brand reads about a person, by the pseudonymous id it knows them by: only granted facts for the purpose
- * of the call, each with where it came from and when. The read is audited by `viewFor`.
+ * of the call, each with where it came from and when. The read is audited.
  */
 import type { AppContext } from '../context.js';
 import { AppError } from '../errors.js';
 import { FACT_COLUMNS, FACT_ORDER, factOut, type StoredFact } from '../profile/facts.js';
+import type { Queryable } from '../db/pool.js';
 import { type ActiveGrant, auditedView, type PersonView, type Purpose } from './view.js';
 
 export type SharedFact = ReturnType<typeof factOut> & { at: Date };
 
+/** A person as one brand may reach them, as read at `version` (every grant of the brand, in force or not yet expired). */
+interface BrandPerson {
+  personId: string;
+  version: number;
+  linked: boolean;
+  grants: Array<ActiveGrant & { purpose: Purpose; expiresAt: number | null }>;
+  facts: StoredFact[];
+}
+
 /**
- * The view a brand gets of the person it knows by `pid`, read in one round trip (the pid, the link, the grants and
- * the facts: this sits on every brand read), then audited. A brand may look a person up only while there is
+ * Brand reads by the thousand a second read the same people again and again: each process keeps what it read, per
+ * pool. An entry is used only if the person's version is unchanged when the read's audit entry is written (see
+ * `audit`), so a change committed anywhere is seen by the next read. Bounded; dropped whole when full.
+ */
+const CACHE_LIMIT = 50_000;
+const cached = new WeakMap<Queryable, Map<string, BrandPerson>>();
+
+async function readBrandPerson(db: Queryable, brandId: number, pid: string): Promise<BrandPerson | null> {
+  const r = await db.query({
+    name: 'gatekeeper.brand_person',
+    // One round trip (this sits on every brand read): the pid, the version, the link, the grants and the facts.
+    text: `SELECT p.person_id AS "personId", coalesce((SELECT version FROM person_versions v WHERE v.person_id = p.person_id), 0)::float8 AS version,
+         EXISTS (SELECT 1 FROM brand_customers bc WHERE bc.person_id = p.person_id AND bc.brand_id = $1 AND bc.confirmed_at IS NOT NULL) AS linked,
+         (SELECT coalesce(json_agg(json_build_object('scope', g.scope, 'purpose', g.purpose, 'explicit', g.explicit,
+            'expiresAt', (extract(epoch FROM g.expires_at) * 1000)::float8)), '[]') FROM grants g
+           WHERE g.person_id = p.person_id AND g.brand_id = $1 AND g.revoked_at IS NULL) AS grants,
+         (SELECT coalesce(json_agg(f), '[]') FROM (SELECT ${FACT_COLUMNS} FROM facts WHERE person_id = p.person_id ORDER BY ${FACT_ORDER}) f) AS facts
+       FROM pseudonyms p WHERE p.brand_id = $1 AND p.pid = $2`,
+    values: [brandId, pid],
+  });
+  if (r.rowCount === 0) return null;
+  const person = r.rows[0] as BrandPerson;
+  for (const f of person.facts) f.statedAt = new Date(f.statedAt);
+  return person;
+}
+
+/**
+ * The view a brand gets of the person it knows by `pid`, audited. A brand may look a person up only while there is
  * something between them: a confirmed link, or a grant in force. Otherwise the pid is as unknown as a made-up one
  * (404 at `where`), so a pid that leaked from elsewhere reveals nothing.
  */
 export async function brandView(ctx: Pick<AppContext, 'db' | 'now'>, brandId: number, pid: string, purpose: Purpose, call: string, action: string, where: string): Promise<PersonView> {
   const at = ctx.now();
-  const r = await ctx.db.query({
-    name: 'gatekeeper.brand_view',
-    text: `SELECT p.person_id AS "personId",
-         (SELECT coalesce(json_agg(json_build_object('scope', g.scope, 'explicit', g.explicit)), '[]') FROM grants g
-           WHERE g.person_id = p.person_id AND g.brand_id = $1 AND g.purpose = $3 AND g.revoked_at IS NULL AND (g.expires_at IS NULL OR g.expires_at > $4)) AS grants,
-         (SELECT coalesce(json_agg(f), '[]') FROM (SELECT ${FACT_COLUMNS} FROM facts WHERE person_id = p.person_id ORDER BY ${FACT_ORDER}) f) AS facts
-       FROM pseudonyms p WHERE p.brand_id = $1 AND p.pid = $2
-       AND (EXISTS (SELECT 1 FROM brand_customers bc WHERE bc.person_id = p.person_id AND bc.brand_id = $1 AND bc.confirmed_at IS NOT NULL)
-         OR EXISTS (SELECT 1 FROM grants g WHERE g.person_id = p.person_id AND g.brand_id = $1 AND g.revoked_at IS NULL AND (g.expires_at IS NULL OR g.expires_at > $4)))`,
-    values: [brandId, pid, purpose, at],
-  });
-  if (r.rowCount === 0) throw new AppError('not_found', `no person with id "${pid}" for this brand`, where);
-  const { personId, grants, facts } = r.rows[0] as { personId: string; grants: ActiveGrant[]; facts: Array<StoredFact & { statedAt: string }> };
-  for (const f of facts) (f as StoredFact).statedAt = new Date(f.statedAt);
-  return auditedView(ctx.db, { personId, brandId, purpose, grants, facts: facts as StoredFact[], call, action, at });
+  let people = cached.get(ctx.db);
+  if (!people) cached.set(ctx.db, (people = new Map()));
+  const key = `${brandId}:${pid}`;
+  for (let fresh = false; ; fresh = true) {
+    let person = fresh ? undefined : people.get(key);
+    if (!person) {
+      person = (await readBrandPerson(ctx.db, brandId, pid)) ?? undefined;
+      if (people.size >= CACHE_LIMIT) people.clear();
+      if (person) people.set(key, person);
+      else people.delete(key);
+    }
+    const inForce = person?.grants.filter((g) => g.expiresAt === null || g.expiresAt > at.getTime()) ?? [];
+    if (!person || (!person.linked && inForce.length === 0)) {
+      if (fresh) throw new AppError('not_found', `no person with id "${pid}" for this brand`, where);
+      continue; // what was kept may be out of date: ask the database
+    }
+    const grants = inForce.filter((g) => g.purpose === purpose);
+    const view = await auditedView(ctx.db, { personId: person.personId, brandId, purpose, grants, facts: person.facts, call, action, at, version: person.version });
+    if (view) return view;
+    people.delete(key); // changed since it was read: read again
+  }
 }
 
 /** The profile a brand may see. Fact ids are left out: they are the same for every brand and would link the person across brands. */

@@ -15,6 +15,8 @@ import { recordFacts } from '../profile/facts.js';
 import type { Static } from '@sinclair/typebox';
 import type { ExportSchema } from './export-schema.js';
 import { brandReads, caller, putGrant, stateFact } from './testing.js';
+import { buildApp } from '../server/app.js';
+import { createPool } from '../db/pool.js';
 
 const HOUR = 3600_000;
 // Real time plus an offset the expiry test moves forward (webhook timestamps stay checkable against it).
@@ -63,6 +65,37 @@ describe('grants', () => {
     await putGrant(sys, s.token, { brand: A.slug, scopes: 'all', purposes: ['recommendations'] });
     assert.deepEqual(await s.values('recommendations'), ['likes fly fishing', 'shirt size medium']);
     assert.deepEqual(await s.values('recommendations'), ['likes fly fishing', 'shirt size medium'], 'and again: nothing cached changes it');
+  });
+
+  test('a view another server process keeps in memory is not used once the person changed anything', async () => {
+    const s = await linkedShopper();
+    await stateFact(sys, s.token, { kind: 'like', value: 'fly fishing' });
+    await putGrant(sys, s.token, { brand: A.slug, scopes: ['profile.likes'], purposes: ['recommendations'] });
+    // A second process: its own pool, so its own memory.
+    const db = createPool(sys.url, 2);
+    const other = await buildApp({ ...sys.ctx, db });
+    try {
+      const readThere = async () => {
+        const r = await other.inject({ url: `/v1/people/${s.pid}/profile?purpose=recommendations`, headers: { authorization: bearer(A.secretKey) } });
+        return r.statusCode === 200 ? (r.json().facts as Array<{ text: string }>).map((f) => f.text).sort() : r.statusCode;
+      };
+      const entries = async () => (await sys.ctx.db.query('SELECT count(*)::int AS n FROM audit_log WHERE person_id = $1 AND brand_id = $2', [s.person.id, A.id])).rows[0].n;
+      assert.deepEqual(await readThere(), ['likes fly fishing']);
+      assert.deepEqual(await readThere(), ['likes fly fishing'], 'read again from memory');
+      const factId = await stateFact(sys, s.token, { kind: 'like', value: 'tea' });
+      assert.deepEqual(await readThere(), ['likes fly fishing', 'likes tea'], 'a fact stated in this process');
+      assert.equal((await call('DELETE', `/v1/me/profile/facts/${factId}`, { auth: bearer(s.token) })).statusCode, 200);
+      assert.deepEqual(await readThere(), ['likes fly fishing'], 'a fact deleted');
+      const logged = await entries();
+      await call('DELETE', `/v1/me/grants?brand=${A.slug}&scopes=profile.likes`, { auth: bearer(s.token) });
+      assert.deepEqual(await readThere(), [], 'a grant revoked');
+      assert.equal(await entries(), logged + 1, 'one entry for the read, none for the out-of-date view');
+      await sys.ctx.db.query('UPDATE brand_customers SET confirmed_at = NULL WHERE person_id = $1 AND brand_id = $2', [s.person.id, A.id]);
+      assert.equal(await readThere(), 404, 'the link gone and no grant left: unknown');
+    } finally {
+      await other.close();
+      await db.end();
+    }
   });
 
   test('special categories: never in "all" or a bundle, shared only on an explicit grant of exactly that scope', async () => {

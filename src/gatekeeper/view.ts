@@ -75,16 +75,30 @@ export async function viewFor(
   return auditedView(ctx.db, { personId, brandId, purpose, grants, facts, call, action, at: now });
 }
 
-/** The view from grants and facts already read (in force at `at`), with its audit entry written. */
-export async function auditedView(
-  db: Queryable,
-  r: { personId: string; brandId: number; purpose: Purpose; grants: ActiveGrant[]; facts: StoredFact[]; call: string; action: string; at: Date },
-): Promise<PersonView> {
+interface ViewInput {
+  personId: string;
+  brandId: number;
+  purpose: Purpose;
+  grants: ActiveGrant[];
+  facts: StoredFact[];
+  call: string;
+  action: string;
+  at: Date;
+}
+
+/**
+ * The view from grants and facts already read (in force at `at`), with its audit entry written. Read at a person
+ * `version`, it is recorded only if the person is still at that version, and null says it is out of date.
+ */
+export async function auditedView(db: Queryable, r: ViewInput & { version?: undefined }): Promise<PersonView>;
+export async function auditedView(db: Queryable, r: ViewInput & { version: number }): Promise<PersonView | null>;
+export async function auditedView(db: Queryable, r: ViewInput & { version?: number }): Promise<PersonView | null> {
   const byScope = new Map(r.grants.map((g) => [g.scope, g]));
   const allowed = r.facts.filter((f) => factAllowed(f, byScope, r.purpose, r.brandId));
   const used = new Set<string>(allowed.map((f) => f.scope));
   if (allowed.some((f) => fromOtherBrand(f, r.brandId))) used.add('orders.other_brands');
-  await audit(db, { personId: r.personId, brandId: r.brandId, action: r.action, purpose: r.purpose, scopes: [...used], factIds: allowed.map((f) => f.id), call: r.call, at: r.at });
+  const entry = { personId: r.personId, brandId: r.brandId, action: r.action, purpose: r.purpose, scopes: [...used], factIds: allowed.map((f) => f.id), call: r.call, at: r.at };
+  if (!(await audit(db, { ...entry, version: r.version ?? null }))) return null;
   return { personId: r.personId, brandId: r.brandId, purpose: r.purpose, facts: allowed, scopes: new Set(byScope.keys()) };
 }
 
@@ -102,6 +116,8 @@ export interface AuditInput {
   factIds: string[];
   call: string;
   at: Date;
+  /** The person's version the read was made at: the entry is written only if it is still current (null: always). */
+  version?: number | null;
 }
 
 /**
@@ -109,25 +125,19 @@ export interface AuditInput {
  * own entry's commit but not for the disk (only a crash of the database server itself within a fraction of a second
  * could lose an entry; a crash of this process cannot).
  */
-const writeAudit = groupWriter<AuditInput, void>(
+const writeAudit = groupWriter<AuditInput, boolean>(
   async (db, entries) => {
-    const rows = entries.map((e) => ({ person_id: e.personId, brand_id: e.brandId, action: e.action, purpose: e.purpose, scopes: e.scopes, fact_ids: e.factIds, call: e.call, at: e.at }));
-    // One round trip: a simple query's statements are one transaction, so SET LOCAL covers the insert (and only it:
-    // inside a caller's transaction, the caller's commit decides). A simple query takes no parameters; the rows go as
-    // one escaped literal.
-    const noWait = db instanceof pg.Pool ? 'SET LOCAL synchronous_commit = off;' : '';
-    await db.query(
-      `${noWait}
-       INSERT INTO audit_log (person_id, brand_id, action, purpose, scopes, fact_ids, call, at)
-       SELECT * FROM jsonb_to_recordset(${pg.escapeLiteral(JSON.stringify(rows))}::jsonb)
-         AS x(person_id uuid, brand_id bigint, action text, purpose text, scopes text[], fact_ids uuid[], call text, at timestamptz)`,
-    );
-    return entries.map(() => undefined);
+    const rows = entries.map((e, i) => ({ i, person_id: e.personId, brand_id: e.brandId, action: e.action, purpose: e.purpose, scopes: e.scopes, fact_ids: e.factIds, call: e.call, at: e.at, version: e.version ?? null }));
+    // Outside a caller's transaction, the entries do not wait for the disk (see write_audit_entries).
+    const r = await db.query({ name: 'gatekeeper.write_audit', text: 'SELECT i FROM write_audit_entries($1::jsonb, $2) AS i', values: [JSON.stringify(rows), db instanceof pg.Pool] });
+    const stale = new Set(r.rows.map((row) => row.i as number));
+    return entries.map((_, i) => !stale.has(i));
   },
   { oneStatement: true },
 );
 
-export const audit = (db: Queryable, e: AuditInput): Promise<void> => writeAudit(db, e);
+/** Writes the entry; false if it was left out because the read is out of date (see `version`). */
+export const audit = (db: Queryable, e: AuditInput): Promise<boolean> => writeAudit(db, e);
 
 /** Gives grants (used by the person's own routes and the chat). Special scopes must be asked for one by one. */
 export async function grant(
