@@ -49,9 +49,18 @@ async function readBrandPerson(db: Queryable, brandId: number, pid: string): Pro
 /**
  * The view a brand gets of the person it knows by `pid`, audited. A brand may look a person up only while there is
  * something between them: a confirmed link, or a grant in force. Otherwise the pid is as unknown as a made-up one
- * (404 at `where`), so a pid that leaked from elsewhere reveals nothing.
+ * (404 at `where`), so a pid that leaked from elsewhere reveals nothing. A `fence` goes out with the audit entry.
  */
-export async function brandView(ctx: Pick<AppContext, 'db' | 'now'>, brandId: number, pid: string, purpose: Purpose, call: string, action: string, where: string): Promise<PersonView> {
+export async function brandView(
+  ctx: Pick<AppContext, 'db' | 'now'>,
+  brandId: number,
+  pid: string,
+  purpose: Purpose,
+  call: string,
+  action: string,
+  where: string,
+  fence?: string,
+): Promise<PersonView> {
   const at = ctx.now();
   let people = cached.get(ctx.db);
   if (!people) cached.set(ctx.db, (people = new Map()));
@@ -70,7 +79,7 @@ export async function brandView(ctx: Pick<AppContext, 'db' | 'now'>, brandId: nu
       continue; // what was kept may be out of date: ask the database
     }
     const grants = inForce.filter((g) => g.purpose === purpose);
-    const view = await auditedView(ctx.db, { personId: person.personId, brandId, purpose, grants, facts: person.facts, call, action, at, version: person.version });
+    const view = await auditedView(ctx.db, { personId: person.personId, brandId, purpose, grants, facts: person.facts, call, action, at, version: person.version, fence });
     if (view) return view;
     people.delete(key); // changed since it was read: read again
   }

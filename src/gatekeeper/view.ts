@@ -84,6 +84,7 @@ interface ViewInput {
   call: string;
   action: string;
   at: Date;
+  fence?: string;
 }
 
 /**
@@ -98,7 +99,7 @@ export async function auditedView(db: Queryable, r: ViewInput & { version?: numb
   const used = new Set<string>(allowed.map((f) => f.scope));
   if (allowed.some((f) => fromOtherBrand(f, r.brandId))) used.add('orders.other_brands');
   const entry = { personId: r.personId, brandId: r.brandId, action: r.action, purpose: r.purpose, scopes: [...used], factIds: allowed.map((f) => f.id), call: r.call, at: r.at };
-  if (!(await audit(db, { ...entry, version: r.version ?? null }))) return null;
+  if (!(await audit(db, { ...entry, version: r.version ?? null, fence: r.fence }))) return null;
   return { personId: r.personId, brandId: r.brandId, purpose: r.purpose, facts: allowed, scopes: new Set(byScope.keys()) };
 }
 
@@ -118,6 +119,8 @@ export interface AuditInput {
   at: Date;
   /** The person's version the read was made at: the entry is written only if it is still current (null: always). */
   version?: number | null;
+  /** Sent on confidant_activity when the entry commits (see recommend/activity.ts). */
+  fence?: string;
 }
 
 /**
@@ -129,7 +132,8 @@ const writeAudit = groupWriter<AuditInput, boolean>(
   async (db, entries) => {
     const rows = entries.map((e, i) => ({ i, person_id: e.personId, brand_id: e.brandId, action: e.action, purpose: e.purpose, scopes: e.scopes, fact_ids: e.factIds, call: e.call, at: e.at, version: e.version ?? null }));
     // Outside a caller's transaction, the entries do not wait for the disk (see write_audit_entries).
-    const r = await db.query({ name: 'gatekeeper.write_audit', text: 'SELECT i FROM write_audit_entries($1::jsonb, $2) AS i', values: [JSON.stringify(rows), db instanceof pg.Pool] });
+    const fences = entries.flatMap((e) => (e.fence ? [e.fence] : []));
+    const r = await db.query({ name: 'gatekeeper.write_audit', text: 'SELECT i FROM write_audit_entries($1::jsonb, $2, $3) AS i', values: [JSON.stringify(rows), db instanceof pg.Pool, fences] });
     const stale = new Set(r.rows.map((row) => row.i as number));
     return entries.map((_, i) => !stale.has(i));
   },

@@ -10,6 +10,8 @@ import { trainBrandModel } from './training.js';
 import { storeFor } from './store.js';
 import { recommend, type RecContext } from './recommend.js';
 import { rng } from './model/score.js';
+import { buildApp } from '../server/app.js';
+import { createPool } from '../db/pool.js';
 
 let sys: TestSystem;
 const data = (f: string): ProductInput[] => JSON.parse(fs.readFileSync(new URL(`../demo/data/${f}`, import.meta.url), 'utf8'));
@@ -166,6 +168,31 @@ describe('recommendations', { timeout: 40000 }, () => {
       seen.add(r.items.map((i) => i.product_id).join());
     }
     assert.ok(seen.size > 1, 'not the same five every time');
+  });
+
+  test('what another server process keeps of the activity is not used once new events are committed', async () => {
+    // A second process: its own pool, so its own memory and its own feed of changes.
+    const db = createPool(sys.url, 2);
+    const other = await buildApp({ ...sys.ctx, db });
+    try {
+      const pid = sam.pids.get(deliBrand.id)!;
+      const there = async () => {
+        const r = await other.inject({ url: `/v1/recommendations?person=${pid}&k=5`, headers: { authorization: bearer(deliBrand.secretKey) } });
+        assert.equal(r.statusCode, 200, r.body);
+        return (r.json().items as Array<{ product_id: string }>).map((i) => i.product_id);
+      };
+      await there();
+      const shown = await there(); // from memory by now
+      // Not what Sam bought: buying again is never taken back by a dismissal.
+      for (const [n, top] of shown.filter((id) => !['CD-001', 'CD-002'].includes(id)).slice(0, 3).entries()) {
+        const t = await post('/v1/track', basic(deliBrand.writeKey), { userId: 'deli-sam', event: 'Product Dismissed', properties: { product_id: top }, messageId: `elsewhere-${n}` });
+        assert.equal(t.statusCode, 200, t.body);
+        assert.ok(!(await there()).includes(top), `${top} was dismissed in the other process`);
+      }
+    } finally {
+      await other.close();
+      await db.end();
+    }
   });
 
   test("another brand's pid is 404, no key 401, a bad context 400 with its path", async () => {

@@ -5,7 +5,6 @@
  * the view's facts are never broken, and every pick says why in a shopper's words and which facts it used.
  */
 import type { AppContext } from '../context.js';
-import type { Queryable } from '../db/pool.js';
 import type { Product } from '../catalog/catalog.js';
 import type { PersonView } from '../gatekeeper/view.js';
 import type { StoredFact } from '../profile/facts.js';
@@ -15,6 +14,7 @@ import type { RecModel, RecSource } from './model/types.js';
 import { brokenBy, constraintsFrom, type Constraint } from './constraints.js';
 import { productsMatching } from './content.js';
 import { storeFor, type BrandState } from './store.js';
+import { type Activity, activityOf } from './activity.js';
 
 export type RecContext = { kind: 'home' } | { kind: 'product'; productId: string } | { kind: 'cart' } | { kind: 'gift'; about: string };
 
@@ -24,6 +24,8 @@ export interface RecommendOptions {
   sessionItems?: string[];
   /** Randomness of the variety between calls; tests fix it. */
   random?: () => number;
+  /** The fence of the read that gave the view (see activity.ts): once back, the activity kept in memory is current. */
+  activityFenced?: Promise<boolean>;
 }
 
 export interface RecommendedItem {
@@ -42,64 +44,10 @@ export interface Recommendations {
   modelVersion: number;
 }
 
-/** Events that say "not this" (a dismissed suggestion, an item taken out of the cart): not pushed again for a while. */
-const REJECT_EVENTS = ['Product Dismissed', 'Recommendation Dismissed', 'Product Removed'];
-const CART_EVENTS = ['Product Added', 'Product Removed'];
-const VIEW_EVENTS = ['Product Viewed', 'Product Clicked'];
 const DAY = 86_400_000;
-const REJECT_DAYS = 30;
-const SESSION_MS = 2 * 3600_000;
-const CART_DAYS = 7;
 
 /** Relative weights of what is merged on top of the model (the model's best pick is 1). */
 const W = { like: 0.8, declaredComplement: 0.6, askedComplement: 1.2, giftModel: 0.3, fatigue: 0.6 };
-
-export interface Activity {
-  /** Newest first. */
-  orders: Array<{ orderId: string; at: number; items: string[] }>;
-  viewed: string[];
-  cart: string[];
-  rejected: Set<string>;
-}
-
-/** The person's newest orders and events at this brand: what happened since the model was trained counts at once. */
-export async function activityOf(db: Queryable, personId: string, brandId: number, now: Date): Promise<Activity> {
-  // A named statement (planned once per connection): planning this union cost more than running it.
-  const r = await db.query({
-    name: 'recommend.activity_of',
-    // A row per order with its products, and times as epoch milliseconds: parsing rows and dates cost more than the query.
-    text: `WITH o AS (SELECT order_id, placed_at FROM orders WHERE person_id = $1 AND brand_id = $2 AND status <> 'cancelled' ORDER BY placed_at DESC LIMIT 10)
-     SELECT 'order' AS kind, array_agg(oi.product_id ORDER BY oi.line_no) AS ids, (extract(epoch FROM o.placed_at) * 1000)::float8 AS at, o.order_id
-       FROM o JOIN order_items oi ON oi.person_id = $1 AND oi.brand_id = $2 AND oi.order_id = o.order_id AND oi.status = 'ok'
-      GROUP BY o.order_id, o.placed_at
-     UNION ALL
-     (SELECT event, ARRAY[product_id], (extract(epoch FROM occurred_at) * 1000)::float8, NULL FROM events
-       WHERE person_id = $1 AND brand_id = $2 AND product_id IS NOT NULL AND occurred_at > $3 AND event = ANY($4) ORDER BY occurred_at DESC LIMIT 200)`,
-    values: [personId, brandId, new Date(now.getTime() - REJECT_DAYS * DAY), [...REJECT_EVENTS, ...CART_EVENTS, ...VIEW_EVENTS]],
-  });
-  const orders: Activity['orders'] = [];
-  const events: Array<{ kind: string; id: string; at: number }> = [];
-  for (const row of r.rows as Array<{ kind: string; ids: string[]; at: number; order_id: string | null }>) {
-    if (row.kind === 'order') orders.push({ orderId: row.order_id!, at: row.at, items: row.ids });
-    else events.push({ kind: row.kind, id: row.ids[0], at: row.at });
-  }
-  orders.sort((a, b) => b.at - a.at);
-  const lastOrderAt = orders[0]?.at ?? -Infinity;
-  events.sort((a, b) => a.at - b.at);
-  const t = now.getTime();
-  const cart = new Set<string>();
-  const rejected = new Set<string>();
-  const viewed: string[] = [];
-  for (const e of events) {
-    if (e.kind === 'Product Added' && e.at > lastOrderAt && e.at > t - CART_DAYS * DAY) cart.add(e.id);
-    if (e.kind === 'Product Removed') cart.delete(e.id);
-    if (REJECT_EVENTS.includes(e.kind)) rejected.add(e.id);
-    else if (e.kind === 'Product Added') rejected.delete(e.id); // taken back: no longer rejected
-    if (VIEW_EVENTS.includes(e.kind) && e.at > t - SESSION_MS && !viewed.includes(e.id)) viewed.push(e.id);
-  }
-  for (const o of orders) for (const id of o.items) rejected.delete(id);
-  return { orders, viewed, cart: [...cart], rejected };
-}
 
 const NO_ACTIVITY: Activity = { orders: [], viewed: [], cart: [], rejected: new Set() };
 
@@ -193,7 +141,7 @@ export async function recommend(ctx: Pick<AppContext, 'db' | 'log' | 'now'>, vie
   // Facts come only from the view; gift mode uses only the facts about the recipient.
   const facts: StoredFact[] = (view?.facts ?? []).filter((f) => f.about === about && !f.retiredUses.includes('recommendations'));
   const constraints: Constraint[] = constraintsFrom(facts, about);
-  const activity = view ? await activityOf(ctx.db, view.personId, opts.brandId, now) : NO_ACTIVITY;
+  const activity = view ? await activityOf(ctx.db, view.personId, opts.brandId, now, opts.activityFenced) : NO_ACTIVITY;
 
   const purchases = new Map<string, number>(); // product -> orders containing it (recent ones)
   for (const o of activity.orders) for (const id of o.items) purchases.set(id, (purchases.get(id) ?? 0) + 1);

@@ -9,6 +9,7 @@ import { brandView } from '../gatekeeper/brand-profile.js';
 import { selfView } from '../gatekeeper/view.js';
 import { recommend, type RecContext, type Recommendations } from './recommend.js';
 import { storeFor } from './store.js';
+import { activityFence, closeActivityFeed } from './activity.js';
 
 const Query = {
   context: Type.String({
@@ -76,7 +77,10 @@ function answer(context: string, r: Recommendations, factRef: (id: string) => st
 }
 
 export function recommendRoutes(app: App, ctx: AppContext) {
-  app.addHook('onClose', async () => storeFor(ctx).close());
+  app.addHook('onClose', async () => {
+    await storeFor(ctx).close();
+    await closeActivityFeed(ctx.db);
+  });
 
   app.get(
     '/v1/recommendations',
@@ -93,9 +97,10 @@ export function recommendRoutes(app: App, ctx: AppContext) {
       const brand = await brandFromSecretKey(ctx, req);
       const q = req.query;
       const context = parseContext(q.context);
+      const fence = q.person === undefined ? undefined : activityFence(ctx.db);
       const view =
-        q.person === undefined ? null : await brandView(ctx, brand.id, q.person, 'recommendations', 'GET /v1/recommendations', 'recommendation', '/querystring/person');
-      const r = await recommend(ctx, view, context, q.k, { brandId: brand.id, sessionItems: q.session_items });
+        q.person === undefined ? null : await brandView(ctx, brand.id, q.person, 'recommendations', 'GET /v1/recommendations', 'recommendation', '/querystring/person', fence?.token);
+      const r = await recommend(ctx, view, context, q.k, { brandId: brand.id, sessionItems: q.session_items, activityFenced: fence?.arrived });
       return answer(q.context, r, (id) => factRef(ctx, brand.id, id));
     },
   );

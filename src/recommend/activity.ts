@@ -1,0 +1,209 @@
+/**
+ * A person's newest orders and events at a brand: what happened since the model was trained counts at once. Serving
+ * keeps them in memory per process. Changes reach it by notification (046_activity_changes): every statement that
+ * writes orders, order lines or events names the people it touched. A brand read's audit write sends a fence on the
+ * same channel; notifications arrive in commit order, so once the fence is back, everything committed before the
+ * read has been told, and what is kept is as new as a fresh read.
+ */
+import { randomUUID } from 'node:crypto';
+import pg from 'pg';
+import { connectionStringOf, type Db, type Queryable } from '../db/pool.js';
+
+/** Events that say "not this" (a dismissed suggestion, an item taken out of the cart): not pushed again for a while. */
+const REJECT_EVENTS = ['Product Dismissed', 'Recommendation Dismissed', 'Product Removed'];
+const CART_EVENTS = ['Product Added', 'Product Removed'];
+const VIEW_EVENTS = ['Product Viewed', 'Product Clicked'];
+const DAY = 86_400_000;
+const REJECT_DAYS = 30;
+const SESSION_MS = 2 * 3600_000;
+const CART_DAYS = 7;
+
+export interface Activity {
+  /** Newest first. */
+  orders: Array<{ orderId: string; at: number; items: string[] }>;
+  viewed: string[];
+  cart: string[];
+  rejected: Set<string>;
+}
+
+/** What is read (and kept): orders newest first, events oldest first, times in epoch ms. */
+interface ActivityRows {
+  orders: Activity['orders'];
+  events: Array<{ kind: string; id: string; at: number }>;
+}
+
+const CHANNEL = 'confidant_activity';
+const KEEP_PEOPLE = 50_000;
+const FENCE_GIVE_UP_MS = 1000;
+
+class ActivityFeed {
+  readonly id = randomUUID().slice(0, 8);
+  /** Number of the last notification received; a read started at n is kept only if nothing about it came after n. */
+  seq = 0;
+  private flushedAt = 0;
+  private told = new Map<string, number>();
+  private kept = new Map<string, Map<number, ActivityRows>>();
+  private fences = new Map<string, { resolve: (ok: boolean) => void; since: number }>();
+  private fenceNo = 0;
+  private client: pg.Client | null = null;
+  private listening = false;
+  private closed = false;
+  private sweeper: NodeJS.Timeout;
+
+  constructor(private readonly db: Db) {
+    this.sweeper = setInterval(() => this.giveUpFences(Date.now() - FENCE_GIVE_UP_MS), FENCE_GIVE_UP_MS).unref();
+    void this.connect();
+  }
+
+  private async connect() {
+    const client = new pg.Client({ connectionString: connectionStringOf(this.db) });
+    this.client = client;
+    const lost = () => {
+      if (this.client !== client) return;
+      this.client = null;
+      this.forget();
+      if (!this.closed) setTimeout(() => void this.connect(), 1000).unref();
+    };
+    client.on('error', lost);
+    client.on('end', lost);
+    client.on('notification', (n) => this.told_(n.payload ?? ''));
+    try {
+      await client.connect();
+      await client.query(`LISTEN ${CHANNEL}`);
+      if (this.client === client) this.listening = true;
+    } catch {
+      void client.end().catch(() => {});
+      lost();
+    }
+  }
+
+  /** Nothing is known any more: a notification may have been missed. */
+  private forget() {
+    this.listening = false;
+    this.seq++;
+    this.flushedAt = this.seq;
+    this.kept.clear();
+    this.told.clear();
+    this.giveUpFences(Infinity);
+  }
+
+  private giveUpFences(before: number) {
+    for (const [token, f] of this.fences) if (f.since < before) (this.fences.delete(token), f.resolve(false));
+  }
+
+  private told_(payload: string) {
+    if (payload.startsWith('f:')) {
+      const f = this.fences.get(payload);
+      if (f) (this.fences.delete(payload), f.resolve(true));
+      return;
+    }
+    const seq = ++this.seq;
+    const people = payload.slice(2);
+    if (people === '*' || this.told.size > 2 * KEEP_PEOPLE) {
+      this.flushedAt = seq;
+      this.kept.clear();
+      this.told.clear();
+      return;
+    }
+    for (const p of people.split(',')) {
+      this.told.set(p, seq);
+      this.kept.delete(p);
+    }
+  }
+
+  /** A fence for one read: its token goes with the read's audit entry; `arrived` says when it came back. */
+  fence(): { token: string; arrived: Promise<boolean> } | undefined {
+    if (!this.listening) return undefined;
+    const token = `f:${this.id}:${++this.fenceNo}`;
+    const arrived = new Promise<boolean>((resolve) => this.fences.set(token, { resolve, since: Date.now() }));
+    return { token, arrived };
+  }
+
+  get(personId: string, brandId: number): ActivityRows | undefined {
+    return this.listening ? this.kept.get(personId)?.get(brandId) : undefined;
+  }
+
+  keep(personId: string, brandId: number, readFrom: number, rows: ActivityRows) {
+    if (!this.listening || this.flushedAt > readFrom || (this.told.get(personId) ?? 0) > readFrom) return;
+    if (this.kept.size >= KEEP_PEOPLE) this.kept.clear();
+    let byBrand = this.kept.get(personId);
+    if (!byBrand) this.kept.set(personId, (byBrand = new Map()));
+    byBrand.set(brandId, rows);
+  }
+
+  async close() {
+    this.closed = true;
+    clearInterval(this.sweeper);
+    const client = this.client;
+    this.client = null;
+    this.forget();
+    await client?.end().catch(() => {});
+  }
+}
+
+const feeds = new WeakMap<Db, ActivityFeed>();
+
+/** A fence for a brand read about to be audited (starts the process's feed on first use; none while it is down). */
+export function activityFence(db: Db): { token: string; arrived: Promise<boolean> } | undefined {
+  let feed = feeds.get(db);
+  if (!feed) feeds.set(db, (feed = new ActivityFeed(db)));
+  return feed.fence();
+}
+
+export async function closeActivityFeed(db: Db) {
+  await feeds.get(db)?.close();
+  feeds.delete(db);
+}
+
+async function readActivity(db: Queryable, personId: string, brandId: number, now: Date): Promise<ActivityRows> {
+  // A named statement (planned once per connection): planning this union cost more than running it.
+  const r = await db.query({
+    name: 'recommend.activity_of',
+    // A row per order with its products, and times as epoch milliseconds: parsing rows and dates cost more than the query.
+    text: `WITH o AS (SELECT order_id, placed_at FROM orders WHERE person_id = $1 AND brand_id = $2 AND status <> 'cancelled' ORDER BY placed_at DESC LIMIT 10)
+     SELECT 'order' AS kind, array_agg(oi.product_id ORDER BY oi.line_no) AS ids, (extract(epoch FROM o.placed_at) * 1000)::float8 AS at, o.order_id
+       FROM o JOIN order_items oi ON oi.person_id = $1 AND oi.brand_id = $2 AND oi.order_id = o.order_id AND oi.status = 'ok'
+      GROUP BY o.order_id, o.placed_at
+     UNION ALL
+     (SELECT event, ARRAY[product_id], (extract(epoch FROM occurred_at) * 1000)::float8, NULL FROM events
+       WHERE person_id = $1 AND brand_id = $2 AND product_id IS NOT NULL AND occurred_at > $3 AND event = ANY($4) ORDER BY occurred_at DESC LIMIT 200)`,
+    values: [personId, brandId, new Date(now.getTime() - REJECT_DAYS * DAY), [...REJECT_EVENTS, ...CART_EVENTS, ...VIEW_EVENTS]],
+  });
+  const rows: ActivityRows = { orders: [], events: [] };
+  for (const row of r.rows as Array<{ kind: string; ids: string[]; at: number; order_id: string | null }>) {
+    if (row.kind === 'order') rows.orders.push({ orderId: row.order_id!, at: row.at, items: row.ids });
+    else rows.events.push({ kind: row.kind, id: row.ids[0], at: row.at });
+  }
+  rows.orders.sort((a, b) => b.at - a.at);
+  rows.events.sort((a, b) => a.at - b.at);
+  return rows;
+}
+
+/**
+ * The person's activity at the brand. With the fence of a read (`fenced`), what the process keeps is used once the
+ * fence is back; otherwise, or if nothing is kept, it is read.
+ */
+export async function activityOf(db: Queryable, personId: string, brandId: number, now: Date, fenced?: Promise<boolean>): Promise<Activity> {
+  const feed = db instanceof pg.Pool ? feeds.get(db) : undefined;
+  let rows = feed && fenced && (await fenced) ? feed.get(personId, brandId) : undefined;
+  if (!rows) {
+    const readFrom = feed?.seq ?? 0;
+    rows = await readActivity(db, personId, brandId, now);
+    feed?.keep(personId, brandId, readFrom, rows);
+  }
+  const lastOrderAt = rows.orders[0]?.at ?? -Infinity;
+  const t = now.getTime();
+  const cart = new Set<string>();
+  const rejected = new Set<string>();
+  const viewed: string[] = [];
+  for (const e of rows.events) {
+    if (e.at <= t - REJECT_DAYS * DAY) continue; // kept from an earlier read
+    if (e.kind === 'Product Added' && e.at > lastOrderAt && e.at > t - CART_DAYS * DAY) cart.add(e.id);
+    if (e.kind === 'Product Removed') cart.delete(e.id);
+    if (REJECT_EVENTS.includes(e.kind)) rejected.add(e.id);
+    else if (e.kind === 'Product Added') rejected.delete(e.id); // taken back: no longer rejected
+    if (VIEW_EVENTS.includes(e.kind) && e.at > t - SESSION_MS && !viewed.includes(e.id)) viewed.push(e.id);
+  }
+  for (const o of rows.orders) for (const id of o.items) rejected.delete(id);
+  return { orders: rows.orders, viewed, cart: [...cart], rejected };
+}
