@@ -74,7 +74,7 @@ try {
 
   console.log('\nGET /v1/recommendations over loopback (k=10; pid lookup, gatekeeper view with audit entry, recent activity, constraints, reasons)');
   // One server process, then CONFIDANT_WORKERS=2 (both cores for HTTP work, shared with PostgreSQL and the load generator).
-  for (const workers of [1, 2]) {
+  for (const workers of (process.env.BENCH_WORKERS ?? "1,2").split(",").map(Number)) {
     const server = await sys.serve({ CONFIDANT_SECRET: secret, CONFIDANT_WORKERS: String(workers) });
     const probe = await (await fetch(`${server.url}/v1/recommendations?person=${pids[0]}&k=10`, { headers })).json();
     if (!probe.items?.length || probe.model_version !== trained.version) throw new Error(`the server does not serve the model: ${JSON.stringify(probe).slice(0, 300)}`);
@@ -82,8 +82,12 @@ try {
     const label = workers === 1 ? '1 server process' : `${workers} server processes`;
     // The target rate, then lower steady rates: where the p99 stays under 5 ms.
     for (const rate of [RATE, 1000, 500, 250]) {
+      const cpu0 = cpuSnapshot(server.child.pid!);
       const fixed = await paced({ url: server.url, headers, rate, seconds: rate === RATE ? 15 : 8, path });
+      const cpu = cpuUsed(cpu0, cpuSnapshot(server.child.pid!));
+      const share = (k: keyof typeof cpu) => `${fmt((100 * cpu[k]) / fixed.seconds)}%`;
       console.log(`  ${label}, steady ${fmt(rate)} req/s: ${fmt(fixed.served)} req/s served, p50 ${fixed.p50} ms, p99 ${fixed.p99} ms, errors ${fixed.errors}${rate === RATE ? '  (target p99 < 5 ms)' : ''}`);
+      console.log(`    CPU (of one core): server ${share('server')}, PostgreSQL ${share('postgres')}, load generator ${share('loadGenerator')}`);
     }
     const alone = await load({ url: server.url, headers, connections: 1, duration: 5, requests });
     console.log(`  ${label}, one request at a time: ${fmt(alone.requestsPerSec)} req/s, p50 ${alone.p50} ms, p99 ${alone.p99} ms, errors ${alone.errors + alone.non2xx}`);

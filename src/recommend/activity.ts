@@ -2,8 +2,8 @@
  * A person's newest orders and events at a brand: what happened since the model was trained counts at once. Serving
  * keeps them in memory per process. Changes reach it by notification (046_activity_changes): every statement that
  * writes orders, order lines or events names the people it touched. A brand read's audit write sends a fence on the
- * same channel; notifications arrive in commit order, so once the fence is back, everything committed before the
- * read has been told, and what is kept is as new as a fresh read.
+ * process's own channel; notifications arrive in commit order, so once the fence is back, everything committed before
+ * the read has been told, and what is kept is as new as a fresh read.
  */
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
@@ -37,7 +37,8 @@ const KEEP_PEOPLE = 50_000;
 const FENCE_GIVE_UP_MS = 1000;
 
 class ActivityFeed {
-  readonly id = randomUUID().slice(0, 8);
+  /** Also names this process's fence channel (lower-case hex). */
+  readonly id = randomUUID().replaceAll('-', '').slice(0, 12);
   /** Number of the last notification received; a read started at n is kept only if nothing about it came after n. */
   seq = 0;
   private flushedAt = 0;
@@ -45,6 +46,7 @@ class ActivityFeed {
   private kept = new Map<string, Map<number, ActivityRows>>();
   private fences = new Map<string, { resolve: (ok: boolean) => void; since: number }>();
   private fenceNo = 0;
+  private current: { token: string; arrived: Promise<boolean> } | undefined;
   private client: pg.Client | null = null;
   private listening = false;
   private closed = false;
@@ -66,10 +68,11 @@ class ActivityFeed {
     };
     client.on('error', lost);
     client.on('end', lost);
-    client.on('notification', (n) => this.told_(n.payload ?? ''));
+    client.on('notification', (n) => (n.channel === CHANNEL ? this.changed(n.payload ?? '') : this.fenced(n.payload ?? '')));
     try {
       await client.connect();
-      await client.query(`LISTEN ${CHANNEL}`);
+      // The fences of this process come on a channel of its own; notifications of all channels arrive in commit order.
+      await client.query(`LISTEN ${CHANNEL}; LISTEN ${CHANNEL}_${this.id}`);
       if (this.client === client) this.listening = true;
     } catch {
       void client.end().catch(() => {});
@@ -91,12 +94,12 @@ class ActivityFeed {
     for (const [token, f] of this.fences) if (f.since < before) (this.fences.delete(token), f.resolve(false));
   }
 
-  private told_(payload: string) {
-    if (payload.startsWith('f:')) {
-      const f = this.fences.get(payload);
-      if (f) (this.fences.delete(payload), f.resolve(true));
-      return;
-    }
+  private fenced(token: string) {
+    const f = this.fences.get(token);
+    if (f) (this.fences.delete(token), f.resolve(true));
+  }
+
+  private changed(payload: string) {
     const seq = ++this.seq;
     const people = payload.slice(2);
     if (people === '*' || this.told.size > 2 * KEEP_PEOPLE) {
@@ -111,12 +114,19 @@ class ActivityFeed {
     }
   }
 
-  /** A fence for one read: its token goes with the read's audit entry; `arrived` says when it came back. */
+  /**
+   * A fence for a read about to be audited: its token goes with the audit entry; `arrived` says when it came back.
+   * Reads of one turn of the event loop share one (its first commit comes after all of them started).
+   */
   fence(): { token: string; arrived: Promise<boolean> } | undefined {
     if (!this.listening) return undefined;
-    const token = `f:${this.id}:${++this.fenceNo}`;
-    const arrived = new Promise<boolean>((resolve) => this.fences.set(token, { resolve, since: Date.now() }));
-    return { token, arrived };
+    if (!this.current) {
+      const token = `${this.id}:${++this.fenceNo}`;
+      const arrived = new Promise<boolean>((resolve) => this.fences.set(token, { resolve, since: Date.now() }));
+      this.current = { token, arrived };
+      setImmediate(() => (this.current = undefined));
+    }
+    return this.current;
   }
 
   get(personId: string, brandId: number): ActivityRows | undefined {

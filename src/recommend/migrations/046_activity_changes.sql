@@ -1,7 +1,8 @@
 -- Serving keeps each person's recent orders and events in memory (src/recommend/activity.ts). Every statement that
 -- changes them says whose changed on the channel confidant_activity: "a:" and the person ids, or "a:*" when a statement
--- touched too many people for one notification (an import). A read's audit write sends a fence on the same channel
--- (gatekeeper/047): once a process has received its fence, every change committed before the read was told to it.
+-- touched too many people for one notification (an import). A read's audit write sends a fence to the reading process
+-- (gatekeeper/047): notifications arrive in commit order, so once the fence is back, every change committed before the
+-- read was told to it.
 CREATE FUNCTION notify_activity() RETURNS trigger LANGUAGE plpgsql AS $$
 DECLARE
   people text[];
