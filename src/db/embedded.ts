@@ -41,7 +41,7 @@ export async function startEmbeddedPostgres(dataDir: string, log: (line: string)
     authMethod: 'scram-sha-256',
     postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', `unix_socket_directories=${socketDir ?? ''}`, '-c', 'max_connections=200', '-c', 'fsync=on', '-c', 'synchronous_commit=on',
       // Lets concurrent commits share one WAL flush: many small tracking calls, each durable.
-      '-c', 'commit_delay=200', '-c', 'commit_siblings=3', ...(process.env.PG_EXTRA ? process.env.PG_EXTRA.split(' ') : [])],
+      '-c', 'commit_delay=200', '-c', 'commit_siblings=3'],
     onLog: log,
     onError: (e: unknown) => log(String(e)),
   });

@@ -10,10 +10,11 @@ import { type ActiveGrant, auditedView, type PersonView, type Purpose } from './
 
 export type SharedFact = ReturnType<typeof factOut> & { at: Date };
 
-/** A person as one brand may reach them, as read at `version` (every grant of the brand, in force or not yet expired). */
+/** A person as one brand may reach them (every grant of the brand, in force or not), as read in `snapshot`. */
 interface BrandPerson {
   personId: string;
-  version: number;
+  snapshot: string;
+  readAt: number;
   linked: boolean;
   grants: Array<ActiveGrant & { purpose: Purpose; expiresAt: number | null }>;
   facts: StoredFact[];
@@ -21,17 +22,19 @@ interface BrandPerson {
 
 /**
  * Brand reads by the thousand a second read the same people again and again: each process keeps what it read, per
- * pool. An entry is used only if the person's version is unchanged when the read's audit entry is written (see
- * `audit`), so a change committed anywhere is seen by the next read. Bounded; dropped whole when full.
+ * pool, for a minute (the change log keeps far longer: 045_person_changes). A kept view is used only if no change of
+ * the person committed outside its snapshot when the read's audit entry is written (see `audit`), so a change
+ * committed anywhere is seen by the next read. Bounded; dropped whole when full.
  */
 const CACHE_LIMIT = 50_000;
+const KEEP_MS = 60_000;
 const cached = new WeakMap<Queryable, Map<string, BrandPerson>>();
 
 async function readBrandPerson(db: Queryable, brandId: number, pid: string): Promise<BrandPerson | null> {
   const r = await db.query({
     name: 'gatekeeper.brand_person',
     // One round trip (this sits on every brand read): the pid, the version, the link, the grants and the facts.
-    text: `SELECT p.person_id AS "personId", coalesce((SELECT version FROM person_versions v WHERE v.person_id = p.person_id), 0)::float8 AS version,
+    text: `SELECT p.person_id AS "personId", pg_current_snapshot()::text AS snapshot,
          EXISTS (SELECT 1 FROM brand_customers bc WHERE bc.person_id = p.person_id AND bc.brand_id = $1 AND bc.confirmed_at IS NOT NULL) AS linked,
          (SELECT coalesce(json_agg(json_build_object('scope', g.scope, 'purpose', g.purpose, 'explicit', g.explicit,
             'expiresAt', (extract(epoch FROM g.expires_at) * 1000)::float8)), '[]') FROM grants g
@@ -42,6 +45,7 @@ async function readBrandPerson(db: Queryable, brandId: number, pid: string): Pro
   });
   if (r.rowCount === 0) return null;
   const person = r.rows[0] as BrandPerson;
+  person.readAt = Date.now();
   for (const f of person.facts) f.statedAt = new Date(f.statedAt);
   return person;
 }
@@ -67,7 +71,9 @@ export async function brandView(
   const key = `${brandId}:${pid}`;
   for (let fresh = false; ; fresh = true) {
     let person = fresh ? undefined : people.get(key);
+    if (person && person.readAt < Date.now() - KEEP_MS) person = undefined;
     if (!person) {
+      fresh = true;
       person = (await readBrandPerson(ctx.db, brandId, pid)) ?? undefined;
       if (people.size >= CACHE_LIMIT) people.clear();
       if (person) people.set(key, person);
@@ -79,7 +85,8 @@ export async function brandView(
       continue; // what was kept may be out of date: ask the database
     }
     const grants = inForce.filter((g) => g.purpose === purpose);
-    const view = await auditedView(ctx.db, { personId: person.personId, brandId, purpose, grants, facts: person.facts, call, action, at, version: person.version, fence });
+    // A view read just now needs no check: its snapshot is newer than the call.
+    const view = await auditedView(ctx.db, { personId: person.personId, brandId, purpose, grants, facts: person.facts, call, action, at, snapshot: fresh ? undefined : person.snapshot, fence });
     if (view) return view;
     people.delete(key); // changed since it was read: read again
   }

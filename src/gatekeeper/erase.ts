@@ -39,8 +39,11 @@ const GROUPS: Array<{ name: string; tables: string[] }> = [
   { name: 'profile', tables: ['facts', 'audit_log'] },
 ];
 const ACCESS_TABLES = ['sessions', 'sign_in_links', 'grants', 'pseudonyms'];
-/** Never deleted from by person: the receipt itself. */
-const KEPT = new Set(['erasures']);
+/**
+ * Not deleted from with the other rooms: the receipt itself (kept), and the log of the person's changes, which tells
+ * every process that a view it keeps is out of date until the person's row is gone (then deleted with it).
+ */
+const KEPT = new Set(['erasures', 'person_changes']);
 
 async function addCounts(tx: Tx, personId: string, erasureId: string, counts: Record<string, number>) {
   const r = await tx.query('SELECT counts FROM erasures WHERE person_id = $1 AND erasure_id = $2 FOR UPDATE', [personId, erasureId]);
@@ -134,9 +137,10 @@ export async function finishErasure(ctx: AppContext, erasureId: string): Promise
     await inTransaction(ctx.db, async (tx) => {
       const persons = await tx.query('DELETE FROM persons WHERE id = $1', [personId]);
       // Order lines and events have no foreign key: rows that a transaction still writing them (an import, a
-      // tracking batch) committed after the first pass are deleted here, once that transaction let go of the person's row.
+      // tracking batch) committed after the first pass are deleted here, once that transaction let go of the person's
+      // row. The change log goes last (the deletes above wrote to it).
       const late: Record<string, number> = {};
-      for (const t of ['order_items', 'events']) {
+      for (const t of ['order_items', 'events', 'person_changes']) {
         const n = (await tx.query(`DELETE FROM ${t} WHERE person_id = $1`, [personId])).rowCount;
         if (n) late[t] = n;
       }

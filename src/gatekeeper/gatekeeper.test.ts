@@ -92,6 +92,10 @@ describe('grants', () => {
       assert.equal(await entries(), logged + 1, 'one entry for the read, none for the out-of-date view');
       await sys.ctx.db.query('UPDATE brand_customers SET confirmed_at = NULL WHERE person_id = $1 AND brand_id = $2', [s.person.id, A.id]);
       assert.equal(await readThere(), 404, 'the link gone and no grant left: unknown');
+      await sys.ctx.db.query('UPDATE brand_customers SET confirmed_at = now() WHERE person_id = $1 AND brand_id = $2', [s.person.id, A.id]);
+      assert.deepEqual(await readThere(), [], 'linked again');
+      assert.equal((await call('DELETE', '/v1/me', { auth: bearer(s.token) })).statusCode, 200);
+      assert.equal(await readThere(), 404, 'erased: unknown, in the other process too');
     } finally {
       await other.close();
       await db.end();

@@ -88,18 +88,19 @@ interface ViewInput {
 }
 
 /**
- * The view from grants and facts already read (in force at `at`), with its audit entry written. Read at a person
- * `version`, it is recorded only if the person is still at that version, and null says it is out of date.
+ * The view from grants and facts already read (in force at `at`), with its audit entry written. From a view kept since
+ * an earlier read (`snapshot`), it is recorded only if nothing of the person changed since, and null says it is out of
+ * date.
  */
-export async function auditedView(db: Queryable, r: ViewInput & { version?: undefined }): Promise<PersonView>;
-export async function auditedView(db: Queryable, r: ViewInput & { version: number }): Promise<PersonView | null>;
-export async function auditedView(db: Queryable, r: ViewInput & { version?: number }): Promise<PersonView | null> {
+export async function auditedView(db: Queryable, r: ViewInput & { snapshot?: undefined }): Promise<PersonView>;
+export async function auditedView(db: Queryable, r: ViewInput & { snapshot?: string }): Promise<PersonView | null>;
+export async function auditedView(db: Queryable, r: ViewInput & { snapshot?: string }): Promise<PersonView | null> {
   const byScope = new Map(r.grants.map((g) => [g.scope, g]));
   const allowed = r.facts.filter((f) => factAllowed(f, byScope, r.purpose, r.brandId));
   const used = new Set<string>(allowed.map((f) => f.scope));
   if (allowed.some((f) => fromOtherBrand(f, r.brandId))) used.add('orders.other_brands');
   const entry = { personId: r.personId, brandId: r.brandId, action: r.action, purpose: r.purpose, scopes: [...used], factIds: allowed.map((f) => f.id), call: r.call, at: r.at };
-  if (!(await audit(db, { ...entry, version: r.version ?? null, fence: r.fence }))) return null;
+  if (!(await audit(db, { ...entry, snapshot: r.snapshot ?? null, fence: r.fence }))) return null;
   return { personId: r.personId, brandId: r.brandId, purpose: r.purpose, facts: allowed, scopes: new Set(byScope.keys()) };
 }
 
@@ -117,8 +118,8 @@ export interface AuditInput {
   factIds: string[];
   call: string;
   at: Date;
-  /** The person's version the read was made at: the entry is written only if it is still current (null: always). */
-  version?: number | null;
+  /** The snapshot a kept view was read in: the entry is written only if no change of the person committed outside it. */
+  snapshot?: string | null;
   /** Sent on confidant_activity when the entry commits (see recommend/activity.ts). */
   fence?: string;
 }
@@ -130,7 +131,7 @@ export interface AuditInput {
  */
 const writeAudit = groupWriter<AuditInput, boolean>(
   async (db, entries) => {
-    const rows = entries.map((e, i) => ({ i, person_id: e.personId, brand_id: e.brandId, action: e.action, purpose: e.purpose, scopes: e.scopes, fact_ids: e.factIds, call: e.call, at: e.at, version: e.version ?? null }));
+    const rows = entries.map((e, i) => ({ i, person_id: e.personId, brand_id: e.brandId, action: e.action, purpose: e.purpose, scopes: e.scopes, fact_ids: e.factIds, call: e.call, at: e.at, snapshot: e.snapshot ?? null }));
     // Outside a caller's transaction, the entries do not wait for the disk (see write_audit_entries).
     const fences = entries.flatMap((e) => (e.fence ? [e.fence] : []));
     const r = await db.query({ name: 'gatekeeper.write_audit', text: 'SELECT i FROM write_audit_entries($1::jsonb, $2, $3) AS i', values: [JSON.stringify(rows), db instanceof pg.Pool, fences] });
@@ -140,7 +141,7 @@ const writeAudit = groupWriter<AuditInput, boolean>(
   { oneStatement: true },
 );
 
-/** Writes the entry; false if it was left out because the read is out of date (see `version`). */
+/** Writes the entry; false if it was left out because the read is out of date (see `snapshot`). */
 export const audit = (db: Queryable, e: AuditInput): Promise<boolean> => writeAudit(db, e);
 
 /** Gives grants (used by the person's own routes and the chat). Special scopes must be asked for one by one. */

@@ -4,6 +4,8 @@ import { basic, bearer, testSystem, type TestSystem } from '../testing/harness.j
 import type { NewBrandKeys } from '../brands/brands.js';
 import { storeMessages } from './segment.js';
 import { erasePerson } from '../gatekeeper/erase.js';
+import { recordFacts } from '../profile/facts.js';
+import pg from 'pg';
 
 let sys: TestSystem;
 let shop: NewBrandKeys;
@@ -125,7 +127,10 @@ describe('Segment-compatible tracking', () => {
 
   test('a link confirmed while a tracking batch is in flight moves what the batch committed to the person', async () => {
     await post('/v1/track', shop.writeKey, { userId: 'c-linked', event: 'Product Viewed', messageId: 'early' });
+    // Both sides have changes logged (what the shop said of its customer; what the person said): the merge keeps them apart.
+    await post('/v1/identify', shop.writeKey, { userId: 'c-linked', messageId: 'identify', traits: { birthday: '1990-06-03' } });
     const shopper = await sys.shopper();
+    await recordFacts(sys.ctx.db, shopper.person.id, [{ about: 'self', kind: 'like', value: 'tea', polarity: 'positive' }], { source: 'stated', confidence: 1, at: new Date() });
     const code = (await sys.app.inject({ method: 'POST', url: '/v1/people/link-requests', headers: { authorization: bearer(shop.secretKey) }, payload: { customer_id: 'c-linked' } })).json().code;
     const tx = await sys.ctx.db.connect();
     try {
@@ -142,8 +147,25 @@ describe('Segment-compatible tracking', () => {
       tx.release();
     }
     const mine = await sys.ctx.db.query('SELECT message_id FROM events WHERE person_id = $1 AND brand_id = $2 ORDER BY 1', [shopper.person.id, shop.id]);
-    assert.deepEqual(mine.rows.map((r) => r.message_id), ['early', 'late-0', 'late-1', 'late-2']);
+    assert.deepEqual(mine.rows.map((r) => r.message_id), ['early', 'identify', 'late-0', 'late-1', 'late-2']);
     const orphans = await sys.ctx.db.query('SELECT count(*)::int AS n FROM events WHERE person_id NOT IN (SELECT id FROM persons)');
     assert.equal(orphans.rows[0].n, 0);
+  });
+
+  test('a batch for hundreds of customers tells serving processes about every one of them', async () => {
+    const listener = new pg.Client({ connectionString: sys.url });
+    await listener.connect();
+    const told = new Set<string>();
+    listener.on('notification', (n) => n.payload!.slice(2).split(',').forEach((id) => told.add(id)));
+    try {
+      await listener.query('LISTEN confidant_activity');
+      const batch = Array.from({ length: 450 }, (_, i) => ({ type: 'track', userId: `crowd-${i}`, event: 'Product Viewed', properties: { product_id: 'P1' } }));
+      assert.equal((await post('/v1/batch', shop.writeKey, { batch })).statusCode, 200);
+      const people = await sys.ctx.db.query(`SELECT person_id FROM brand_customers WHERE brand_id = $1 AND external_id LIKE 'crowd-%'`, [shop.id]);
+      for (let i = 0; i < 50 && told.size < 450; i++) await new Promise((r) => setTimeout(r, 20));
+      assert.deepEqual(people.rows.filter((r) => !told.has(r.person_id)), [], 'each of the 450 is named (in notifications of at most 200)');
+    } finally {
+      await listener.end();
+    }
   });
 });

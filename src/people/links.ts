@@ -69,7 +69,7 @@ export async function previewLink(ctx: AppContext, code: string) {
 }
 
 /** Tables the merge handles itself (or that a shadow person never has rows in). */
-const MERGED_APART = new Set(['persons', 'brand_customers', 'orders', 'order_items', 'shipments', 'returns', 'events', 'facts', 'pseudonyms', 'sessions', 'sign_in_links', 'grants', 'erasures']);
+const MERGED_APART = new Set(['persons', 'brand_customers', 'orders', 'order_items', 'shipments', 'returns', 'events', 'facts', 'pseudonyms', 'sessions', 'sign_in_links', 'grants', 'erasures', 'person_changes']);
 
 /**
  * The person confirms a link request: the customer becomes theirs, and the brand's data about that customer
@@ -157,6 +157,7 @@ async function mergeShadow(tx: Tx, shadowId: string, personId: string, brandId: 
     // what it wrote moves now, and the duplicates left behind go.
     await moveEvents();
     await tx.query('DELETE FROM events WHERE person_id = $1', [shadowId]);
+    await tx.query('DELETE FROM person_changes WHERE person_id = $1', [shadowId]);
   }
   return moved;
 }

@@ -44,9 +44,9 @@ class ActivityFeed {
   private flushedAt = 0;
   private told = new Map<string, number>();
   private kept = new Map<string, Map<number, ActivityRows>>();
-  private fences = new Map<string, { resolve: (ok: boolean) => void; since: number }>();
+  private fences = new Map<string, { arrived: Promise<boolean>; resolve: (ok: boolean) => void; since: number; awaited: boolean; back: boolean }>();
   private fenceNo = 0;
-  private current: { token: string; arrived: Promise<boolean> } | undefined;
+  private current: string | undefined;
   private client: pg.Client | null = null;
   private listening = false;
   private closed = false;
@@ -58,12 +58,14 @@ class ActivityFeed {
   }
 
   private async connect() {
-    const client = new pg.Client({ connectionString: connectionStringOf(this.db) });
+    // Keep-alive probes notice a connection that died without a word.
+    const client = new pg.Client({ connectionString: connectionStringOf(this.db), keepAlive: true });
     this.client = client;
     const lost = () => {
       if (this.client !== client) return;
       this.client = null;
       this.forget();
+      void client.end().catch(() => {});
       if (!this.closed) setTimeout(() => void this.connect(), 1000).unref();
     };
     client.on('error', lost);
@@ -73,9 +75,11 @@ class ActivityFeed {
       await client.connect();
       // The fences of this process come on a channel of its own; notifications of all channels arrive in commit order.
       await client.query(`LISTEN ${CHANNEL}; LISTEN ${CHANNEL}_${this.id}`);
-      if (this.client === client) this.listening = true;
+      if (this.client !== client) return;
+      // A read that began before LISTEN may have missed a change nobody was told of: none of those is kept.
+      this.flushedAt = ++this.seq;
+      this.listening = true;
     } catch {
-      void client.end().catch(() => {});
       lost();
     }
   }
@@ -90,13 +94,26 @@ class ActivityFeed {
     this.giveUpFences(Infinity);
   }
 
+  /**
+   * Fences that did not come back: their reads are served fresh. A listener that let a fence someone waits for go
+   * unanswered for a second is replaced (a connection can die without a word).
+   */
   private giveUpFences(before: number) {
-    for (const [token, f] of this.fences) if (f.since < before) (this.fences.delete(token), f.resolve(false));
+    let late = 0;
+    for (const [token, f] of this.fences) {
+      if (f.since >= before) continue;
+      this.fences.delete(token);
+      if (!f.back && f.awaited) late++;
+      f.resolve(false); // no effect if it came back
+    }
+    if (late > 0 && this.listening) void this.client?.end().catch(() => {});
   }
 
   private fenced(token: string) {
     const f = this.fences.get(token);
-    if (f) (this.fences.delete(token), f.resolve(true));
+    if (!f) return;
+    f.back = true;
+    f.resolve(true);
   }
 
   private changed(payload: string) {
@@ -115,18 +132,28 @@ class ActivityFeed {
   }
 
   /**
-   * A fence for a read about to be audited: its token goes with the audit entry; `arrived` says when it came back.
-   * Reads of one turn of the event loop share one (its first commit comes after all of them started).
+   * A fence for a read about to be audited: its token goes with the audit entry. Reads of one turn of the event loop
+   * share one (its first commit comes after all of them started).
    */
-  fence(): { token: string; arrived: Promise<boolean> } | undefined {
+  fence(): string | undefined {
     if (!this.listening) return undefined;
     if (!this.current) {
       const token = `${this.id}:${++this.fenceNo}`;
-      const arrived = new Promise<boolean>((resolve) => this.fences.set(token, { resolve, since: Date.now() }));
-      this.current = { token, arrived };
+      let resolve!: (ok: boolean) => void;
+      const arrived = new Promise<boolean>((r) => (resolve = r));
+      this.fences.set(token, { arrived, resolve, since: Date.now(), awaited: false, back: false });
+      this.current = token;
       setImmediate(() => (this.current = undefined));
     }
     return this.current;
+  }
+
+  /** Whether the fence came back (false if it was given up). */
+  arrival(token: string): Promise<boolean> {
+    const f = this.fences.get(token);
+    if (!f) return Promise.resolve(false);
+    f.awaited = true;
+    return f.arrived;
   }
 
   get(personId: string, brandId: number): ActivityRows | undefined {
@@ -154,7 +181,7 @@ class ActivityFeed {
 const feeds = new WeakMap<Db, ActivityFeed>();
 
 /** A fence for a brand read about to be audited (starts the process's feed on first use; none while it is down). */
-export function activityFence(db: Db): { token: string; arrived: Promise<boolean> } | undefined {
+export function activityFence(db: Db): string | undefined {
   let feed = feeds.get(db);
   if (!feed) feeds.set(db, (feed = new ActivityFeed(db)));
   return feed.fence();
@@ -190,12 +217,12 @@ async function readActivity(db: Queryable, personId: string, brandId: number, no
 }
 
 /**
- * The person's activity at the brand. With the fence of a read (`fenced`), what the process keeps is used once the
- * fence is back; otherwise, or if nothing is kept, it is read.
+ * The person's activity at the brand. With the fence of a read (`fence`, sent with its audit entry), what the process
+ * keeps is used once the fence is back; otherwise, or if nothing is kept, it is read.
  */
-export async function activityOf(db: Queryable, personId: string, brandId: number, now: Date, fenced?: Promise<boolean>): Promise<Activity> {
+export async function activityOf(db: Queryable, personId: string, brandId: number, now: Date, fence?: string): Promise<Activity> {
   const feed = db instanceof pg.Pool ? feeds.get(db) : undefined;
-  let rows = feed && fenced && (await fenced) ? feed.get(personId, brandId) : undefined;
+  let rows = feed && fence && (await feed.arrival(fence)) ? feed.get(personId, brandId) : undefined;
   if (!rows) {
     const readFrom = feed?.seq ?? 0;
     rows = await readActivity(db, personId, brandId, now);

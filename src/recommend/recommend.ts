@@ -24,8 +24,8 @@ export interface RecommendOptions {
   sessionItems?: string[];
   /** Randomness of the variety between calls; tests fix it. */
   random?: () => number;
-  /** The fence of the read that gave the view (see activity.ts): once back, the activity kept in memory is current. */
-  activityFenced?: Promise<boolean>;
+  /** The fence sent with the audit entry of the read that gave the view (see activity.ts). */
+  activityFence?: string;
 }
 
 export interface RecommendedItem {
@@ -141,7 +141,7 @@ export async function recommend(ctx: Pick<AppContext, 'db' | 'log' | 'now'>, vie
   // Facts come only from the view; gift mode uses only the facts about the recipient.
   const facts: StoredFact[] = (view?.facts ?? []).filter((f) => f.about === about && !f.retiredUses.includes('recommendations'));
   const constraints: Constraint[] = constraintsFrom(facts, about);
-  const activity = view ? await activityOf(ctx.db, view.personId, opts.brandId, now, opts.activityFenced) : NO_ACTIVITY;
+  const activity = view ? await activityOf(ctx.db, view.personId, opts.brandId, now, opts.activityFence) : NO_ACTIVITY;
 
   const purchases = new Map<string, number>(); // product -> orders containing it (recent ones)
   for (const o of activity.orders) for (const id of o.items) purchases.set(id, (purchases.get(id) ?? 0) + 1);

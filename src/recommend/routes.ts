@@ -99,8 +99,8 @@ export function recommendRoutes(app: App, ctx: AppContext) {
       const context = parseContext(q.context);
       const fence = q.person === undefined ? undefined : activityFence(ctx.db);
       const view =
-        q.person === undefined ? null : await brandView(ctx, brand.id, q.person, 'recommendations', 'GET /v1/recommendations', 'recommendation', '/querystring/person', fence?.token);
-      const r = await recommend(ctx, view, context, q.k, { brandId: brand.id, sessionItems: q.session_items, activityFenced: fence?.arrived });
+        q.person === undefined ? null : await brandView(ctx, brand.id, q.person, 'recommendations', 'GET /v1/recommendations', 'recommendation', '/querystring/person', fence);
+      const r = await recommend(ctx, view, context, q.k, { brandId: brand.id, sessionItems: q.session_items, activityFence: fence });
       return answer(q.context, r, (id) => factRef(ctx, brand.id, id));
     },
   );
