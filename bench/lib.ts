@@ -96,22 +96,30 @@ export async function paced(o: { url: string; headers: Record<string, string>; r
   const idle: Connection[] = [];
   let opened = 0;
   /**
-   * A keep-alive connection with one request at a time, speaking just enough HTTP/1.1 for the bench (answers with
-   * Content-Length): Node's http client costs the shared cores several times what the server's own parsing does.
+   * A keep-alive connection with one request at a time, speaking just enough HTTP/1.1 for the bench (Fastify answers
+   * with Content-Length): Node's http client costs the shared cores several times what the server's own parsing does.
    */
   class Connection {
     private socket = net.connect(Number(target.port), target.hostname);
     private buffer: Buffer = Buffer.alloc(0);
     private due = 0;
+    private busy = false;
     constructor() {
       this.socket.setNoDelay(true);
       this.socket.on('data', (d) => this.read(d));
-      this.socket.on('error', () => {
-        errors++;
-        answered++;
+      this.socket.on('error', () => {});
+      // A connection that goes (the server closed it, or failed) fails its request and is not used again.
+      this.socket.on('close', () => {
+        opened--;
+        if (this.busy) (errors++, answered++);
+        const at = idle.indexOf(this);
+        if (at >= 0) idle.splice(at, 1);
+        const next = waiting.shift();
+        if (next !== undefined) dispatch(next);
       });
     }
     send(due: number) {
+      this.busy = true;
       this.due = due;
       this.socket.write(`GET ${o.path()} HTTP/1.1\r\n${head}\r\n`);
     }
@@ -126,6 +134,7 @@ export async function paced(o: { url: string; headers: Record<string, string>; r
       if (header.startsWith('HTTP/1.1 200')) latencies.push(performance.now() - this.due);
       else errors++;
       answered++;
+      this.busy = false;
       const next = waiting.shift();
       if (next === undefined) idle.push(this);
       else this.send(next);
@@ -149,6 +158,7 @@ export async function paced(o: { url: string; headers: Record<string, string>; r
     }, 1);
   });
   for (const c of all) c.close();
+  if (errors && latencies.length === 0) throw new Error('no request of the steady load was answered');
   latencies.sort((a, b) => a - b);
   const at = (q: number) => Math.round(latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] * 10) / 10;
   const seconds = (performance.now() - start) / 1000;

@@ -73,8 +73,9 @@ BEGIN
   -- A fence is "<process id>:<number>" and goes to that process's own channel.
   PERFORM pg_notify('confidant_activity_' || split_part(f, ':', 1), f) FROM (SELECT DISTINCT f FROM unnest(fences) AS f) x;
   RETURN QUERY
-    WITH x AS (SELECT r.*, r.snapshot IS NULL OR (EXISTS (SELECT 1 FROM persons p WHERE p.id = r.person_id)
-        AND NOT EXISTS (SELECT 1 FROM person_changes c WHERE c.person_id = r.person_id AND NOT pg_visible_in_snapshot(c.xid, r.snapshot::pg_snapshot))) AS current
+    -- Scalar subqueries, one index probe each: an EXISTS here is planned as a hash of the whole table.
+    WITH x AS (SELECT r.*, r.snapshot IS NULL OR ((SELECT true FROM persons p WHERE p.id = r.person_id) IS NOT NULL
+        AND (SELECT true FROM person_changes c WHERE c.person_id = r.person_id AND NOT pg_visible_in_snapshot(c.xid, r.snapshot::pg_snapshot) LIMIT 1) IS NULL) AS current
       FROM jsonb_to_recordset(entries)
       AS r(i int, person_id uuid, brand_id bigint, action text, purpose text, scopes text[], fact_ids uuid[], call text, at timestamptz, snapshot text)),
     written AS (INSERT INTO audit_log (person_id, brand_id, action, purpose, scopes, fact_ids, call, at)
