@@ -140,10 +140,11 @@ export async function finishErasure(ctx: AppContext, erasureId: string): Promise
       // tracking batch) committed after the first pass are deleted here, once that transaction let go of the person's
       // row. The change log goes last (the deletes above wrote to it).
       const late: Record<string, number> = {};
-      for (const t of ['order_items', 'events', 'person_changes']) {
+      for (const t of ['order_items', 'events']) {
         const n = (await tx.query(`DELETE FROM ${t} WHERE person_id = $1`, [personId])).rowCount;
         if (n) late[t] = n;
       }
+      await tx.query('DELETE FROM person_changes WHERE person_id = $1', [personId]);
       await addCounts(tx, personId, erasureId, { persons: persons.rowCount ?? 0, ...late });
       const done = await tx.query(
         'UPDATE erasures SET completed_at = $3 WHERE person_id = $1 AND erasure_id = $2 AND completed_at IS NULL RETURNING notify',

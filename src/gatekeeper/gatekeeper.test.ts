@@ -102,6 +102,19 @@ describe('grants', () => {
     }
   });
 
+  test('the change log is trimmed only below a horizon half an hour old', async () => {
+    const s = await linkedShopper();
+    await stateFact(sys, s.token, { kind: 'like', value: 'kites' });
+    const logged = async () => (await sys.ctx.db.query('SELECT count(*)::int AS n FROM person_changes WHERE person_id = $1', [s.person.id])).rows[0].n;
+    assert.ok((await logged()) > 0);
+    await sys.ctx.db.query('SELECT clean_person_changes()');
+    assert.ok((await logged()) > 0, 'a fresh horizon trims nothing');
+    // A horizon noted 31 minutes ago, above every transaction so far: what they logged can go.
+    await sys.ctx.db.query(`INSERT INTO person_change_horizons VALUES (now() - interval '31 minutes', pg_current_xact_id())`);
+    await sys.ctx.db.query('SELECT clean_person_changes()');
+    assert.equal(await logged(), 0);
+  });
+
   test('special categories: never in "all" or a bundle, shared only on an explicit grant of exactly that scope', async () => {
     const s = await linkedShopper();
     await stateFact(sys, s.token, { kind: 'allergy', value: 'peanuts' });

@@ -49,6 +49,9 @@ export function gatekeeperRoutes(app: App, ctx: AppContext) {
   // Webhook deliveries and interrupted erasures are durable jobs: a process picks up whatever is waiting.
   app.addHook('onReady', async () => void resumeJobRunner(ctx).catch((err) => ctx.log.error({ err }, 'job runner')));
   app.addHook('onClose', async () => stopJobRunner(ctx));
+  // The log that checks kept views is trimmed by every process now and then, in a statement of its own.
+  const trimmer = setInterval(() => void ctx.db.query('SELECT clean_person_changes()').catch(() => {}), 5 * 60_000).unref();
+  app.addHook('onClose', async () => clearInterval(trimmer));
 
   app.get(
     '/v1/people/:pid/profile',

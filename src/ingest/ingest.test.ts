@@ -162,7 +162,7 @@ describe('Segment-compatible tracking', () => {
       const batch = Array.from({ length: 450 }, (_, i) => ({ type: 'track', userId: `crowd-${i}`, event: 'Product Viewed', properties: { product_id: 'P1' } }));
       assert.equal((await post('/v1/batch', shop.writeKey, { batch })).statusCode, 200);
       const people = await sys.ctx.db.query(`SELECT person_id FROM brand_customers WHERE brand_id = $1 AND external_id LIKE 'crowd-%'`, [shop.id]);
-      for (let i = 0; i < 50 && told.size < 450; i++) await new Promise((r) => setTimeout(r, 20));
+      for (let i = 0; i < 250 && told.size < 450; i++) await new Promise((r) => setTimeout(r, 20));
       assert.deepEqual(people.rows.filter((r) => !told.has(r.person_id)), [], 'each of the 450 is named (in notifications of at most 200)');
     } finally {
       await listener.end();

@@ -44,12 +44,15 @@ class ActivityFeed {
   private flushedAt = 0;
   private told = new Map<string, number>();
   private kept = new Map<string, Map<number, ActivityRows>>();
-  private fences = new Map<string, { arrived: Promise<boolean>; resolve: (ok: boolean) => void; since: number; awaited: boolean; back: boolean }>();
+  private fences = new Map<string, { arrived: Promise<boolean>; resolve: (ok: boolean) => void; since: number; awaitedAt: number | null; back: boolean }>();
   private fenceNo = 0;
   private current: string | undefined;
   private client: pg.Client | null = null;
   private listening = false;
   private closed = false;
+  private retry: NodeJS.Timeout | undefined;
+  /** Drops the current connection and connects again (set while one is open). */
+  private drop: (() => void) | undefined;
   private sweeper: NodeJS.Timeout;
 
   constructor(private readonly db: Db) {
@@ -58,16 +61,20 @@ class ActivityFeed {
   }
 
   private async connect() {
+    if (this.closed) return;
     // Keep-alive probes notice a connection that died without a word.
-    const client = new pg.Client({ connectionString: connectionStringOf(this.db), keepAlive: true });
+    const client = new pg.Client({ connectionString: connectionStringOf(this.db), keepAlive: true, keepAliveInitialDelayMillis: 10_000 });
     this.client = client;
     const lost = () => {
       if (this.client !== client) return;
       this.client = null;
+      this.drop = undefined;
       this.forget();
-      void client.end().catch(() => {});
-      if (!this.closed) setTimeout(() => void this.connect(), 1000).unref();
+      // end() waits for a goodbye a dead peer never sends: the socket goes at once.
+      (client as unknown as { connection: { stream: { destroy(): void } } }).connection.stream.destroy();
+      if (!this.closed) this.retry = setTimeout(() => void this.connect(), 1000).unref();
     };
+    this.drop = lost;
     client.on('error', lost);
     client.on('end', lost);
     client.on('notification', (n) => (n.channel === CHANNEL ? this.changed(n.payload ?? '') : this.fenced(n.payload ?? '')));
@@ -95,18 +102,18 @@ class ActivityFeed {
   }
 
   /**
-   * Fences that did not come back: their reads are served fresh. A listener that let a fence someone waits for go
-   * unanswered for a second is replaced (a connection can die without a word).
+   * Fences that did not come back: their reads are served fresh. A listener that let a fence go unanswered for a
+   * second after someone began to wait for it is replaced (a connection can die without a word).
    */
   private giveUpFences(before: number) {
-    let late = 0;
+    let late = false;
     for (const [token, f] of this.fences) {
+      if (!f.back && f.awaitedAt !== null && f.awaitedAt < before) late = true;
       if (f.since >= before) continue;
       this.fences.delete(token);
-      if (!f.back && f.awaited) late++;
       f.resolve(false); // no effect if it came back
     }
-    if (late > 0 && this.listening) void this.client?.end().catch(() => {});
+    if (late && this.listening) this.drop?.();
   }
 
   private fenced(token: string) {
@@ -141,7 +148,7 @@ class ActivityFeed {
       const token = `${this.id}:${++this.fenceNo}`;
       let resolve!: (ok: boolean) => void;
       const arrived = new Promise<boolean>((r) => (resolve = r));
-      this.fences.set(token, { arrived, resolve, since: Date.now(), awaited: false, back: false });
+      this.fences.set(token, { arrived, resolve, since: Date.now(), awaitedAt: null, back: false });
       this.current = token;
       setImmediate(() => (this.current = undefined));
     }
@@ -152,7 +159,7 @@ class ActivityFeed {
   arrival(token: string): Promise<boolean> {
     const f = this.fences.get(token);
     if (!f) return Promise.resolve(false);
-    f.awaited = true;
+    f.awaitedAt ??= Date.now();
     return f.arrived;
   }
 
@@ -171,6 +178,7 @@ class ActivityFeed {
   async close() {
     this.closed = true;
     clearInterval(this.sweeper);
+    clearTimeout(this.retry);
     const client = this.client;
     this.client = null;
     this.forget();

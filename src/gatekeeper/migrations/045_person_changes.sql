@@ -6,19 +6,34 @@
 CREATE TABLE person_changes (
   person_id uuid NOT NULL,
   xid xid8 NOT NULL,
-  at timestamptz NOT NULL DEFAULT now(),
   PRIMARY KEY (person_id, xid)
 );
-CREATE INDEX person_changes_at ON person_changes (at);
 
--- Views are kept for a minute at most (src/gatekeeper/brand-profile.ts); entries far older than that are not needed.
--- Now and then one transaction at a time clears them.
-CREATE FUNCTION log_person_changes(people uuid[]) RETURNS void LANGUAGE plpgsql AS $$
-BEGIN
+CREATE FUNCTION log_person_changes(people uuid[]) RETURNS void LANGUAGE sql AS $$
   INSERT INTO person_changes (person_id, xid) SELECT DISTINCT p, pg_current_xact_id() FROM unnest(people) AS p WHERE p IS NOT NULL
     ON CONFLICT DO NOTHING;
-  IF random() < 0.01 AND pg_try_advisory_xact_lock(4545002) THEN
-    DELETE FROM person_changes WHERE at < now() - interval '30 minutes';
+$$;
+
+-- Views are kept for a minute at most (src/gatekeeper/brand-profile.ts), so a change matters only while a view read
+-- before it may still be kept. Each server process calls clean_person_changes now and then, in a statement of its own.
+-- It notes the oldest transaction still running; a note half an hour old says every transaction below it had ended
+-- by then, however long it ran, so their log rows can go.
+CREATE TABLE person_change_horizons (
+  taken_at timestamptz PRIMARY KEY,
+  oldest_running xid8 NOT NULL
+);
+CREATE FUNCTION clean_person_changes() RETURNS void LANGUAGE plpgsql AS $$
+DECLARE
+  horizon xid8;
+BEGIN
+  IF NOT pg_try_advisory_xact_lock(4545002) THEN
+    RETURN; -- another process is at it
+  END IF;
+  INSERT INTO person_change_horizons VALUES (now(), pg_snapshot_xmin(pg_current_snapshot())) ON CONFLICT DO NOTHING;
+  SELECT max(oldest_running) INTO horizon FROM person_change_horizons WHERE taken_at < now() - interval '30 minutes';
+  IF horizon IS NOT NULL THEN
+    DELETE FROM person_changes WHERE xid < horizon;
+    DELETE FROM person_change_horizons WHERE taken_at < now() - interval '30 minutes' AND oldest_running < horizon;
   END IF;
 END $$;
 
@@ -75,7 +90,8 @@ BEGIN
   RETURN QUERY
     -- Scalar subqueries, one index probe each: an EXISTS here is planned as a hash of the whole table.
     WITH x AS (SELECT r.*, r.snapshot IS NULL OR ((SELECT true FROM persons p WHERE p.id = r.person_id) IS NOT NULL
-        AND (SELECT true FROM person_changes c WHERE c.person_id = r.person_id AND NOT pg_visible_in_snapshot(c.xid, r.snapshot::pg_snapshot) LIMIT 1) IS NULL) AS current
+        AND (SELECT true FROM person_changes c WHERE c.person_id = r.person_id AND c.xid >= pg_snapshot_xmin(r.snapshot::pg_snapshot)
+          AND NOT pg_visible_in_snapshot(c.xid, r.snapshot::pg_snapshot) LIMIT 1) IS NULL) AS current
       FROM jsonb_to_recordset(entries)
       AS r(i int, person_id uuid, brand_id bigint, action text, purpose text, scopes text[], fact_ids uuid[], call text, at timestamptz, snapshot text)),
     written AS (INSERT INTO audit_log (person_id, brand_id, action, purpose, scopes, fact_ids, call, at)
