@@ -103,26 +103,18 @@ async function lockedCustomers(tx: Queryable, brandId: number, externalIds: stri
 export async function storeMessages(tx: Queryable, brandId: number, messages: SegmentMessage[], receivedAt: Date): Promise<IngestResult> {
   const externalIds = messages.map((m) => (m.userId !== undefined && m.userId !== '' ? String(m.userId) : `anon:${m.anonymousId}`));
   const persons = await lockedCustomers(tx, brandId, externalIds);
-  const personIds: string[] = [];
-  const messageIds: string[] = [];
-  const times: string[] = [];
   // One JSON document for the whole batch: PostgreSQL parses it in one pass, where ten arrays of escaped strings cost
   // the server more than the insert.
-  const rows = messages.map((m, i) => {
-    personIds.push(persons.get(externalIds[i])!);
-    messageIds.push(m.messageId ?? randomUUID());
-    times.push(m.timestamp ?? receivedAt.toISOString());
-    return {
-      p: personIds[i],
-      mid: messageIds[i],
-      t: m.type,
-      e: m.type === 'track' ? m.event : m.type === 'page' ? (m.name ?? null) : null,
-      pr: productIdOf(m.properties),
-      props: m.type === 'identify' ? (m.traits ?? {}) : (m.properties ?? {}),
-      ctx: m.context ?? {},
-      ts: times[i],
-    };
-  });
+  const rows = messages.map((m, i) => ({
+    p: persons.get(externalIds[i])!,
+    mid: m.messageId ?? randomUUID(),
+    t: m.type,
+    e: m.type === 'track' ? m.event : m.type === 'page' ? (m.name ?? null) : null,
+    pr: productIdOf(m.properties),
+    props: m.type === 'identify' ? (m.traits ?? {}) : (m.properties ?? {}),
+    ctx: m.context ?? {},
+    ts: m.timestamp ?? receivedAt.toISOString(),
+  }));
   const stored = await tx.query(
     `INSERT INTO events (person_id, brand_id, message_id, type, event, product_id, properties, context, occurred_at, received_at)
      SELECT p, $1, mid, t, e, pr, props, ctx, ts, $3
@@ -133,17 +125,17 @@ export async function storeMessages(tx: Queryable, brandId: number, messages: Se
   const fresh = new Set(stored.rows.map((r) => `${r.person_id}|${r.message_id}`));
   const storedNow = new Array<boolean>(messages.length).fill(false);
   for (let i = 0; i < messages.length; i++) {
-    const m = messages[i];
-    const key = `${personIds[i]}|${messageIds[i]}`;
+    const [m, { p: personId, mid, ts }] = [messages[i], rows[i]];
+    const key = `${personId}|${mid}`;
     if (!fresh.has(key)) continue;
     fresh.delete(key); // a messageId repeated inside one batch takes effect once
     storedNow[i] = true;
     if (m.type === 'identify' && m.traits && Object.keys(m.traits).length > 0) {
       await tx.query('UPDATE brand_customers SET traits = traits || $3::jsonb WHERE brand_id = $1 AND external_id = $2', [brandId, externalIds[i], JSON.stringify(m.traits)]);
-      await importTraits(tx, brandId, personIds[i], m.traits, new Date(times[i]));
+      await importTraits(tx, brandId, personId, m.traits, new Date(ts));
     }
     if (m.type === 'track' && m.event === 'Order Completed' && m.properties) {
-      await upsertOrderFromEvent(tx, brandId, personIds[i], m.properties, new Date(times[i]));
+      await upsertOrderFromEvent(tx, brandId, personId, m.properties, new Date(ts));
     }
   }
   return { received: messages.length, duplicates: messages.length - stored.rowCount!, stored: storedNow };
