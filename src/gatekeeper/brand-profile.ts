@@ -69,27 +69,26 @@ export async function brandView(
   let people = cached.get(ctx.db);
   if (!people) cached.set(ctx.db, (people = new Map()));
   const key = `${brandId}:${pid}`;
-  for (let fresh = false; ; fresh = true) {
-    let person = fresh ? undefined : people.get(key);
-    if (person && person.readAt < Date.now() - KEEP_MS) person = undefined;
-    if (!person) {
-      fresh = true;
-      person = (await readBrandPerson(ctx.db, brandId, pid)) ?? undefined;
-      if (people.size >= CACHE_LIMIT) people.clear();
-      if (person) people.set(key, person);
-      else people.delete(key);
-    }
-    const inForce = person?.grants.filter((g) => g.expiresAt === null || g.expiresAt > at.getTime()) ?? [];
-    if (!person || (!person.linked && inForce.length === 0)) {
-      if (fresh) throw new AppError('not_found', `no person with id "${pid}" for this brand`, where);
-      continue; // what was kept may be out of date: ask the database
-    }
+  // The view of a person read at `snapshot` (none: just now), or null if there is nothing between them any more or,
+  // for a kept one, if the person changed since.
+  const viewOf = async (person: BrandPerson, snapshot?: string) => {
+    const inForce = person.grants.filter((g) => g.expiresAt === null || g.expiresAt > at.getTime());
+    if (!person.linked && inForce.length === 0) return null;
     const grants = inForce.filter((g) => g.purpose === purpose);
-    // A view read just now needs no check: its snapshot is newer than the call.
-    const view = await auditedView(ctx.db, { personId: person.personId, brandId, purpose, grants, facts: person.facts, call, action, at, snapshot: fresh ? undefined : person.snapshot, fence });
+    return auditedView(ctx.db, { personId: person.personId, brandId, purpose, grants, facts: person.facts, call, action, at, snapshot, fence });
+  };
+  const kept = people.get(key);
+  if (kept && kept.readAt >= Date.now() - KEEP_MS) {
+    const view = await viewOf(kept, kept.snapshot);
     if (view) return view;
-    people.delete(key); // changed since it was read: read again
   }
+  people.delete(key);
+  const person = await readBrandPerson(ctx.db, brandId, pid);
+  const view = person && (await viewOf(person));
+  if (!view) throw new AppError('not_found', `no person with id "${pid}" for this brand`, where);
+  if (people.size >= CACHE_LIMIT) people.clear();
+  people.set(key, person);
+  return view;
 }
 
 /** The profile a brand may see. Fact ids are left out: they are the same for every brand and would link the person across brands. */

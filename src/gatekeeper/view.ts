@@ -99,8 +99,8 @@ export async function auditedView(db: Queryable, r: ViewInput & { snapshot?: str
   const allowed = r.facts.filter((f) => factAllowed(f, byScope, r.purpose, r.brandId));
   const used = new Set<string>(allowed.map((f) => f.scope));
   if (allowed.some((f) => fromOtherBrand(f, r.brandId))) used.add('orders.other_brands');
-  const entry = { personId: r.personId, brandId: r.brandId, action: r.action, purpose: r.purpose, scopes: [...used], factIds: allowed.map((f) => f.id), call: r.call, at: r.at };
-  if (!(await audit(db, { ...entry, snapshot: r.snapshot ?? null, fence: r.fence }))) return null;
+  const entry = { ...r, scopes: [...used], factIds: allowed.map((f) => f.id), snapshot: r.snapshot ?? null };
+  if (!(await audit(db, entry))) return null;
   return { personId: r.personId, brandId: r.brandId, purpose: r.purpose, facts: allowed, scopes: new Set(byScope.keys()) };
 }
 

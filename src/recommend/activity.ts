@@ -94,11 +94,15 @@ class ActivityFeed {
   /** Nothing is known any more: a notification may have been missed. */
   private forget() {
     this.listening = false;
-    this.seq++;
-    this.flushedAt = this.seq;
+    this.flush(++this.seq);
+    this.giveUpFences(Infinity);
+  }
+
+  /** Nothing kept counts any more, nor any read begun before notification `seq`. */
+  private flush(seq: number) {
+    this.flushedAt = seq;
     this.kept.clear();
     this.told.clear();
-    this.giveUpFences(Infinity);
   }
 
   /**
@@ -126,12 +130,7 @@ class ActivityFeed {
   private changed(payload: string) {
     const seq = ++this.seq;
     const people = payload.slice(2);
-    if (people === '*' || this.told.size > 2 * KEEP_PEOPLE) {
-      this.flushedAt = seq;
-      this.kept.clear();
-      this.told.clear();
-      return;
-    }
+    if (people === '*' || this.told.size > 2 * KEEP_PEOPLE) return this.flush(seq);
     for (const p of people.split(',')) {
       this.told.set(p, seq);
       this.kept.delete(p);
