@@ -67,10 +67,27 @@ function dislikeWords(v: string): string[] {
   return v.toLowerCase().split(/[^a-z0-9-]+/).filter((w) => w.length > 2 && !stop.has(w));
 }
 
-function breaksDislike(words: RegExp[], p: Product): boolean {
+/** A dislike's patterns, and whether each product breaks it: the same few dislikes come back on every request. */
+const dislikes = new Map<string, { words: RegExp[]; breaks: WeakMap<Product, boolean> }>();
+
+function dislike(v: string) {
+  let d = dislikes.get(v);
+  if (!d) {
+    if (dislikes.size >= 10_000) dislikes.clear();
+    const words = dislikeWords(v).map((w) => new RegExp(`\\b${w.replace(/s$/, '').replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`));
+    dislikes.set(v, (d = { words, breaks: new WeakMap() }));
+  }
+  return d;
+}
+
+function breaksDislike({ words, breaks }: ReturnType<typeof dislike>, p: Product): boolean {
   if (words.length === 0) return false;
-  const hay = `${text(p)} ${(attrs(p).diet_labels ?? []).join(' ')}`;
-  return words.every((w) => w.test(hay));
+  let b = breaks.get(p);
+  if (b === undefined) {
+    const hay = `${text(p)} ${(attrs(p).diet_labels ?? []).join(' ')}`;
+    breaks.set(p, (b = words.every((w) => w.test(hay))));
+  }
+  return b;
 }
 
 /** Constraints from the facts about one person (`about`), as the view allows them. */
@@ -84,8 +101,8 @@ export function constraintsFrom(facts: readonly StoredFact[], about = 'self'): C
     } else if (f.kind === 'allergy' && typeof v === 'string') {
       out.push({ factId: f.id, label: `no ${v.replace(/_/g, ' ')}`, breaks: (p) => breaksAllergy(v, p), bindsOn: (p) => isFood(p) || (attrs(p).allergens?.length ?? 0) > 0 });
     } else if ((f.kind === 'dislike' || (f.kind === 'like' && f.polarity === 'negative')) && typeof v === 'string') {
-      const words = dislikeWords(v).map((w) => new RegExp(`\\b${w.replace(/s$/, '').replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`));
-      out.push({ factId: f.id, label: `nothing ${v}`, breaks: (p) => breaksDislike(words, p), bindsOn: always });
+      const d = dislike(v);
+      out.push({ factId: f.id, label: `nothing ${v}`, breaks: (p) => breaksDislike(d, p), bindsOn: always });
     } else if (f.kind === 'brand' && f.polarity === 'negative' && typeof v === 'string') {
       const brand = v.toLowerCase();
       out.push({ factId: f.id, label: `no ${v}`, breaks: (p) => (attrs(p).brand ?? '').toLowerCase() === brand || p.name.toLowerCase().startsWith(`${brand} `), bindsOn: always });

@@ -58,12 +58,23 @@ function personWords(about: string): string {
   return a.charAt(0).toUpperCase() + a.slice(1);
 }
 
+/** Why the model picked an item: its strongest signal and the item that brought it. */
+interface ModelReason {
+  item: string;
+  src: RecSource;
+  because: string | undefined;
+}
+
 interface Candidate {
   product: Product;
   score: number;
-  /** Worded only for the picks that are shown (a thunk until then). */
-  reasons: Array<{ text: string | (() => string | null); weight: number }>;
+  /** The model's reason is worded only for the picks that are shown. */
+  reasons: Array<{ text: string | ModelReason; weight: number }>;
   factIds: Set<string>;
+  /** Whether a hard constraint rules it out (known once picked). */
+  broken?: boolean;
+  /** The score it is ranked by: with the fatigue of being shown often. */
+  ranked: number;
 }
 
 /** Shown this often recently without being taken: demoted, so the list moves on. */
@@ -166,10 +177,10 @@ export async function recommend(ctx: Pick<AppContext, 'db' | 'log' | 'now'>, vie
   if (context.kind === 'cart') for (const id of seedIds) exclude.add(id);
 
   const cands = new Map<string, Candidate>();
-  const add = (p: Product | undefined, score: number, reason: string | (() => string | null) | null, weight: number, factId?: string) => {
+  const add = (p: Product | undefined, score: number, reason: string | ModelReason | null, weight: number, factId?: string) => {
     if (!p || exclude.has(p.id)) return;
     let c = cands.get(p.id);
-    if (!c) cands.set(p.id, (c = { product: p, score: 0, reasons: [], factIds: new Set() }));
+    if (!c) cands.set(p.id, (c = { product: p, score: 0, ranked: 0, reasons: [], factIds: new Set() }));
     c.score += score;
     if (reason && !c.reasons.some((r) => r.text === reason)) c.reasons.push({ text: reason, weight });
     if (factId) c.factIds.add(factId);
@@ -177,9 +188,24 @@ export async function recommend(ctx: Pick<AppContext, 'db' | 'log' | 'now'>, vie
 
   // 1. The model.
   const pool = Math.max(30, 3 * k);
+  const personal = !gift && view !== null;
+  const history = personal && model ? model.users.get(view!.personId) : undefined;
+  // Purchase counts from the history, looked up only for the picks that get worded.
+  const countOf = (id: string) => {
+    const i = model?.itemIndex.get(id);
+    const t = history && i !== undefined ? history.items.indexOf(i) : -1;
+    return t >= 0 ? history!.counts[t] : 0;
+  };
+  const wordModel = ({ item, src, because }: ModelReason) =>
+    reasonOf(
+      src,
+      because ? catalog.byId.get(because) : undefined,
+      because !== undefined && (purchases.has(because) || countOf(because) > 0),
+      context.kind,
+      catalog.brandName,
+      countOf(item) + (purchases.get(item) ?? 0),
+    );
   if (model) {
-    const personal = !gift && view !== null;
-    const history = personal ? model.users.get(view!.personId) : undefined;
     // Purchases since the model was trained join the history now (the model's own are already in it).
     const newer = activity.orders.filter((o) => o.at > model.params.now);
     let userItems: Map<string, number> | undefined;
@@ -200,25 +226,10 @@ export async function recommend(ctx: Pick<AppContext, 'db' | 'log' | 'now'>, vie
     });
     const top = recs[0]?.score || 1;
     const scale = gift ? W.giftModel : 1;
-    // Purchase counts from the history, looked up only for the picks that get worded.
-    const countOf = (id: string) => {
-      const i = model.itemIndex.get(id);
-      const t = history && i !== undefined ? history.items.indexOf(i) : -1;
-      return t >= 0 ? history!.counts[t] : 0;
-    };
     for (const r of recs) {
       const p = catalog.byId.get(r.item);
       if (!p) continue;
-      const because = r.because?.find((id) => id !== r.item);
-      const reason = () => reasonOf(
-        r.sources[0],
-        because ? catalog.byId.get(because) : undefined,
-        because !== undefined && (purchases.has(because) || countOf(because) > 0),
-        context.kind,
-        catalog.brandName,
-        countOf(r.item) + (purchases.get(r.item) ?? 0),
-      );
-      add(p, (scale * r.score) / top, reason, 1);
+      add(p, (scale * r.score) / top, { item: r.item, src: r.sources[0], because: r.because?.find((id) => id !== r.item) }, 1);
     }
   }
 
@@ -258,12 +269,12 @@ export async function recommend(ctx: Pick<AppContext, 'db' | 'log' | 'now'>, vie
   const pick = (): RecommendedItem[] => {
     const ok: Candidate[] = [];
     for (const c of cands.values()) {
-      if (brokenBy(c.product, constraints) !== null) continue;
+      if ((c.broken ??= brokenBy(c.product, constraints) !== null)) continue;
       const s = seen?.get(c.product.id);
-      const fatigue = s && s.n >= FATIGUE_SHOWN && now.getTime() - s.since < FATIGUE_MS ? W.fatigue : 1;
-      ok.push({ ...c, score: c.score * fatigue });
+      c.ranked = s && s.n >= FATIGUE_SHOWN && now.getTime() - s.since < FATIGUE_MS ? c.score * W.fatigue : c.score;
+      ok.push(c);
     }
-    ok.sort((a, b) => b.score - a.score || a.product.id.localeCompare(b.product.id));
+    ok.sort((a, b) => b.ranked - a.ranked || a.product.id.localeCompare(b.product.id));
     // Variety: the best half stays; the other slots are drawn from the next candidates, likelier the higher they rank.
     const head = Math.ceil(k / 2);
     const window = ok.slice(head, head + 2 * k);
@@ -280,9 +291,9 @@ export async function recommend(ctx: Pick<AppContext, 'db' | 'log' | 'now'>, vie
       for (const con of constraints) if (con.bindsOn(c.product)) c.factIds.add(con.factId);
       const reasons = c.reasons
         .sort((a, b) => b.weight - a.weight)
-        .map((r) => (typeof r.text === 'function' ? r.text() : r.text))
+        .map((r) => (typeof r.text === 'string' ? r.text : wordModel(r.text)))
         .filter((r, n, all): r is string => r !== null && all.indexOf(r) === n);
-      return { product: c.product, score: Math.round(c.score * 1e4) / 1e4, reasons: reasons.slice(0, 2), factIds: [...c.factIds] };
+      return { product: c.product, score: Math.round(c.ranked * 1e4) / 1e4, reasons: reasons.slice(0, 2), factIds: [...c.factIds] };
     });
   };
   let items = pick();
