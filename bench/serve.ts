@@ -81,8 +81,7 @@ try {
     if (!probe.items?.length || probe.model_version !== trained.version) throw new Error(`the server does not serve the model: ${JSON.stringify(probe).slice(0, 300)}`);
     await load({ url: server.url, headers, duration: 3, requests }); // warm-up: JIT, pool, plans
     const label = workers === 1 ? '1 server process' : `${workers} server processes`;
-    // The target rate, then lower steady rates: where the p99 stays under 5 ms. Beside each, the floor of this machine
-    // at that rate: GET /health, one `SELECT 1` and nothing else, the least a read that writes its audit entry costs.
+    // The target rate, then lower steady rates: where the p99 stays under 5 ms; beside each, the floor at that rate.
     await paced({ url: server.url, headers, rate: 500, seconds: 2, path: () => '/health' }); // warm-up of the floor's route
     for (const rate of [RATE, 1000, 500, 250]) {
       const floor = await paced({ url: server.url, headers, rate, seconds: 8, path: () => '/health' });
