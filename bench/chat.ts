@@ -48,9 +48,21 @@ try {
     const shipments: ShipmentInput[] = [];
     for (let i = 0; i < SHOPPERS; i++) {
       const timeZone = zones[i % zones.length];
-      const person = await createPerson(tx, { email: `shopper${i}@bench.example`, displayName: `Shopper ${i}`, timeZone });
+      const person = await createPerson(tx, {
+        email: `shopper${i}@bench.example`,
+        displayName: `Shopper ${i}`,
+        timeZone,
+      });
       await linkCustomer(tx, volt.id, `c-${i}`, person.id, now);
-      await grant(tx, { personId: person.id, brandId: volt.id, scopes: ['profile.sizes', 'profile.diet', 'profile.likes', 'gifts'], purposes: ['service', 'recommendations'], how: 'page', explicit: true, at: now });
+      await grant(tx, {
+        personId: person.id,
+        brandId: volt.id,
+        scopes: ['profile.sizes', 'profile.diet', 'profile.likes', 'gifts'],
+        purposes: ['service', 'recommendations'],
+        how: 'page',
+        explicit: true,
+        at: now,
+      });
       tokens.push(await issueToken(tx, person.id, 'bench', 1, now));
       orders.push({
         order_id: `V-${i}`,
@@ -78,12 +90,21 @@ try {
   const server = await sys.serve({ LOG_LEVEL: 'warn' });
   const url = `${server.url}/v1/conversations/volt/messages`;
   const post = async (token: string, text: string) => {
-    const r = await fetch(url, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify({ text }) });
+    const r = await fetch(url, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ text }),
+    });
     return { status: r.status, body: (await r.json()) as { reply: { text: string } } };
   };
   // The answer is the real one (and the understander is trained before the clock starts).
   const first = await post(tokens[0], 'When will my order arrive?');
-  if (first.status !== 200 || !/^Your package with Philips Sonicare and 3 more items will be delivered tomorrow by 7 PM via UPS Ground\./.test(first.body.reply.text)) {
+  if (
+    first.status !== 200 ||
+    !/^Your package with Philips Sonicare and 3 more items will be delivered tomorrow by 7 PM via UPS Ground\./.test(
+      first.body.reply.text,
+    )
+  ) {
     throw new Error(`unexpected answer: ${first.status} ${JSON.stringify(first.body)}`);
   }
   console.log(`  sample reply: "${first.body.reply.text}"`);
@@ -95,12 +116,20 @@ try {
         const i = n++;
         // Each request a shopper and a message; neighbouring requests land on different shoppers.
         const token = tokens[(i * 7919) % tokens.length];
-        return { ...req, headers: { ...req.headers, authorization: `Bearer ${token}` }, body: JSON.stringify({ text: MESSAGES[i % MESSAGES.length] }) };
+        return {
+          ...req,
+          headers: { ...req.headers, authorization: `Bearer ${token}` },
+          body: JSON.stringify({ text: MESSAGES[i % MESSAGES.length] }),
+        };
       },
     },
   ];
-  console.log(`chat turns over loopback (${SHOPPERS} shoppers, ${SECONDS} s each; server in its own process, embedded PostgreSQL, all on ${(await import('node:os')).cpus().length} cores)`);
-  console.log(`  mix: ${MESSAGES.length} messages (order status, tracking, payment, refund, delivery change, stated facts, what-do-you-know)`);
+  console.log(
+    `chat turns over loopback (${SHOPPERS} shoppers, ${SECONDS} s each; server in its own process, embedded PostgreSQL, all on ${(await import('node:os')).cpus().length} cores)`,
+  );
+  console.log(
+    `  mix: ${MESSAGES.length} messages (order status, tracking, payment, refund, delivery change, stated facts, what-do-you-know)`,
+  );
   // One shopper at a time, a few at once, and past saturation (more connections only queue).
   for (const connections of CONNECTIONS) {
     const base = { url, method: 'POST' as const, headers: { 'content-type': 'application/json' }, connections };
@@ -113,7 +142,9 @@ try {
     );
     if (r.errors + r.non2xx > 0) process.exitCode = 1;
   }
-  const turns = Number((await sys.db.query(`SELECT count(*) FROM conversation_messages WHERE role = 'assistant'`)).rows[0].count);
+  const turns = Number(
+    (await sys.db.query(`SELECT count(*) FROM conversation_messages WHERE role = 'assistant'`)).rows[0].count,
+  );
   const facts = Number((await sys.db.query(`SELECT count(*) FROM facts`)).rows[0].count);
   console.log(`  stored: ${fmt(turns)} assistant replies, ${fmt(facts)} facts; server RSS ${fmt(server.rssMb())} MB`);
 } finally {

@@ -30,7 +30,10 @@ try {
   const api = async (method: string, path: string, auth: string, body?: unknown) => {
     const r = await fetch(`${server.url}${path}`, {
       method,
-      headers: { authorization: `Bearer ${auth}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+      headers: {
+        authorization: `Bearer ${auth}`,
+        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+      },
       body: body === undefined ? undefined : JSON.stringify(body),
     });
     if (r.status >= 300) throw new Error(`${method} ${path}: ${r.status} ${await r.text()}`);
@@ -48,7 +51,8 @@ try {
     return (await api('GET', `/v1/people/link-requests/${code}`, brand.secretKey)).pid;
   };
   const pids: string[] = [];
-  for (let i = 0; i < PEOPLE; i += 10) pids.push(...(await Promise.all(Array.from({ length: 10 }, (_, j) => onePerson(i + j)))));
+  for (let i = 0; i < PEOPLE; i += 10)
+    pids.push(...(await Promise.all(Array.from({ length: 10 }, (_, j) => onePerson(i + j)))));
   const sample = await api('GET', `/v1/people/${pids[0]}/profile?purpose=recommendations`, brand.secretKey);
   const audited = async () => Number((await sys.db.query('SELECT count(*) FROM audit_log')).rows[0].count);
 
@@ -56,19 +60,34 @@ try {
   const opts = {
     url: `${server.url}/v1/people/${pids[0]}/profile?purpose=recommendations`,
     headers: { authorization: `Bearer ${brand.secretKey}` },
-    requests: [{ setupRequest: (req: autocannon.Request) => ({ ...req, path: `/v1/people/${pids[n++ % PEOPLE]}/profile?purpose=recommendations` }) }],
+    requests: [
+      {
+        setupRequest: (req: autocannon.Request) => ({
+          ...req,
+          path: `/v1/people/${pids[n++ % PEOPLE]}/profile?purpose=recommendations`,
+        }),
+      },
+    ],
   };
   await load({ ...opts, duration: 2 }); // warm-up: JIT, pool, plans
-  console.log(`gatekeeper over loopback (server in its own process, embedded PostgreSQL with fsync, ${os.cpus().length} cores shared with the load generator)`);
-  console.log(`  GET /v1/people/{pid}/profile?purpose=recommendations, ${PEOPLE} people, ${sample.facts.length} of ${FACTS.length} facts granted each (the allergy is not)`);
+  console.log(
+    `gatekeeper over loopback (server in its own process, embedded PostgreSQL with fsync, ${os.cpus().length} cores shared with the load generator)`,
+  );
+  console.log(
+    `  GET /v1/people/{pid}/profile?purpose=recommendations, ${PEOPLE} people, ${sample.facts.length} of ${FACTS.length} facts granted each (the allergy is not)`,
+  );
   for (const connections of RUNS) {
     const before = await audited();
     const r = await load({ ...opts, connections });
     const written = (await audited()) - before;
     const target = connections === 1 ? ` (target < 10 ms: ${r.p99 < 10 ? 'met' : 'MISSED'})` : '';
-    console.log(`  ${connections} connection${connections > 1 ? 's' : ''}: ${fmt(r.requestsPerSec)} reads/s, p50 ${r.p50} ms, p99 ${r.p99} ms${target}, errors ${r.errors + r.non2xx}, audit entries ${fmt(written)}`);
+    console.log(
+      `  ${connections} connection${connections > 1 ? 's' : ''}: ${fmt(r.requestsPerSec)} reads/s, p50 ${r.p50} ms, p99 ${r.p99} ms${target}, errors ${r.errors + r.non2xx}, audit entries ${fmt(written)}`,
+    );
   }
-  console.log(`  load average during the run ${os.loadavg()[0].toFixed(1)}; server RSS ${fmt(server.rssMb())} MB; bench process heap ${fmt(process.memoryUsage().heapUsed / 2 ** 20)} MB`);
+  console.log(
+    `  load average during the run ${os.loadavg()[0].toFixed(1)}; server RSS ${fmt(server.rssMb())} MB; bench process heap ${fmt(process.memoryUsage().heapUsed / 2 ** 20)} MB`,
+  );
 } finally {
   await sys.stop();
 }

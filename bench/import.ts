@@ -8,7 +8,14 @@ import type { AppContext } from '../src/context.js';
 
 const sys = await benchSystem();
 try {
-  const ctx: AppContext = { db: sys.db, log: pino({ level: 'silent' }), secret: Buffer.from('bench'), now: () => new Date(), databaseKind: 'embedded', publicUrl: '' };
+  const ctx: AppContext = {
+    db: sys.db,
+    log: pino({ level: 'silent' }),
+    secret: Buffer.from('bench'),
+    now: () => new Date(),
+    databaseKind: 'embedded',
+    publicUrl: '',
+  };
   const brand = await createBrand(sys.db, 'Bench Retail');
   const rssBefore = process.memoryUsage().rss;
   console.log(`importing ${ONLINE_RETAIL_FILE} (gzip CSV) into an embedded PostgreSQL`);
@@ -20,9 +27,13 @@ try {
     );
   }
   const again = await importFile(ctx, brand.id, 'orders', ONLINE_RETAIL_FILE);
-  console.log(`  re-run of the same file: ${again.alreadyImported ? 'recognised, nothing stored' : 'STORED AGAIN'} in ${again.seconds.toFixed(2)} s`);
+  console.log(
+    `  re-run of the same file: ${again.alreadyImported ? 'recognised, nothing stored' : 'STORED AGAIN'} in ${again.seconds.toFixed(2)} s`,
+  );
   const items = Number((await sys.db.query('SELECT count(*) FROM order_items')).rows[0].count);
-  console.log(`  order lines in PostgreSQL: ${fmt(items)}; importer RSS grew ${fmt((process.memoryUsage().rss - rssBefore) / 2 ** 20)} MB`);
+  console.log(
+    `  order lines in PostgreSQL: ${fmt(items)}; importer RSS grew ${fmt((process.memoryUsage().rss - rssBefore) / 2 ** 20)} MB`,
+  );
 } finally {
   await sys.stop();
 }

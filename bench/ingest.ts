@@ -22,7 +22,13 @@ try {
   };
 
   // Warm up the JIT and the connection pool.
-  await load({ url: `${server.url}/v1/track`, method: 'POST', headers, duration: 2, requests: [{ setupRequest: (req) => ({ ...req, body: JSON.stringify(event()) }) }] });
+  await load({
+    url: `${server.url}/v1/track`,
+    method: 'POST',
+    headers,
+    duration: 2,
+    requests: [{ setupRequest: (req) => ({ ...req, body: JSON.stringify(event()) }) }],
+  });
 
   const cpu0 = cpuSnapshot(server.child.pid!);
   const batched = await load({
@@ -30,17 +36,37 @@ try {
     method: 'POST',
     headers,
     connections: 8,
-    requests: [{ setupRequest: (req) => ({ ...req, body: JSON.stringify({ batch: Array.from({ length: 100 }, () => ({ type: 'track', ...event() })) }) }) }],
+    requests: [
+      {
+        setupRequest: (req) => ({
+          ...req,
+          body: JSON.stringify({ batch: Array.from({ length: 100 }, () => ({ type: 'track', ...event() })) }),
+        }),
+      },
+    ],
   });
   const cpu = cpuUsed(cpu0, cpuSnapshot(server.child.pid!));
   const perEvent = (seconds: number) => `${fmt((seconds * 1e6) / (batched.requests * 100))} µs`;
-  const single = await load({ url: `${server.url}/v1/track`, method: 'POST', headers, requests: [{ setupRequest: (req) => ({ ...req, body: JSON.stringify(event()) }) }] });
+  const single = await load({
+    url: `${server.url}/v1/track`,
+    method: 'POST',
+    headers,
+    requests: [{ setupRequest: (req) => ({ ...req, body: JSON.stringify(event()) }) }],
+  });
   const stored = Number((await sys.db.query('SELECT count(*) FROM events')).rows[0].count);
 
-  console.log('ingest over loopback (server in its own process, embedded PostgreSQL, 2 cores shared with the load generator)');
-  console.log(`  /v1/batch (100 events a call): ${fmt(batched.requestsPerSec * 100)} events/s, ${fmt(batched.requestsPerSec)} calls/s, p50 ${batched.p50} ms, p99 ${batched.p99} ms, errors ${batched.errors + batched.non2xx}`);
-  console.log(`    CPU per batched event: server ${perEvent(cpu.server)}, PostgreSQL ${perEvent(cpu.postgres)}, load generator ${perEvent(cpu.loadGenerator)}`);
-  console.log(`  /v1/track (single events):     ${fmt(single.requestsPerSec)} events/s, p50 ${single.p50} ms, p99 ${single.p99} ms, errors ${single.errors + single.non2xx}`);
+  console.log(
+    'ingest over loopback (server in its own process, embedded PostgreSQL, 2 cores shared with the load generator)',
+  );
+  console.log(
+    `  /v1/batch (100 events a call): ${fmt(batched.requestsPerSec * 100)} events/s, ${fmt(batched.requestsPerSec)} calls/s, p50 ${batched.p50} ms, p99 ${batched.p99} ms, errors ${batched.errors + batched.non2xx}`,
+  );
+  console.log(
+    `    CPU per batched event: server ${perEvent(cpu.server)}, PostgreSQL ${perEvent(cpu.postgres)}, load generator ${perEvent(cpu.loadGenerator)}`,
+  );
+  console.log(
+    `  /v1/track (single events):     ${fmt(single.requestsPerSec)} events/s, p50 ${single.p50} ms, p99 ${single.p99} ms, errors ${single.errors + single.non2xx}`,
+  );
   console.log(`  batched/single throughput ratio: ${fmt((batched.requestsPerSec * 100) / single.requestsPerSec, 1)}x`);
   console.log(`  events committed: ${fmt(stored)}; server RSS ${fmt(server.rssMb())} MB`);
 } finally {

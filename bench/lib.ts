@@ -14,7 +14,9 @@ export interface BenchSystem {
   databaseUrl: string;
   home: string;
   /** Starts the HTTP server in a child process (so load generator and server do not share a core). */
-  serve(env?: Record<string, string>): Promise<{ url: string; child: ChildProcess; rssMb: () => number; stop(): Promise<void> }>;
+  serve(
+    env?: Record<string, string>,
+  ): Promise<{ url: string; child: ChildProcess; rssMb: () => number; stop(): Promise<void> }>;
   stop(): Promise<void>;
 }
 
@@ -82,9 +84,17 @@ export async function benchSystem(): Promise<BenchSystem> {
  * is counted from when it was due (so a server that falls behind is charged for the wait). autocannon's fixed rate
  * sends each second's quota in a burst, which measures bursts, not a steady rate.
  */
-export async function paced(o: { url: string; headers: Record<string, string>; rate: number; seconds: number; path: () => string }) {
+export async function paced(o: {
+  url: string;
+  headers: Record<string, string>;
+  rate: number;
+  seconds: number;
+  path: () => string;
+}) {
   const target = new URL(o.url);
-  const head = Object.entries({ host: target.host, ...o.headers }).map(([k, v]) => `${k}: ${v}\r\n`).join('');
+  const head = Object.entries({ host: target.host, ...o.headers })
+    .map(([k, v]) => `${k}: ${v}\r\n`)
+    .join('');
   const latencies: number[] = [];
   let errors = 0;
   const total = Math.round(o.rate * o.seconds);
@@ -111,7 +121,7 @@ export async function paced(o: { url: string; headers: Record<string, string>; r
       // A connection that goes (the server closed it, or failed) fails its request and is not used again.
       this.socket.on('close', () => {
         opened--;
-        if (this.busy) (errors++, answered++);
+        if (this.busy) errors++, answered++;
         const at = idle.indexOf(this);
         if (at >= 0) idle.splice(at, 1);
         const next = waiting.shift();
@@ -146,7 +156,7 @@ export async function paced(o: { url: string; headers: Record<string, string>; r
   const all: Connection[] = [];
   const dispatch = (due: number) => {
     let c = idle.pop();
-    if (!c && opened < 64) (opened++, all.push((c = new Connection())));
+    if (!c && opened < 64) opened++, all.push((c = new Connection()));
     if (c) c.send(due);
     else waiting.push(due);
   };
@@ -154,13 +164,14 @@ export async function paced(o: { url: string; headers: Record<string, string>; r
     const timer = setInterval(() => {
       const due = Math.min(total, Math.floor(((performance.now() - start) * o.rate) / 1000));
       for (; sent < due; sent++) dispatch(start + (sent * 1000) / o.rate);
-      if (answered >= total) (clearInterval(timer), resolve());
+      if (answered >= total) clearInterval(timer), resolve();
     }, 1);
   });
   for (const c of all) c.close();
   if (errors && latencies.length === 0) throw new Error('no request of the steady load was answered');
   latencies.sort((a, b) => a - b);
-  const at = (q: number) => Math.round(latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] * 10) / 10;
+  const at = (q: number) =>
+    Math.round(latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] * 10) / 10;
   const seconds = (performance.now() - start) / 1000;
   return { served: latencies.length / seconds, seconds, p50: at(0.5), p99: at(0.99), errors };
 }
@@ -172,7 +183,9 @@ type CpuSnapshot = Map<number, { kind: CpuKind; seconds: number }>;
 export function cpuSnapshot(serverPid: number): CpuSnapshot {
   const tick = 100; // USER_HZ
   const usage = process.cpuUsage();
-  const out: CpuSnapshot = new Map([[process.pid, { kind: 'loadGenerator', seconds: (usage.user + usage.system) / 1e6 }]]);
+  const out: CpuSnapshot = new Map([
+    [process.pid, { kind: 'loadGenerator', seconds: (usage.user + usage.system) / 1e6 }],
+  ]);
   for (const pid of fs.readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
     let stat: string;
     try {
@@ -208,7 +221,15 @@ export interface LoadResult {
 /** Drives a route with autocannon for a fixed time and returns throughput and latency. */
 export async function load(opts: autocannon.Options): Promise<LoadResult> {
   const r = await autocannon({ connections: 16, duration: 10, ...opts });
-  return { requestsPerSec: r.requests.average, requests: r.requests.total, p50: r.latency.p50, p99: r.latency.p99, errors: r.errors, non2xx: r.non2xx };
+  return {
+    requestsPerSec: r.requests.average,
+    requests: r.requests.total,
+    p50: r.latency.p50,
+    p99: r.latency.p99,
+    errors: r.errors,
+    non2xx: r.non2xx,
+  };
 }
 
-export const fmt = (n: number, digits = 0) => n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
+export const fmt = (n: number, digits = 0) =>
+  n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });

@@ -13,14 +13,22 @@ import { fileURLToPath } from 'node:url';
 import { loadOnlineRetail } from '../src/recommend/offline.js';
 import { trainModel, DEFAULT_BLEND, DEFAULT_TRAIN_OPTIONS, encodeInteractions } from '../src/recommend/model/train.js';
 import { recommendFromModel } from '../src/recommend/model/score.js';
-import { buyAgainBaseline, easeBaseline, itemKnnBaseline, popBaseline, type Baseline } from '../src/recommend/model/baselines.js';
+import {
+  buyAgainBaseline,
+  easeBaseline,
+  itemKnnBaseline,
+  popBaseline,
+  type Baseline,
+} from '../src/recommend/model/baselines.js';
 import type { BlendWeights, Interaction, RecModel, TrainOptions } from '../src/recommend/model/types.js';
 
 const DAY = 86_400_000;
 const root = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
 const args = process.argv.slice(2);
 const flag = (name: string) => args.includes(name);
-const FILE = args.includes('--file') ? args[args.indexOf('--file') + 1] : path.join(root, 'data/online-retail/transactions-2010-12-to-2011-10.csv.gz');
+const FILE = args.includes('--file')
+  ? args[args.indexOf('--file') + 1]
+  : path.join(root, 'data/online-retail/transactions-2010-12-to-2011-10.csv.gz');
 const FAST = flag('--fast');
 
 type Task = 'all' | 'new';
@@ -28,10 +36,10 @@ const TASKS: Task[] = ['all', 'new'];
 type RecFn = (user: string, k: number, exclude?: ReadonlySet<string>) => string[];
 
 const t0 = performance.now();
-const secs = (from: number) => ((performance.now() - from) / 1000).toFixed(1) + 's';
+const secs = (from: number) => `${((performance.now() - from) / 1000).toFixed(1)}s`;
 let peakRss = 0;
 const sampleRss = () => (peakRss = Math.max(peakRss, process.memoryUsage().rss));
-const mb = (b: number) => (b / 1048576).toFixed(1) + ' MB';
+const mb = (b: number) => `${(b / 1048576).toFixed(1)} MB`;
 const log = (...a: unknown[]) => {
   sampleRss();
   console.log(...a);
@@ -88,7 +96,9 @@ function evaluate(split: Split, task: Task, rec: RecFn): Score {
   users.forEach((u, t) => {
     const truth = split.truth[task].get(u)!;
     const list = rec(u, 20, task === 'new' ? split.history.get(u) : undefined);
-    let dcg = 0, idcg = 0, hits = 0;
+    let dcg = 0,
+      idcg = 0,
+      hits = 0;
     for (let r = 0; r < Math.min(20, list.length); r++) {
       if (!truth.has(list[r])) continue;
       hits++;
@@ -102,8 +112,10 @@ function evaluate(split: Split, task: Task, rec: RecFn): Score {
   return { ndcg: mean(nd), recall: mean(rc), perUser: { ndcg: nd, recall: rc } };
 }
 
-const hybridRec = (model: RecModel, task: Task, blend?: Partial<BlendWeights>): RecFn => (user, k) =>
-  recommendFromModel(model, { user, k, mode: task === 'all' ? 'all' : 'new_only', blend }).map((r) => r.item);
+const hybridRec =
+  (model: RecModel, task: Task, blend?: Partial<BlendWeights>): RecFn =>
+  (user, k) =>
+    recommendFromModel(model, { user, k, mode: task === 'all' ? 'all' : 'new_only', blend }).map((r) => r.item);
 
 /** Selection objective: NDCG@10 + Recall@20 relative to a reference, so both metrics count equally. */
 const objective = (s: Score, ref: Score) => s.ndcg / ref.ndcg + s.recall / ref.recall;
@@ -120,12 +132,19 @@ const end = Math.floor(maxAt / DAY) * DAY + DAY; // midnight after the last invo
 const cutTest = end - 28 * DAY;
 const cutVal = end - 56 * DAY;
 const iso = (t: number) => new Date(t).toISOString().slice(0, 10);
-log(`Online Retail: ${data.stats.lines} lines, ${all.length} purchases kept (cancelled ${data.stats.cancelled}, qty≤0 ${data.stats.nonPositive}, guest ${data.stats.guest}) in ${secs(tLoad)}`);
+log(
+  `Online Retail: ${data.stats.lines} lines, ${all.length} purchases kept (cancelled ${data.stats.cancelled}, qty≤0 ${data.stats.nonPositive}, guest ${data.stats.guest}) in ${secs(tLoad)}`,
+);
 const val = makeSplit('validation', all, cutVal, cutTest);
 const test = makeSplit('test', all, cutTest, end);
-for (const [s, from, to] of [[val, cutVal, cutTest], [test, cutTest, end]] as const) {
-  log(`${s.name}: train < ${iso(from)} (${s.train.length} lines, ${s.history.size} customers), evaluate ${iso(from)}..${iso(to - DAY)}: ` +
-    `${s.truth.all.size} customers (all), ${s.truth.new.size} (new items)`);
+for (const [s, from, to] of [
+  [val, cutVal, cutTest],
+  [test, cutTest, end],
+] as const) {
+  log(
+    `${s.name}: train < ${iso(from)} (${s.train.length} lines, ${s.history.size} customers), evaluate ${iso(from)}..${iso(to - DAY)}: ` +
+      `${s.truth.all.size} customers (all), ${s.truth.new.size} (new items)`,
+  );
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -144,7 +163,8 @@ for (const K of FAST ? [20, 0] : [10, 20, 50, 100, 0]) {
   const line: string[] = [];
   for (const task of TASKS) {
     const s = evaluate(val, task, b.recommend);
-    if (!best[task].knnScore || sumMetric(s) > sumMetric(best[task].knnScore!)) best[task] = { ...best[task], knn: K, knnScore: s };
+    if (!best[task].knnScore || sumMetric(s) > sumMetric(best[task].knnScore!))
+      best[task] = { ...best[task], knn: K, knnScore: s };
     line.push(`${task} ${s.ndcg.toFixed(4)}/${s.recall.toFixed(4)}`);
   }
   log(`  ItemKNN k=${K || 'all'}: ${line.join('  ')}`);
@@ -155,12 +175,15 @@ for (const lambda of FAST ? [100, 400] : [50, 100, 200, 400, 800]) {
   const line: string[] = [];
   for (const task of TASKS) {
     const s = evaluate(val, task, b.recommend);
-    if (!best[task].easeScore || sumMetric(s) > sumMetric(best[task].easeScore!)) best[task] = { ...best[task], ease: lambda, easeScore: s };
+    if (!best[task].easeScore || sumMetric(s) > sumMetric(best[task].easeScore!))
+      best[task] = { ...best[task], ease: lambda, easeScore: s };
     line.push(`${task} ${s.ndcg.toFixed(4)}/${s.recall.toFixed(4)}`);
   }
   log(`  EASE λ=${lambda}: ${line.join('  ')}  (${secs(t)})`);
 }
-log(`  chosen: ItemKNN k=${best.all.knn || 'all'} (all) / ${best.new.knn || 'all'} (new); EASE λ=${best.all.ease} (all) / ${best.new.ease} (new)`);
+log(
+  `  chosen: ItemKNN k=${best.all.knn || 'all'} (all) / ${best.new.knn || 'all'} (new); EASE λ=${best.all.ease} (all) / ${best.new.ease} (new)`,
+);
 
 // Hybrid. Structural (expensive) options first, then cheap ones by coordinate ascent with `reuse`, then the blend
 // weights per mode. A change is kept only if it improves the objective by > 0.5% (coarse grids, no noise-chasing).
@@ -175,10 +198,11 @@ const scoreBoth = (model: RecModel, blend = cfg.blend) => ({
   new: evaluate(val, 'new', hybridRec(model, 'new', blend.new_only)),
 });
 let model = trainModel(val.train, cfg.train);
-let ref = scoreBoth(model);
+const ref = scoreBoth(model);
 const both = (s: Record<Task, Score>) => objective(s.all, ref.all) + objective(s.new, ref.new);
 let bestObj = both(ref);
-const fmtS = (s: Record<Task, Score>) => `all ${s.all.ndcg.toFixed(4)}/${s.all.recall.toFixed(4)}  new ${s.new.ndcg.toFixed(4)}/${s.new.recall.toFixed(4)}`;
+const fmtS = (s: Record<Task, Score>) =>
+  `all ${s.all.ndcg.toFixed(4)}/${s.all.recall.toFixed(4)}  new ${s.new.ndcg.toFixed(4)}/${s.new.recall.toFixed(4)}`;
 log(`  hybrid defaults: ${fmtS(ref)}`);
 
 const structural: Array<Partial<TrainOptions>> = FAST
@@ -299,7 +323,8 @@ for (const r of rows) {
   const m = merged.get(family);
   if (!m) merged.set(family, { ...r });
   else {
-    m.name = m.name === r.name ? m.name : `${family} (${[m.name, r.name].map((n) => n.match(/\((.*)\)/)?.[1]).join(' | ')})`;
+    m.name =
+      m.name === r.name ? m.name : `${family} (${[m.name, r.name].map((n) => n.match(/\((.*)\)/)?.[1]).join(' | ')})`;
     Object.assign(m.scores, r.scores);
   }
 }
@@ -322,18 +347,23 @@ const hybridScores: Record<Task, Score> = {
 const table = [...merged.values(), { name: 'Hybrid (Confidant)', scores: hybridScores, isBaseline: false }];
 
 const cell = (s?: Score, m?: 'ndcg' | 'recall') => (s && m ? s[m].toFixed(4) : '   —  ').padStart(9);
-log(`\n${'method'.padEnd(30)}${'all NDCG@10'.padStart(13)}${'all R@20'.padStart(10)}${'new NDCG@10'.padStart(13)}${'new R@20'.padStart(10)}`);
+log(
+  `\n${'method'.padEnd(30)}${'all NDCG@10'.padStart(13)}${'all R@20'.padStart(10)}${'new NDCG@10'.padStart(13)}${'new R@20'.padStart(10)}`,
+);
 for (const r of table) {
-  log(`${r.name.padEnd(30)}${cell(r.scores.all, 'ndcg').padStart(13)}${cell(r.scores.all, 'recall').padStart(10)}${cell(r.scores.new, 'ndcg').padStart(13)}${cell(r.scores.new, 'recall').padStart(10)}`);
+  log(
+    `${r.name.padEnd(30)}${cell(r.scores.all, 'ndcg').padStart(13)}${cell(r.scores.all, 'recall').padStart(10)}${cell(r.scores.new, 'ndcg').padStart(13)}${cell(r.scores.new, 'recall').padStart(10)}`,
+  );
 }
 
 /** Paired bootstrap (customers resampled) of hybrid mean / baseline mean: 95% interval. */
 function bootstrapRatio(a: Float64Array, b: Float64Array, reps = 1000): [number, number] {
   let seed = 12345;
-  const rnd = () => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 4294967296);
+  const rnd = () => (seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 4294967296;
   const ratios: number[] = [];
   for (let r = 0; r < reps; r++) {
-    let sa = 0, sb = 0;
+    let sa = 0,
+      sb = 0;
     for (let t = 0; t < a.length; t++) {
       const k = Math.floor(rnd() * a.length);
       sa += a[k];
@@ -350,15 +380,23 @@ let allBeat = true;
 for (const task of TASKS) {
   for (const metric of ['ndcg', 'recall'] as const) {
     let bestRow: (typeof table)[number] | null = null;
-    for (const r of table) if (r.isBaseline && r.scores[task] && (!bestRow || r.scores[task]![metric] > bestRow.scores[task]![metric])) bestRow = r;
+    for (const r of table)
+      if (r.isBaseline && r.scores[task] && (!bestRow || r.scores[task]![metric] > bestRow.scores[task]![metric]))
+        bestRow = r;
     const h = hybridScores[task][metric];
     const b = bestRow!.scores[task]![metric];
     const [lo, hi] = bootstrapRatio(hybridScores[task].perUser[metric], bestRow!.scores[task]!.perUser[metric]);
     allBeat &&= h > b;
-    log(`  ${task.padEnd(4)} ${metric === 'ndcg' ? 'NDCG@10' : 'R@20   '}: ${h.toFixed(4)} vs ${bestRow!.name} ${b.toFixed(4)}  ratio ${(h / b).toFixed(3)}  [${lo.toFixed(3)}, ${hi.toFixed(3)}]`);
+    log(
+      `  ${task.padEnd(4)} ${metric === 'ndcg' ? 'NDCG@10' : 'R@20   '}: ${h.toFixed(4)} vs ${bestRow!.name} ${b.toFixed(4)}  ratio ${(h / b).toFixed(3)}  [${lo.toFixed(3)}, ${hi.toFixed(3)}]`,
+    );
   }
 }
-log(allBeat ? '  hybrid beats every baseline on both tasks and both metrics' : '  WARNING: a baseline matches or beats the hybrid somewhere');
+log(
+  allBeat
+    ? '  hybrid beats every baseline on both tasks and both metrics'
+    : '  WARNING: a baseline matches or beats the hybrid somewhere',
+);
 
 // ---------------------------------------------------------------------------------------------
 // Serving cost of the final model
@@ -375,12 +413,22 @@ for (const mode of ['all', 'new_only'] as const) {
 }
 for (let r = 0; r < 500; r++) {
   const s = performance.now();
-  recommendFromModel(finalModel, { user: `unknown-${r}`, k: 10, sessionItems: r % 2 ? [finalModel.itemIds[r]] : undefined });
+  recommendFromModel(finalModel, {
+    user: `unknown-${r}`,
+    k: 10,
+    sessionItems: r % 2 ? [finalModel.itemIds[r]] : undefined,
+  });
   lat.push(performance.now() - s);
 }
 lat.sort((a, b) => a - b);
 const pct = (p: number) => lat[Math.min(lat.length - 1, Math.floor(p * lat.length))].toFixed(3);
 sampleRss();
-log(`\nServing (k=10, ${finalModel.users.size} users × 2 modes + 500 anonymous, ${finalModel.itemIds.length} items): p50 ${pct(0.5)} ms, p99 ${pct(0.99)} ms, max ${lat[lat.length - 1].toFixed(3)} ms`);
-log(`Model: ~${mb(finalModel.memoryBytes)} (${finalModel.neighbours.idx.length} neighbour links, ${finalModel.complements.idx.length} complement links, ${finalModel.peers.userIds.length} active peers)`);
-log(`Timing: test baselines ${baselineSecs}, hybrid training ${trainSecs}; total ${secs(t0)}. Peak RSS ${mb(peakRss)}.`);
+log(
+  `\nServing (k=10, ${finalModel.users.size} users × 2 modes + 500 anonymous, ${finalModel.itemIds.length} items): p50 ${pct(0.5)} ms, p99 ${pct(0.99)} ms, max ${lat[lat.length - 1].toFixed(3)} ms`,
+);
+log(
+  `Model: ~${mb(finalModel.memoryBytes)} (${finalModel.neighbours.idx.length} neighbour links, ${finalModel.complements.idx.length} complement links, ${finalModel.peers.userIds.length} active peers)`,
+);
+log(
+  `Timing: test baselines ${baselineSecs}, hybrid training ${trainSecs}; total ${secs(t0)}. Peak RSS ${mb(peakRss)}.`,
+);

@@ -21,7 +21,14 @@ const RATE = 2000;
 const sys = await benchSystem();
 try {
   const secret = crypto.randomBytes(32).toString('hex');
-  const ctx: AppContext = { db: sys.db, log: pino({ level: 'silent' }), secret: Buffer.from(secret), now: () => new Date(), databaseKind: 'external', publicUrl: 'http://localhost' };
+  const ctx: AppContext = {
+    db: sys.db,
+    log: pino({ level: 'silent' }),
+    secret: Buffer.from(secret),
+    now: () => new Date(),
+    databaseKind: 'external',
+    publicUrl: 'http://localhost',
+  };
   const brand = await createBrand(sys.db, 'Hearth & Home', 'hearth-home');
   let t = performance.now();
   await importFile(ctx, brand.id, 'orders', ONLINE_RETAIL_FILE, () => {}, { currency: 'GBP' });
@@ -45,20 +52,32 @@ try {
   const DISLIKES = ['christmas', 'skull', 'pink'];
   const pids: string[] = [];
   for (const [n, personId] of customers.entries()) {
-    await grant(sys.db, { personId, brandId: brand.id, scopes: ['profile.likes', 'profile.budget', 'gifts'], purposes: ['recommendations'], how: 'api', explicit: true, at: new Date() });
+    await grant(sys.db, {
+      personId,
+      brandId: brand.id,
+      scopes: ['profile.likes', 'profile.budget', 'gifts'],
+      purposes: ['recommendations'],
+      how: 'api',
+      explicit: true,
+      at: new Date(),
+    });
     await recordFacts(
       sys.db,
       personId,
       [
         { about: 'self', kind: 'like', value: LIKES[n % LIKES.length], polarity: 'positive' },
         { about: 'self', kind: 'dislike', value: DISLIKES[n % DISLIKES.length], polarity: 'positive' },
-        ...(n % 3 === 0 ? [{ about: 'self', kind: 'budget', value: { max: 10, currency: 'GBP' }, polarity: 'positive' } as const] : []),
+        ...(n % 3 === 0
+          ? [{ about: 'self', kind: 'budget', value: { max: 10, currency: 'GBP' }, polarity: 'positive' } as const]
+          : []),
       ],
       { source: 'stated', confidence: 1, at: new Date() },
     );
     pids.push(await pseudonymFor(sys.db, ctx.secret, personId, brand.id));
   }
-  const products = (await sys.db.query('SELECT product_id FROM products WHERE brand_id = $1 ORDER BY product_id LIMIT 500', [brand.id])).rows.map((r) => r.product_id as string);
+  const products = (
+    await sys.db.query('SELECT product_id FROM products WHERE brand_id = $1 ORDER BY product_id LIMIT 500', [brand.id])
+  ).rows.map((r) => r.product_id as string);
 
   console.log(`${fmt(pids.length)} shoppers with grants and stated facts`);
   const headers = { authorization: `Bearer ${brand.secretKey}` };
@@ -67,18 +86,23 @@ try {
   const path = () => {
     const n = seq++;
     const pid = pids[n % pids.length];
-    if (n % 10 === 9) return `/v1/recommendations?k=10&session_items=${encodeURIComponent(products[n % products.length])}`;
-    if (n % 5 === 4) return `/v1/recommendations?person=${pid}&k=10&context=product:${encodeURIComponent(products[n % products.length])}`;
+    if (n % 10 === 9)
+      return `/v1/recommendations?k=10&session_items=${encodeURIComponent(products[n % products.length])}`;
+    if (n % 5 === 4)
+      return `/v1/recommendations?person=${pid}&k=10&context=product:${encodeURIComponent(products[n % products.length])}`;
     return `/v1/recommendations?person=${pid}&k=10`;
   };
   const requests = [{ setupRequest: (req: object) => ({ ...req, path: path() }) }];
 
-  console.log('\nGET /v1/recommendations over loopback (k=10; pid lookup, gatekeeper view with audit entry, recent activity, constraints, reasons)');
+  console.log(
+    '\nGET /v1/recommendations over loopback (k=10; pid lookup, gatekeeper view with audit entry, recent activity, constraints, reasons)',
+  );
   // One server process, then CONFIDANT_WORKERS=2 (both cores for HTTP work, shared with PostgreSQL and the load generator).
-  for (const workers of (process.env.BENCH_WORKERS ?? "1,2").split(",").map(Number)) {
+  for (const workers of (process.env.BENCH_WORKERS ?? '1,2').split(',').map(Number)) {
     const server = await sys.serve({ CONFIDANT_SECRET: secret, CONFIDANT_WORKERS: String(workers) });
     const probe = await (await fetch(`${server.url}/v1/recommendations?person=${pids[0]}&k=10`, { headers })).json();
-    if (!probe.items?.length || probe.model_version !== trained.version) throw new Error(`the server does not serve the model: ${JSON.stringify(probe).slice(0, 300)}`);
+    if (!probe.items?.length || probe.model_version !== trained.version)
+      throw new Error(`the server does not serve the model: ${JSON.stringify(probe).slice(0, 300)}`);
     await load({ url: server.url, headers, duration: 3, requests }); // warm-up: JIT, pool, plans
     const label = workers === 1 ? '1 server process' : `${workers} server processes`;
     // The target rate, then lower steady rates: where the p99 stays under 5 ms; beside each, the floor at that rate.
@@ -89,27 +113,45 @@ try {
       const fixed = await paced({ url: server.url, headers, rate, seconds: rate === RATE ? 15 : 8, path });
       const cpu = cpuUsed(cpu0, cpuSnapshot(server.child.pid!));
       const share = (k: keyof typeof cpu) => `${fmt((100 * cpu[k]) / fixed.seconds)}%`;
-      console.log(`  ${label}, steady ${fmt(rate)} req/s: ${fmt(fixed.served)} req/s served, p50 ${fixed.p50} ms, p99 ${fixed.p99} ms, errors ${fixed.errors}${rate === RATE ? '  (target p99 < 5 ms)' : ''}`);
-      console.log(`    floor (GET /health, one SELECT 1): p50 ${floor.p50} ms, p99 ${floor.p99} ms; recommendations' p99 is ${fmt(fixed.p99 / floor.p99, 1)}× the floor's`);
-      console.log(`    CPU (of one core): server ${share('server')}, PostgreSQL ${share('postgres')}, load generator ${share('loadGenerator')}`);
+      console.log(
+        `  ${label}, steady ${fmt(rate)} req/s: ${fmt(fixed.served)} req/s served, p50 ${fixed.p50} ms, p99 ${fixed.p99} ms, errors ${fixed.errors}${rate === RATE ? '  (target p99 < 5 ms)' : ''}`,
+      );
+      console.log(
+        `    floor (GET /health, one SELECT 1): p50 ${floor.p50} ms, p99 ${floor.p99} ms; recommendations' p99 is ${fmt(fixed.p99 / floor.p99, 1)}× the floor's`,
+      );
+      console.log(
+        `    CPU (of one core): server ${share('server')}, PostgreSQL ${share('postgres')}, load generator ${share('loadGenerator')}`,
+      );
     }
     const alone = await load({ url: server.url, headers, connections: 1, duration: 5, requests });
-    console.log(`  ${label}, one request at a time: ${fmt(alone.requestsPerSec)} req/s, p50 ${alone.p50} ms, p99 ${alone.p99} ms, errors ${alone.errors + alone.non2xx}`);
+    console.log(
+      `  ${label}, one request at a time: ${fmt(alone.requestsPerSec)} req/s, p50 ${alone.p50} ms, p99 ${alone.p99} ms, errors ${alone.errors + alone.non2xx}`,
+    );
     const cpu0 = cpuSnapshot(server.child.pid!);
     const flat = await load({ url: server.url, headers, connections: 16, duration: 10, requests });
     const cpu = cpuUsed(cpu0, cpuSnapshot(server.child.pid!));
     const perRequest = (k: keyof typeof cpu) => `${fmt((cpu[k] / flat.requests) * 1e6)} µs`;
-    console.log(`  ${label}, flat out (16 connections): ${fmt(flat.requestsPerSec)} req/s, p50 ${flat.p50} ms, p99 ${flat.p99} ms, errors ${flat.errors + flat.non2xx}`);
-    console.log(`  ${label}, CPU per request flat out: server ${perRequest('server')}, PostgreSQL ${perRequest('postgres')}, load generator ${perRequest('loadGenerator')}`);
+    console.log(
+      `  ${label}, flat out (16 connections): ${fmt(flat.requestsPerSec)} req/s, p50 ${flat.p50} ms, p99 ${flat.p99} ms, errors ${flat.errors + flat.non2xx}`,
+    );
+    console.log(
+      `  ${label}, CPU per request flat out: server ${perRequest('server')}, PostgreSQL ${perRequest('postgres')}, load generator ${perRequest('loadGenerator')}`,
+    );
     if (workers === 1) console.log(`  server RSS after the load: ${fmt(server.rssMb())} MB`);
     await server.stop();
   }
-  const models = await sys.db.query(`SELECT b.name, m.version, m.stats FROM recommend_models m JOIN brands b ON b.id = m.brand_id ORDER BY b.id, m.version`);
+  const models = await sys.db.query(
+    `SELECT b.name, m.version, m.stats FROM recommend_models m JOIN brands b ON b.id = m.brand_id ORDER BY b.id, m.version`,
+  );
   for (const m of models.rows) {
     const s = m.stats as { modelBytes: number; storedBytes: number; users: number; items: number };
-    console.log(`  model of ${m.name} v${m.version}: ${fmt(s.modelBytes / 1048576, 1)} MB in memory (${fmt(s.users)} customers, ${fmt(s.items)} products), ${fmt(s.storedBytes / 1048576, 1)} MB stored`);
+    console.log(
+      `  model of ${m.name} v${m.version}: ${fmt(s.modelBytes / 1048576, 1)} MB in memory (${fmt(s.users)} customers, ${fmt(s.items)} products), ${fmt(s.storedBytes / 1048576, 1)} MB stored`,
+    );
   }
-  console.log(`  audit entries written: ${fmt(Number((await sys.db.query(`SELECT count(*) FROM audit_log WHERE action = 'recommendation'`)).rows[0].count))}`);
+  console.log(
+    `  audit entries written: ${fmt(Number((await sys.db.query(`SELECT count(*) FROM audit_log WHERE action = 'recommendation'`)).rows[0].count))}`,
+  );
 } finally {
   await sys.stop();
 }

@@ -32,7 +32,9 @@ const factKey = (f: Fact) => `${String(f.about).toLowerCase()}|${f.kind}|${f.pol
 function main() {
   // Default: shared/ beside the project root (this script lives in <root>/scripts).
   const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-  const file = process.argv[2] ? path.resolve(process.argv[2]) : path.join(root, '..', 'shared', 'understanding', 'dev.jsonl');
+  const file = process.argv[2]
+    ? path.resolve(process.argv[2])
+    : path.join(root, '..', 'shared', 'understanding', 'dev.jsonl');
   const gold: Gold[] = fs
     .readFileSync(file, 'utf8')
     .split('\n')
@@ -102,7 +104,9 @@ function main() {
   }
   const fp_ = factPred ? factTp / factPred : 1;
   const fr = factGold ? factTp / factGold : 1;
-  console.log(`\nfacts: precision ${fmt(fp_)}  recall ${fmt(fr)}  f1 ${fmt(f1(fp_, fr))}  (${factTp} matched, ${factPred} predicted, ${factGold} expected)`);
+  console.log(
+    `\nfacts: precision ${fmt(fp_)}  recall ${fmt(fr)}  f1 ${fmt(f1(fp_, fr))}  (${factTp} matched, ${factPred} predicted, ${factGold} expected)`,
+  );
   console.log(`\nconfusions (${confusions.length}):`);
   console.log(confusions.join('\n') || '  none');
   console.log(`\nfact mismatches (${factErrors.length}):`);

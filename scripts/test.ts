@@ -39,10 +39,19 @@ await admin.end();
 const only = process.argv.slice(2);
 const files = only.length ? only : testFiles('src').sort();
 const code = await new Promise<number>((resolve) => {
-  const child = spawn(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=2', '--test-timeout=240000', ...files], {
-    stdio: 'inherit',
-    env: { ...process.env, CONFIDANT_TEST_DATABASE_URL: url, CONFIDANT_TEST_HOME: home, LOG_LEVEL: process.env.LOG_LEVEL ?? 'silent' },
-  });
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', '--test', '--test-concurrency=2', '--test-timeout=240000', ...files],
+    {
+      stdio: 'inherit',
+      env: {
+        ...process.env,
+        CONFIDANT_TEST_DATABASE_URL: url,
+        CONFIDANT_TEST_HOME: home,
+        LOG_LEVEL: process.env.LOG_LEVEL ?? 'silent',
+      },
+    },
+  );
   child.on('exit', (c) => resolve(c ?? 1));
 });
 await stop();

@@ -3,7 +3,8 @@ import { TypeCompiler, type TypeCheck } from '@sinclair/typebox/compiler';
 import { AppError } from './errors.js';
 
 const ISO = /^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?$/i;
-if (!FormatRegistry.Has('date-time')) FormatRegistry.Set('date-time', (v) => ISO.test(v) && !Number.isNaN(Date.parse(v)));
+if (!FormatRegistry.Has('date-time'))
+  FormatRegistry.Set('date-time', (v) => ISO.test(v) && !Number.isNaN(Date.parse(v)));
 if (!FormatRegistry.Has('email')) FormatRegistry.Set('email', (v) => /^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(v));
 
 /** Checks a value against a TypeBox schema and throws the first problem with its field path. */
@@ -23,11 +24,15 @@ export function checkValue<S extends TSchema>(schema: S, value: unknown, where =
 /** A date-time without a zone (as in many CSV exports) is read as UTC. */
 export function toIsoTime(v: string): string {
   const s = v.trim();
-  if (/^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?$/.test(s)) return s.replace(' ', 'T') + 'Z';
+  if (/^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?$/.test(s)) return `${s.replace(' ', 'T')}Z`;
   return s;
 }
 
 /** A string that is one of `values`; errors list them (a union of literals would only say "must be equal to constant"). */
 export const StringEnum = <const T extends readonly string[]>(values: T, opts: { description?: string } = {}) =>
   Type.Unsafe<T[number]>({ [Kind]: 'StringEnum', type: 'string', enum: [...values], ...opts });
-if (!TypeRegistry.Has('StringEnum')) TypeRegistry.Set('StringEnum', (schema: { enum: string[] }, value) => typeof value === 'string' && schema.enum.includes(value));
+if (!TypeRegistry.Has('StringEnum'))
+  TypeRegistry.Set(
+    'StringEnum',
+    (schema: { enum: string[] }, value) => typeof value === 'string' && schema.enum.includes(value),
+  );

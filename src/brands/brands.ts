@@ -29,7 +29,12 @@ export function slugify(name: string): string {
 /** Creates a brand and returns its keys; the secret key is shown only now (it is stored hashed). */
 export async function createBrand(db: Queryable, name: string, slug = slugify(name)): Promise<NewBrandKeys> {
   if (!name.trim()) throw new AppError('validation_failed', 'a brand needs a name', '/name');
-  if (!/^[a-z0-9][a-z0-9-]{1,62}$/.test(slug)) throw new AppError('validation_failed', `"${slug}" is not a valid slug (lower-case letters, digits and dashes)`, '/slug');
+  if (!/^[a-z0-9][a-z0-9-]{1,62}$/.test(slug))
+    throw new AppError(
+      'validation_failed',
+      `"${slug}" is not a valid slug (lower-case letters, digits and dashes)`,
+      '/slug',
+    );
   const writeKey = randomToken('wk', 18);
   const secretKey = randomToken('sk', 24);
   const r = await db.query(

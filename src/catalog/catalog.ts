@@ -33,7 +33,12 @@ export const PRODUCT_COLUMNS =
   'product_id AS id, name, description, price, currency, categories, attributes, complements, in_stock AS "inStock"';
 
 /** Inserts or updates products of one brand in one statement. */
-export async function upsertProducts(db: Queryable, brandId: number, products: ProductInput[], onlyIfMissing = false): Promise<number> {
+export async function upsertProducts(
+  db: Queryable,
+  brandId: number,
+  products: ProductInput[],
+  onlyIfMissing = false,
+): Promise<number> {
   if (products.length === 0) return 0;
   const r = await db.query(
     `INSERT INTO products (brand_id, product_id, name, description, price, currency, categories, attributes, complements, in_stock)
@@ -65,11 +70,18 @@ export async function upsertProducts(db: Queryable, brandId: number, products: P
 }
 
 export async function getProduct(db: Queryable, brandId: number, productId: string): Promise<Product | null> {
-  const r = await db.query(`SELECT ${PRODUCT_COLUMNS} FROM products WHERE brand_id = $1 AND product_id = $2`, [brandId, productId]);
+  const r = await db.query(`SELECT ${PRODUCT_COLUMNS} FROM products WHERE brand_id = $1 AND product_id = $2`, [
+    brandId,
+    productId,
+  ]);
   return r.rows[0] ?? null;
 }
 
-export async function listProducts(db: Queryable, brandId: number, opts: { q?: string; limit: number; offset: number }): Promise<Product[]> {
+export async function listProducts(
+  db: Queryable,
+  brandId: number,
+  opts: { q?: string; limit: number; offset: number },
+): Promise<Product[]> {
   const r = await db.query(
     `SELECT ${PRODUCT_COLUMNS} FROM products WHERE brand_id = $1 AND ($2::text IS NULL OR name ILIKE '%' || $2 || '%')
      ORDER BY product_id LIMIT $3 OFFSET $4`,
@@ -86,10 +98,16 @@ export async function allProducts(db: Queryable, brandId: number): Promise<Produ
 const CATEGORY_WORDS: Array<[RegExp, string]> = [
   [/\b(CHRISTMAS|XMAS|ADVENT|SANTA|REINDEER|SNOWFLAKE)\b/, 'christmas'],
   [/\b(CANDLE|T-LIGHT|TEALIGHT|LANTERN|NIGHT LIGHT|LIGHTS?)\b/, 'lighting & candles'],
-  [/\b(MUG|CUP|TEACUP|SAUCER|PLATE|BOWL|JUG|TEAPOT|CAKE|BAKING|CUTLERY|SPOON|TRAY|TIN|JAR|LUNCH|RECIPE|KITCHEN|APRON|NAPKIN|EGG)\b/, 'kitchen & dining'],
+  [
+    /\b(MUG|CUP|TEACUP|SAUCER|PLATE|BOWL|JUG|TEAPOT|CAKE|BAKING|CUTLERY|SPOON|TRAY|TIN|JAR|LUNCH|RECIPE|KITCHEN|APRON|NAPKIN|EGG)\b/,
+    'kitchen & dining',
+  ],
   [/\b(BAG|SHOPPER|PURSE|TOTE|HANDBAG)\b/, 'bags'],
   [/\b(CARD|WRAP|PAPER|NOTEBOOK|PENCIL|PEN|STICKER|ENVELOPE|CALENDAR|BOOK)\b/, 'stationery & wrap'],
-  [/\b(FRAME|CLOCK|MIRROR|CUSHION|DOORMAT|SIGN|PLAQUE|HOOK|HANGER|COAT|VASE|WALL|ORNAMENT|DECORATION|GARLAND|BUNTING|HEART)\b/, 'home decor'],
+  [
+    /\b(FRAME|CLOCK|MIRROR|CUSHION|DOORMAT|SIGN|PLAQUE|HOOK|HANGER|COAT|VASE|WALL|ORNAMENT|DECORATION|GARLAND|BUNTING|HEART)\b/,
+    'home decor',
+  ],
   [/\b(TOY|GAME|DOLL|PUZZLE|SPACEBOY|DOLLY|CHILDRENS|CHILD|KIDS|TEDDY|SOLDIER)\b/, 'toys & kids'],
   [/\b(GARDEN|PLANT|FLOWER|BIRD|WATERING|PARASOL)\b/, 'garden'],
   [/\b(NECKLACE|BRACELET|EARRINGS|RING|JEWEL|HAIR|SLIDE)\b/, 'jewellery & accessories'],

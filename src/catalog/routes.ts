@@ -44,7 +44,11 @@ export function catalogRoutes(app: App, ctx: AppContext) {
         tags: ['catalog'],
         summary: "List the brand's products",
         security: brandSecurity,
-        querystring: Type.Object({ q: Type.Optional(Type.String({ maxLength: 200 })), limit: Type.Integer({ minimum: 1, maximum: 500, default: 50 }), offset: Type.Integer({ minimum: 0, default: 0 }) }),
+        querystring: Type.Object({
+          q: Type.Optional(Type.String({ maxLength: 200 })),
+          limit: Type.Integer({ minimum: 1, maximum: 500, default: 50 }),
+          offset: Type.Integer({ minimum: 0, default: 0 }),
+        }),
         response: { 200: Type.Object({ products: Type.Array(ProductSchema) }) },
       },
     },
@@ -57,7 +61,13 @@ export function catalogRoutes(app: App, ctx: AppContext) {
   app.get(
     '/v1/catalog/products/:productId',
     {
-      schema: { tags: ['catalog'], summary: 'One product', security: brandSecurity, params: Type.Object({ productId: Type.String({ minLength: 1, maxLength: 200 }) }), response: { 200: ProductSchema } },
+      schema: {
+        tags: ['catalog'],
+        summary: 'One product',
+        security: brandSecurity,
+        params: Type.Object({ productId: Type.String({ minLength: 1, maxLength: 200 }) }),
+        response: { 200: ProductSchema },
+      },
     },
     async (req) => {
       const brand = await brandFromSecretKey(ctx, req);

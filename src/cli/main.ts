@@ -30,14 +30,14 @@ program
   .action(async () => {
     const config = configFromEnv();
     const workers = Number(process.env.CONFIDANT_WORKERS ?? 1);
-    if (!Number.isInteger(workers) || workers < 1) throw new Error(`CONFIDANT_WORKERS must be a whole number of processes, got "${process.env.CONFIDANT_WORKERS}"`);
+    if (!Number.isInteger(workers) || workers < 1)
+      throw new Error(`CONFIDANT_WORKERS must be a whole number of processes, got "${process.env.CONFIDANT_WORKERS}"`);
     // A worker of a cluster tells the primary where it listens instead of printing it.
-    const running =
-      cluster.isWorker
-        ? await startServer(config, (port) => process.send!({ listening: port }))
-        : workers > 1
-          ? await startCluster(config, workers)
-          : await startServer(config);
+    const running = cluster.isWorker
+      ? await startServer(config, (port) => process.send!({ listening: port }))
+      : workers > 1
+        ? await startCluster(config, workers)
+        : await startServer(config);
     const shutdown = async () => {
       await running.stop();
       process.exit(0);
@@ -57,7 +57,9 @@ brands
   .description('create a brand and print its keys')
   .action(async (name: string, opts: { slug?: string }) => {
     const b = await withSystem(({ ctx }) => createBrand(ctx.db, name, opts.slug));
-    console.log(`Created brand ${b.name} (${b.slug}).\n  write key:  ${b.writeKey}\n  secret key: ${b.secretKey}   (shown once; stored hashed)`);
+    console.log(
+      `Created brand ${b.name} (${b.slug}).\n  write key:  ${b.writeKey}\n  secret key: ${b.secretKey}   (shown once; stored hashed)`,
+    );
   });
 
 const demo = program.command('demo').description('the demo world');
@@ -83,7 +85,10 @@ program
   .addOption(new Option('--kind <kind>', 'what the file holds').choices([...IMPORT_KINDS]).makeOptionMandatory())
   .option('--currency <code>', 'currency for prices without one')
   .action(async (file: string, opts: { brand: string; kind: ImportKind; currency?: string }) => {
-    const bar = new cliProgress.SingleBar({ format: ' importing |{bar}| {percentage}% of the file', stream: process.stderr, hideCursor: true }, cliProgress.Presets.shades_classic);
+    const bar = new cliProgress.SingleBar(
+      { format: ' importing |{bar}| {percentage}% of the file', stream: process.stderr, hideCursor: true },
+      cliProgress.Presets.shades_classic,
+    );
     let started = false;
     const r = await withSystem(async ({ ctx }) => {
       const brand = await brandBySlug(ctx.db, opts.brand);
@@ -122,7 +127,9 @@ program
 
 program
   .command('recommend-offline')
-  .description('train on an Online Retail-format file (purchases only) and write top-k items per listed user as JSON Lines')
+  .description(
+    'train on an Online Retail-format file (purchases only) and write top-k items per listed user as JSON Lines',
+  )
   .requiredOption('--transactions <file>', 'Online Retail CSV, gzip or plain')
   .requiredOption('--users <file>', 'one CustomerID a line')
   .option('--k <n>', 'items per user', '50')

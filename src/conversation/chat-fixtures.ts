@@ -19,7 +19,12 @@ import { replyProblems } from './compose.js';
 export const NOW = new Date('2026-11-24T15:00:00Z');
 /** Karen's Volt order, as in the demo: "your package with Philips Sonicare and 3 more items". */
 export const SONICARE_AND_3_MORE = [
-  { product_id: 'VOLT-SONICARE-6100', name: 'Philips Sonicare ProtectiveClean 6100 Electric Toothbrush', quantity: 1, unit_price: 129.99 },
+  {
+    product_id: 'VOLT-SONICARE-6100',
+    name: 'Philips Sonicare ProtectiveClean 6100 Electric Toothbrush',
+    quantity: 1,
+    unit_price: 129.99,
+  },
   { product_id: 'VOLT-USBC-CABLE-2M', name: 'Anker USB-C to USB-C Cable (2 m, 100W)', quantity: 1, unit_price: 14.99 },
   { product_id: 'VOLT-POWERBANK-10K', name: 'Anker Nano Power Bank (10,000mAh, 30W)', quantity: 1, unit_price: 39.99 },
   { product_id: 'VOLT-ECHO-DOT', name: 'Amazon Echo Dot (5th Gen)', quantity: 1, unit_price: 49.99 },
@@ -45,7 +50,15 @@ export interface ChatWorld {
 export interface ChatTurn {
   reply: { text: string; actions: Array<{ label: string; value: string }> };
   understood: { text: string; intent: string; confidence: number; facts: unknown[] };
-  used_facts: Array<{ id: string; about: string; kind: string; value: unknown; source: string; description: string; used_for?: string }>;
+  used_facts: Array<{
+    id: string;
+    about: string;
+    kind: string;
+    value: unknown;
+    source: string;
+    description: string;
+    used_for?: string;
+  }>;
 }
 
 const EVERYDAY = ['identity.name', 'profile.sizes', 'profile.diet', 'profile.likes', 'profile.dates', 'gifts'];
@@ -59,12 +72,40 @@ export async function chatWorld(): Promise<ChatWorld> {
   await upsertProducts(db, volt.id, catalog('volt.json'));
   await upsertProducts(db, deli.id, catalog('corner-deli.json'));
 
-  const k = await sys.shopper({ name: 'Karen', timeZone: 'America/New_York', brands: [{ brand: volt, customerId: 'volt-karen' }, { brand: deli, customerId: 'deli-karen' }] });
-  const d = await sys.shopper({ name: 'Frank (Dad)', timeZone: 'America/Chicago', brands: [{ brand: deli, customerId: 'deli-dad' }] });
-  const b = await sys.shopper({ name: 'Bob', timeZone: 'America/Los_Angeles', brands: [{ brand: volt, customerId: 'volt-bob' }] });
+  const k = await sys.shopper({
+    name: 'Karen',
+    timeZone: 'America/New_York',
+    brands: [
+      { brand: volt, customerId: 'volt-karen' },
+      { brand: deli, customerId: 'deli-karen' },
+    ],
+  });
+  const d = await sys.shopper({
+    name: 'Frank (Dad)',
+    timeZone: 'America/Chicago',
+    brands: [{ brand: deli, customerId: 'deli-dad' }],
+  });
+  const b = await sys.shopper({
+    name: 'Bob',
+    timeZone: 'America/Los_Angeles',
+    brands: [{ brand: volt, customerId: 'volt-bob' }],
+  });
   // As in the demo, the shoppers said yes to everyday scopes for service and recommendations.
-  for (const [person, brands] of [[k.person.id, [volt, deli]], [d.person.id, [deli]], [b.person.id, [volt]]] as const)
-    for (const brand of brands) await grant(db, { personId: person, brandId: brand.id, scopes: EVERYDAY, purposes: ['service', 'recommendations'], how: 'page', explicit: true, at: NOW });
+  for (const [person, brands] of [
+    [k.person.id, [volt, deli]],
+    [d.person.id, [deli]],
+    [b.person.id, [volt]],
+  ] as const)
+    for (const brand of brands)
+      await grant(db, {
+        personId: person,
+        brandId: brand.id,
+        scopes: EVERYDAY,
+        purposes: ['service', 'recommendations'],
+        how: 'page',
+        explicit: true,
+        at: NOW,
+      });
 
   const at = (days: number) => new Date(NOW.getTime() + days * DAY).toISOString();
   await upsertOrders(db, volt.id, [
@@ -75,7 +116,15 @@ export async function chatWorld(): Promise<ChatWorld> {
       payment_method: 'Visa ending 4242',
       items: SONICARE_AND_3_MORE,
     },
-    { order_id: 'V-9001', customer_id: 'volt-bob', placed_at: at(-2), payment_method: 'Amex ending 1111', items: [{ product_id: 'VOLT-VITAMIX-E310', name: 'Vitamix E310 Explorian Blender', quantity: 1, unit_price: 349.95 }] },
+    {
+      order_id: 'V-9001',
+      customer_id: 'volt-bob',
+      placed_at: at(-2),
+      payment_method: 'Amex ending 1111',
+      items: [
+        { product_id: 'VOLT-VITAMIX-E310', name: 'Vitamix E310 Explorian Blender', quantity: 1, unit_price: 349.95 },
+      ],
+    },
   ]);
   await upsertShipments(db, volt.id, [
     {
@@ -90,7 +139,15 @@ export async function chatWorld(): Promise<ChatWorld> {
       window_start: atLocalTime(NOW, 'America/New_York', 1, 9).toISOString(),
       window_end: atLocalTime(NOW, 'America/New_York', 1, 19).toISOString(),
     },
-    { shipment_id: 'SH-9001', order_id: 'V-9001', carrier: 'FedEx', service: 'FedEx Home Delivery', tracking_number: '777000111222', status: 'in_transit', window_end: at(2) },
+    {
+      shipment_id: 'SH-9001',
+      order_id: 'V-9001',
+      carrier: 'FedEx',
+      service: 'FedEx Home Delivery',
+      tracking_number: '777000111222',
+      status: 'in_transit',
+      window_end: at(2),
+    },
   ]);
   await upsertOrders(db, deli.id, [
     {
@@ -130,13 +187,25 @@ export async function chatWorld(): Promise<ChatWorld> {
       clock = at;
     },
     async say(token, where, text) {
-      const r = await sys.app.inject({ method: 'POST', url: `/v1/conversations/${where}/messages`, headers: { authorization: bearer(token) }, payload: { text } });
+      const r = await sys.app.inject({
+        method: 'POST',
+        url: `/v1/conversations/${where}/messages`,
+        headers: { authorization: bearer(token) },
+        payload: { text },
+      });
       assert.equal(r.statusCode, 200, `"${text}" -> ${r.statusCode} ${r.body}`);
       const turn = r.json() as ChatTurn;
-      assert.deepEqual(replyProblems(turn.reply.text), [], `the reply to "${text}" breaks the rules: ${turn.reply.text}`);
+      assert.deepEqual(
+        replyProblems(turn.reply.text),
+        [],
+        `the reply to "${text}" breaks the rules: ${turn.reply.text}`,
+      );
       replies.push(turn.reply.text);
       // CHAT_TRACE=1 prints every exchange, to read the replies as a shopper would.
-      if (process.env.CHAT_TRACE) console.log(`> ${text}\n  [${turn.understood.intent}] ${turn.reply.text}\n  ${turn.reply.actions.map((x) => x.label).join(' | ')}`);
+      if (process.env.CHAT_TRACE)
+        console.log(
+          `> ${text}\n  [${turn.understood.intent}] ${turn.reply.text}\n  ${turn.reply.actions.map((x) => x.label).join(' | ')}`,
+        );
       return turn;
     },
   };

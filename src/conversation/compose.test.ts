@@ -1,7 +1,16 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { compose, MAX_WORDS, replyProblems, sentencesOf, wordsOf } from './compose.js';
-import { byPhrase, carrierPhrase, clockPhrase, complementName, dayPhrase, itemsPhrase, money, shortName } from './wording.js';
+import {
+  byPhrase,
+  carrierPhrase,
+  clockPhrase,
+  complementName,
+  dayPhrase,
+  itemsPhrase,
+  money,
+  shortName,
+} from './wording.js';
 import { channelsIn } from './preferences.js';
 import { requestedDelivery } from './answers/actions.js';
 import { yesOrNo } from './answers/actions.js';
@@ -12,11 +21,15 @@ import type { StoredFact } from '../profile/facts.js';
 
 describe('the composer enforces the rules of every reply', () => {
   test('a statement and a question; never more than two sentences or 39 words', () => {
-    const r = compose({ say: ['Your package arrives tomorrow', 'It is in a van'], ask: 'Want the tracking link', actions: [{ label: 'Track', value: 'track' }] });
+    const r = compose({
+      say: ['Your package arrives tomorrow', 'It is in a van'],
+      ask: 'Want the tracking link',
+      actions: [{ label: 'Track', value: 'track' }],
+    });
     assert.equal(r.text, 'Your package arrives tomorrow. Want the tracking link?');
     assert.deepEqual(r.actions, [{ label: 'Track', value: 'track' }]);
     assert.equal(compose({ say: ['One', 'Two', 'Three'] }).text, 'One. Two.');
-    const long = compose({ say: ['word '.repeat(30).trim()], ask: 'And then ' + 'more '.repeat(12) });
+    const long = compose({ say: ['word '.repeat(30).trim()], ask: `And then ${'more '.repeat(12)}` });
     assert.equal(sentencesOf(long.text).length, 1, 'a second sentence over the limit is dropped');
     const huge = compose({ say: ['word '.repeat(60).trim()] });
     assert.ok(wordsOf(huge.text).length <= MAX_WORDS);
@@ -37,23 +50,55 @@ describe('the composer enforces the rules of every reply', () => {
 
   test('actions are unique and at most four', () => {
     const r = compose({ say: ['Hi'], actions: [1, 2, 3, 4, 5, 1].map((n) => ({ label: `L${n}`, value: `v${n}` })) });
-    assert.deepEqual(r.actions.map((a) => a.value), ['v1', 'v2', 'v3', 'v4']);
+    assert.deepEqual(
+      r.actions.map((a) => a.value),
+      ['v1', 'v2', 'v3', 'v4'],
+    );
   });
 });
 
 describe('wording', () => {
-  const p = (name: string, brand?: string, categories: string[] = []): Pick<Product, 'name' | 'attributes' | 'categories'> => ({ name, attributes: brand ? { brand } : {}, categories });
+  const p = (
+    name: string,
+    brand?: string,
+    categories: string[] = [],
+  ): Pick<Product, 'name' | 'attributes' | 'categories'> => ({ name, attributes: brand ? { brand } : {}, categories });
   test('products as people remember them', () => {
-    assert.equal(shortName(p('Philips Sonicare ProtectiveClean 6100 Electric Toothbrush', 'Philips')), 'Philips Sonicare');
+    assert.equal(
+      shortName(p('Philips Sonicare ProtectiveClean 6100 Electric Toothbrush', 'Philips')),
+      'Philips Sonicare',
+    );
     assert.equal(shortName(p('Amazon Echo Dot (5th Gen)', 'Amazon')), 'Amazon Echo');
-    assert.equal(shortName(p('Sony WH-1000XM5 Wireless Noise Canceling Headphones', 'Sony', ['audio', 'headphones'])), 'Sony headphones');
+    assert.equal(
+      shortName(p('Sony WH-1000XM5 Wireless Noise Canceling Headphones', 'Sony', ['audio', 'headphones'])),
+      'Sony headphones',
+    );
     assert.equal(shortName(p('Vitamix E310 Explorian Blender', 'Vitamix')), 'Vitamix blender');
     assert.equal(shortName(p('Colombian Ground Coffee (12 oz)')), 'Colombian Ground Coffee');
     assert.equal(shortName(p('WHITE HANGING HEART T-LIGHT HOLDER')), 'White hanging heart t-light holder');
-    assert.equal(complementName(p('Philips Sonicare Travel Charger', 'Philips'), p('Philips Sonicare ProtectiveClean 6100', 'Philips')), 'travel charger');
-    const items = [1, 2, 3, 4].map((n) => ({ lineNo: n, productId: `p${n}`, name: `Item ${n}`, quantity: 1, unitPrice: n === 2 ? 100 : 10, status: 'ok' }));
-    assert.equal(itemsPhrase(items, (i) => i.name), 'Item 2 and 3 more items');
-    assert.equal(itemsPhrase(items.slice(0, 2), (i) => i.name), 'Item 2 and 1 more item');
+    assert.equal(
+      complementName(
+        p('Philips Sonicare Travel Charger', 'Philips'),
+        p('Philips Sonicare ProtectiveClean 6100', 'Philips'),
+      ),
+      'travel charger',
+    );
+    const items = [1, 2, 3, 4].map((n) => ({
+      lineNo: n,
+      productId: `p${n}`,
+      name: `Item ${n}`,
+      quantity: 1,
+      unitPrice: n === 2 ? 100 : 10,
+      status: 'ok',
+    }));
+    assert.equal(
+      itemsPhrase(items, (i) => i.name),
+      'Item 2 and 3 more items',
+    );
+    assert.equal(
+      itemsPhrase(items.slice(0, 2), (i) => i.name),
+      'Item 2 and 1 more item',
+    );
   });
 
   test('dates relative to the shopper day, in their zone', () => {
@@ -98,8 +143,14 @@ describe('reading the small words', () => {
     assert.deepEqual(channelsIn('STOP'), ['all']);
     assert.deepEqual(channelsIn('no emails or push notifications'), ['email', 'push']);
     const now = new Date('2026-11-24T15:00:00Z');
-    assert.deepEqual(requestedDelivery('can it come on Saturday instead', now, 'America/New_York'), { option: 'scheduled:2026-11-28', optionText: 'delivery on Saturday' });
-    assert.deepEqual(requestedDelivery('switch to express', now, 'UTC'), { option: 'express', optionText: 'express delivery' });
+    assert.deepEqual(requestedDelivery('can it come on Saturday instead', now, 'America/New_York'), {
+      option: 'scheduled:2026-11-28',
+      optionText: 'delivery on Saturday',
+    });
+    assert.deepEqual(requestedDelivery('switch to express', now, 'UTC'), {
+      option: 'express',
+      optionText: 'express delivery',
+    });
     assert.deepEqual(requestedDelivery('please deliver to my office instead', now, 'UTC'), { address: true });
     assert.deepEqual(requestWords('What should I have for breakfast?'), ['breakfast']);
     assert.deepEqual(requestWords('I need a rain jacket under $150'), ['rain', 'jacket']);
@@ -108,10 +159,36 @@ describe('reading the small words', () => {
 
 describe('hard constraints', () => {
   const fact = (kind: string, value: unknown, polarity: 'positive' | 'negative' = 'positive'): StoredFact =>
-    ({ id: kind, about: 'self', kind, value, polarity, source: 'stated', sourceBrandId: null, confidence: 1, sensitivity: 'low', scope: 'profile.diet', statedAt: new Date(), retiredUses: [] }) as StoredFact;
+    ({
+      id: kind,
+      about: 'self',
+      kind,
+      value,
+      polarity,
+      source: 'stated',
+      sourceBrandId: null,
+      confidence: 1,
+      sensitivity: 'low',
+      scope: 'profile.diet',
+      statedAt: new Date(),
+      retiredUses: [],
+    }) as StoredFact;
   const food = (name: string, diet_labels: string[], allergens: string[], price = 5): Product =>
-    ({ id: name, name, description: '', price, currency: 'USD', categories: [], attributes: { ingredients: ['x'], diet_labels, allergens }, complements: [], inStock: true }) as Product;
-  const toothbrush = { ...food('Toothbrush', [], [], 100), attributes: { brand: 'Philips', ingredients: [], diet_labels: [], allergens: [] } } as Product;
+    ({
+      id: name,
+      name,
+      description: '',
+      price,
+      currency: 'USD',
+      categories: [],
+      attributes: { ingredients: ['x'], diet_labels, allergens },
+      complements: [],
+      inStock: true,
+    }) as Product;
+  const toothbrush = {
+    ...food('Toothbrush', [], [], 100),
+    attributes: { brand: 'Philips', ingredients: [], diet_labels: [], allergens: [] },
+  } as Product;
   const ok = (facts: StoredFact[], p: Product, request = '') => hardConstraints(facts, request).every((r) => r.ok(p));
 
   test('gluten-free means no gluten and no wheat; keto and vegan need the label; a toothbrush is not food', () => {
@@ -129,7 +206,13 @@ describe('hard constraints', () => {
     assert.equal(ok([fact('dislike', 'spicy food', 'negative')], food('Jalapeño chips', ['spicy'], [])), false);
     assert.equal(ok([fact('dislike', 'spicy food', 'negative')], food('Sea salt chips', [], [])), true);
     assert.equal(ok([fact('brand', 'philips', 'negative')], toothbrush), false);
-    assert.equal(ok([fact('budget', { max: 50, currency: 'USD', for: 'toothbrush' })], toothbrush, 'an electric toothbrush'), false);
-    assert.equal(ok([fact('budget', { max: 50, currency: 'USD', for: 'rain jacket' })], toothbrush, 'an electric toothbrush'), true);
+    assert.equal(
+      ok([fact('budget', { max: 50, currency: 'USD', for: 'toothbrush' })], toothbrush, 'an electric toothbrush'),
+      false,
+    );
+    assert.equal(
+      ok([fact('budget', { max: 50, currency: 'USD', for: 'rain jacket' })], toothbrush, 'an electric toothbrush'),
+      true,
+    );
   });
 });

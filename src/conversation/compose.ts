@@ -58,7 +58,10 @@ function asSentence(s: string, question = false): string {
 function clip(sentence: string, words: number): string {
   const w = sentence.split(/\s+/);
   if (w.length <= words) return sentence;
-  return w.slice(0, words).join(' ').replace(/[,;:]+$/, '') + '…';
+  return `${w
+    .slice(0, words)
+    .join(' ')
+    .replace(/[,;:]+$/, '')}…`;
 }
 
 /**
@@ -73,7 +76,9 @@ export function compose(d: Draft): Reply & { offers: Offer[] } {
   if (wordsOf(text).length > MAX_WORDS) text = first ? first : second;
   if (wordsOf(text).length > MAX_WORDS) text = clip(text, MAX_WORDS);
   const seen = new Set<string>();
-  const offers = (d.actions ?? []).filter((a) => a.label && a.value && !seen.has(a.value) && seen.add(a.value)).slice(0, MAX_ACTIONS);
+  const offers = (d.actions ?? [])
+    .filter((a) => a.label && a.value && !seen.has(a.value) && seen.add(a.value))
+    .slice(0, MAX_ACTIONS);
   return { text, actions: offers.map((a) => ({ label: a.label, value: a.value })), offers };
 }
 
@@ -84,7 +89,8 @@ export function replyProblems(text: string): string[] {
   const w = wordsOf(text).length;
   if (n > MAX_SENTENCES) problems.push(`${n} sentences`);
   if (w > MAX_WORDS) problems.push(`${w} words`);
-  if ((text.match(/\?/g) ?? []).length - (text.match(/https?:\/\/\S*\?/g) ?? []).length > 1) problems.push('more than one question');
+  if ((text.match(/\?/g) ?? []).length - (text.match(/https?:\/\/\S*\?/g) ?? []).length > 1)
+    problems.push('more than one question');
   if (!text.trim()) problems.push('empty');
   return problems;
 }

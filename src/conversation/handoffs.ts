@@ -41,7 +41,10 @@ export interface Handoff {
 }
 
 /** Opens a handoff, or returns the one already open for this shopper and brand (asking twice does not queue twice). */
-export async function openHandoff(db: Queryable, h: { personId: string; brandId: number; request: string; now: Date }): Promise<{ handoff: Handoff; existed: boolean }> {
+export async function openHandoff(
+  db: Queryable,
+  h: { personId: string; brandId: number; request: string; now: Date },
+): Promise<{ handoff: Handoff; existed: boolean }> {
   const open = await db.query(
     `SELECT handoff_id AS id, status, request, created_at, answered_at FROM handoffs WHERE person_id = $1 AND brand_id = $2 AND status = 'open' LIMIT 1`,
     [h.personId, h.brandId],
@@ -63,7 +66,11 @@ export interface QueuedHandoff extends Handoff {
 }
 
 /** A brand's handoffs, oldest open first; only that brand's. */
-export async function listHandoffs(ctx: Pick<AppContext, 'db' | 'secret'>, brandId: number, opts: { status: 'open' | 'answered' | 'all'; limit: number }): Promise<QueuedHandoff[]> {
+export async function listHandoffs(
+  ctx: Pick<AppContext, 'db' | 'secret'>,
+  brandId: number,
+  opts: { status: 'open' | 'answered' | 'all'; limit: number },
+): Promise<QueuedHandoff[]> {
   const r = await ctx.db.query(
     `SELECT h.handoff_id AS id, h.status, h.request, h.created_at, h.answered_at, h.person_id,
        (SELECT bc.external_id FROM brand_customers bc WHERE bc.brand_id = h.brand_id AND bc.person_id = h.person_id AND bc.confirmed_at IS NOT NULL
@@ -83,7 +90,13 @@ export async function listHandoffs(ctx: Pick<AppContext, 'db' | 'secret'>, brand
 }
 
 /** An operator's answer: it joins the shopper's conversation with the brand, and the handoff is answered. */
-export async function answerHandoff(db: Queryable, brandId: number, handoffId: string, text: string, now: Date): Promise<Handoff> {
+export async function answerHandoff(
+  db: Queryable,
+  brandId: number,
+  handoffId: string,
+  text: string,
+  now: Date,
+): Promise<Handoff> {
   const r = await db.query(
     `UPDATE handoffs SET status = 'answered', answered_at = $3 WHERE brand_id = $1 AND handoff_id = $2
      RETURNING handoff_id AS id, status, request, created_at, answered_at, person_id`,

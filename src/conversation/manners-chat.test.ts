@@ -14,7 +14,8 @@ after(async () => {
 });
 
 const karen = (text: string, where = 'volt') => w.say(w.karen.token, where, text);
-const block = (channel: 'email' | 'sms' | 'push' | 'chat', brandId = w.volt.id) => contactBlock(w.sys.ctx.db, w.karen.id, brandId, channel);
+const block = (channel: 'email' | 'sms' | 'push' | 'chat', brandId = w.volt.id) =>
+  contactBlock(w.sys.ctx.db, w.karen.id, brandId, channel);
 
 describe('manners', () => {
   test('swearing pauses marketing and gets one calm reply; an apology resumes politely', async () => {
@@ -23,7 +24,11 @@ describe('manners', () => {
     assert.match(first.reply.text, /^I'm sorry this has been frustrating\. I've paused our marketing messages/);
     assert.equal(await block('email'), 'paused_for_abuse');
     assert.equal(await block('push', w.deli.id), 'paused_for_abuse', 'paused everywhere');
-    assert.equal(await contactBlock(w.sys.ctx.db, w.karen.id, w.volt.id, 'email', 'service'), null, 'order updates still go out');
+    assert.equal(
+      await contactBlock(w.sys.ctx.db, w.karen.id, w.volt.id, 'email', 'service'),
+      null,
+      'order updates still go out',
+    );
     const second = await karen('f*** you');
     assert.equal(second.reply.text, "I'm still here whenever you'd like help.", 'calm once, not the same speech again');
     const sorry = await karen('sorry about earlier, I was upset');
@@ -55,7 +60,10 @@ describe('manners', () => {
     const everywhere = await karen('stop sending me push notifications', 'me');
     assert.match(everywhere.reply.text, /from any brand through Confidant/);
     assert.equal(await block('push', w.deli.id), 'opted_out');
-    const rows = await w.sys.ctx.db.query('SELECT brand_id, channel, opted_out_at IS NOT NULL AS stopped FROM contact_preferences WHERE person_id = $1 AND opted_out_at IS NOT NULL', [w.karen.id]);
+    const rows = await w.sys.ctx.db.query(
+      'SELECT brand_id, channel, opted_out_at IS NOT NULL AS stopped FROM contact_preferences WHERE person_id = $1 AND opted_out_at IS NOT NULL',
+      [w.karen.id],
+    );
     assert.deepEqual(rows.rows, [{ brand_id: 0, channel: 'push', stopped: true }]);
   });
 
@@ -81,9 +89,17 @@ describe('manners', () => {
 describe('every intent of the contract is answered end to end', () => {
   test('one message per intent, from Bob at Volt (a Vitamix blender on its way with FedEx)', async () => {
     const cases: Array<[string, string, RegExp]> = [
-      ['order_status', 'is my package on its way', /^Your package with the Vitamix blender will be delivered on Thursday by 7 AM via FedEx Home Delivery\./],
+      [
+        'order_status',
+        'is my package on its way',
+        /^Your package with the Vitamix blender will be delivered on Thursday by 7 AM via FedEx Home Delivery\./,
+      ],
       ['track_shipment', 'can I get the tracking number', /FedEx tracking .*number 777000111222/],
-      ['return_item', 'I want to send the blender back', /^The Vitamix blender can go back once it arrives\. Shall I start a return for a \$349\.95 refund\?$/],
+      [
+        'return_item',
+        'I want to send the blender back',
+        /^The Vitamix blender can go back once it arrives\. Shall I start a return for a \$349\.95 refund\?$/,
+      ],
       ['cancel_order', 'cancel the blender please', /already shipped with FedEx Home Delivery, so I can't cancel it/],
       ['refund_status', 'where is my refund?', /don't see a return or cancellation waiting for a refund at Volt/],
       ['change_delivery', 'can I pick it up in store instead', /already with FedEx Home Delivery/],
@@ -114,9 +130,22 @@ describe('every intent of the contract is answered end to end', () => {
 });
 
 describe('malformed input gets a clear error and writes nothing', () => {
-  const post = (payload: string | Buffer | object, headers: Record<string, string> = {}, url = '/v1/conversations/volt/messages') =>
-    w.sys.app.inject({ method: 'POST', url, headers: { authorization: bearer(w.karen.token), 'content-type': 'application/json', ...headers }, payload: payload as string });
-  const count = async () => Number((await w.sys.ctx.db.query('SELECT count(*) FROM conversation_messages WHERE person_id = $1', [w.karen.id])).rows[0].count);
+  const post = (
+    payload: string | Buffer | object,
+    headers: Record<string, string> = {},
+    url = '/v1/conversations/volt/messages',
+  ) =>
+    w.sys.app.inject({
+      method: 'POST',
+      url,
+      headers: { authorization: bearer(w.karen.token), 'content-type': 'application/json', ...headers },
+      payload: payload as string,
+    });
+  const count = async () =>
+    Number(
+      (await w.sys.ctx.db.query('SELECT count(*) FROM conversation_messages WHERE person_id = $1', [w.karen.id]))
+        .rows[0].count,
+    );
 
   test('empty, blank, too long, missing or wrong-typed text', async () => {
     const before = await count();
@@ -147,7 +176,9 @@ describe('malformed input gets a clear error and writes nothing', () => {
     const latin1 = await post(Buffer.concat([Buffer.from('{"text": "caf'), Buffer.from([0xe9]), Buffer.from('"}')]));
     assert.equal(latin1.statusCode, 400);
     assert.match(latin1.json().error.message, /not valid UTF-8/);
-    const charset = await post(JSON.stringify({ text: 'hi' }), { 'content-type': 'application/json; charset=iso-8859-1' });
+    const charset = await post(JSON.stringify({ text: 'hi' }), {
+      'content-type': 'application/json; charset=iso-8859-1',
+    });
     assert.equal(charset.statusCode, 400);
     assert.match(charset.json().error.message, /UTF-8/);
     const ok = await post(Buffer.from(JSON.stringify({ text: 'café? where is my order' }), 'utf8'));
@@ -157,7 +188,11 @@ describe('malformed input gets a clear error and writes nothing', () => {
   });
 
   test('no token, a wrong token, an unknown brand', async () => {
-    const none = await w.sys.app.inject({ method: 'POST', url: '/v1/conversations/volt/messages', payload: { text: 'hi' } });
+    const none = await w.sys.app.inject({
+      method: 'POST',
+      url: '/v1/conversations/volt/messages',
+      payload: { text: 'hi' },
+    });
     assert.equal(none.statusCode, 401);
     assert.equal(none.json().error.code, 'unauthorized');
     const wrong = await post({ text: 'hi' }, { authorization: 'Bearer tok_not_a_real_token' });
@@ -167,12 +202,22 @@ describe('malformed input gets a clear error and writes nothing', () => {
     const nowhere = await post({ text: 'hi' }, {}, '/v1/conversations/no-such-shop/messages');
     assert.equal(nowhere.statusCode, 404);
     assert.match(nowhere.json().error.message, /brand "no-such-shop" not found/);
-    const handoffs = await w.sys.app.inject({ method: 'GET', url: '/v1/handoffs', headers: { authorization: bearer(w.karen.token) } });
+    const handoffs = await w.sys.app.inject({
+      method: 'GET',
+      url: '/v1/handoffs',
+      headers: { authorization: bearer(w.karen.token) },
+    });
     assert.equal(handoffs.statusCode, 401, "a shopper cannot list a brand's handoffs");
   });
 
   test('the routes are in the OpenAPI document', async () => {
     const doc = (await w.sys.app.inject({ url: '/openapi.json' })).json();
-    for (const p of ['/v1/conversations/{brand}/messages', '/v1/conversations/me/messages', '/v1/handoffs', '/v1/handoffs/{id}/reply']) assert.ok(doc.paths[p], p);
+    for (const p of [
+      '/v1/conversations/{brand}/messages',
+      '/v1/conversations/me/messages',
+      '/v1/handoffs',
+      '/v1/handoffs/{id}/reply',
+    ])
+      assert.ok(doc.paths[p], p);
   });
 });

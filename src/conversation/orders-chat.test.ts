@@ -19,7 +19,10 @@ describe('answers from the brand data about the shopper own orders', () => {
   test('"When will my order arrive?" meets the bar: items as remembered, relative day, carrier, and a leading question', async () => {
     const t = await karenAt('volt', 'When will my order arrive?');
     assert.equal(t.understood.intent, 'order_status');
-    assert.equal(t.reply.text.split('. ')[0] + '.', 'Your package with Philips Sonicare and 3 more items will be delivered tomorrow by 7 PM via UPS Ground.');
+    assert.equal(
+      `${t.reply.text.split('. ')[0]}.`,
+      'Your package with Philips Sonicare and 3 more items will be delivered tomorrow by 7 PM via UPS Ground.',
+    );
     assert.match(t.reply.text, /Want the tracking link, a return or a travel charger for it\?$/);
     assert.deepEqual(
       t.reply.actions.map((a) => a.label),
@@ -54,11 +57,17 @@ describe('answers from the brand data about the shopper own orders', () => {
 
   test('several orders in flight: the most relevant first and an offer for the others (own Confidant, across brands)', async () => {
     const first = await karenAt('me', 'where is my order?');
-    assert.match(first.reply.text, /^Your Volt package with Philips Sonicare and 3 more items will be delivered tomorrow by 7 PM via UPS Ground\./);
+    assert.match(
+      first.reply.text,
+      /^Your Volt package with Philips Sonicare and 3 more items will be delivered tomorrow by 7 PM via UPS Ground\./,
+    );
     assert.match(first.reply.text, /news of your other order/);
     const others = first.reply.actions.find((a) => a.label === 'My other orders')!;
     const next = await karenAt('me', others.value);
-    assert.match(next.reply.text, /^Your Corner Deli order with Colombian Ground Coffee and 1 more item is being prepared and hasn't shipped yet\./);
+    assert.match(
+      next.reply.text,
+      /^Your Corner Deli order with Colombian Ground Coffee and 1 more item is being prepared and hasn't shipped yet\./,
+    );
     assert.match(next.reply.text, /change the delivery|cancel something/);
   });
 
@@ -69,7 +78,12 @@ describe('answers from the brand data about the shopper own orders', () => {
   });
 
   test("another person's order is refused without a word about it", async () => {
-    for (const text of ['where is order V-9001?', 'track number 777000111222 please', 'where is my blender?', 'cancel order #V-9001']) {
+    for (const text of [
+      'where is order V-9001?',
+      'track number 777000111222 please',
+      'where is my blender?',
+      'cancel order #V-9001',
+    ]) {
       const t = await karenAt('volt', text);
       assert.doesNotMatch(t.reply.text, /Vitamix|blender|FedEx|349|Thursday/i, `${text}: ${t.reply.text}`);
     }
@@ -99,31 +113,59 @@ describe('actions change the data after a confirmation turn, or are refused with
 
   test('cancelling an item not shipped yet: asked first, "no" keeps it, "yes" cancels it and refunds', async () => {
     const ask = await karenAt('corner-deli', 'cancel the sourdough');
-    assert.match(ask.reply.text, /^Sourdough Loaf hasn't shipped yet, so I can still cancel it\. Shall I cancel it and refund \$6\.50 to Mastercard ending 1881\?$/);
-    assert.deepEqual(ask.reply.actions.map((a) => a.value), ['yes', 'no']);
+    assert.match(
+      ask.reply.text,
+      /^Sourdough Loaf hasn't shipped yet, so I can still cancel it\. Shall I cancel it and refund \$6\.50 to Mastercard ending 1881\?$/,
+    );
+    assert.deepEqual(
+      ask.reply.actions.map((a) => a.value),
+      ['yes', 'no'],
+    );
     const no = await karenAt('corner-deli', 'no');
     assert.match(no.reply.text, /left Sourdough Loaf as it is/);
-    assert.equal((await row(`SELECT status FROM order_items WHERE order_id = 'D-2001' AND line_no = 1`, [])).status, 'ok');
+    assert.equal(
+      (await row(`SELECT status FROM order_items WHERE order_id = 'D-2001' AND line_no = 1`, [])).status,
+      'ok',
+    );
     // A lone "yes" with nothing waiting changes nothing.
     await karenAt('corner-deli', 'yes');
-    assert.equal((await row(`SELECT status FROM order_items WHERE order_id = 'D-2001' AND line_no = 1`, [])).status, 'ok');
+    assert.equal(
+      (await row(`SELECT status FROM order_items WHERE order_id = 'D-2001' AND line_no = 1`, [])).status,
+      'ok',
+    );
 
     await karenAt('corner-deli', 'cancel the sourdough');
     const yes = await karenAt('corner-deli', 'yes please');
-    assert.match(yes.reply.text, /^Done: I've cancelled Sourdough Loaf, and \$6\.50 goes back to Mastercard ending 1881\./);
-    assert.equal((await row(`SELECT status FROM order_items WHERE order_id = 'D-2001' AND line_no = 1`, [])).status, 'cancelled');
+    assert.match(
+      yes.reply.text,
+      /^Done: I've cancelled Sourdough Loaf, and \$6\.50 goes back to Mastercard ending 1881\./,
+    );
+    assert.equal(
+      (await row(`SELECT status FROM order_items WHERE order_id = 'D-2001' AND line_no = 1`, [])).status,
+      'cancelled',
+    );
     const order = await row(`SELECT status, payment_status FROM orders WHERE order_id = 'D-2001'`, []);
-    assert.deepEqual(order, { status: 'placed', payment_status: 'refund_pending' }, 'the rest of the order still comes');
+    assert.deepEqual(
+      order,
+      { status: 'placed', payment_status: 'refund_pending' },
+      'the rest of the order still comes',
+    );
     const refund = await karenAt('corner-deli', "I haven't got my money back yet");
     assert.equal(refund.understood.intent, 'refund_status');
-    assert.match(refund.reply.text, /\$6\.50 refund for the cancelled Sourdough Loaf is on its way to Mastercard ending 1881/);
+    assert.match(
+      refund.reply.text,
+      /\$6\.50 refund for the cancelled Sourdough Loaf is on its way to Mastercard ending 1881/,
+    );
   });
 
   test('a question left unanswered lapses: something else, or a "yes" after it expired, does not confirm it', async () => {
     await karenAt('corner-deli', 'cancel the coffee');
     await karenAt('corner-deli', 'hello');
     await karenAt('corner-deli', 'yes');
-    assert.equal((await row(`SELECT status FROM order_items WHERE order_id = 'D-2001' AND line_no = 2`, [])).status, 'ok');
+    assert.equal(
+      (await row(`SELECT status FROM order_items WHERE order_id = 'D-2001' AND line_no = 2`, [])).status,
+      'ok',
+    );
     await karenAt('corner-deli', 'cancel the coffee');
     w.setNow(new Date(NOW.getTime() + 31 * 60000));
     try {
@@ -131,7 +173,10 @@ describe('actions change the data after a confirmation turn, or are refused with
     } finally {
       w.setNow(NOW);
     }
-    assert.equal((await row(`SELECT status FROM order_items WHERE order_id = 'D-2001' AND line_no = 2`, [])).status, 'ok');
+    assert.equal(
+      (await row(`SELECT status FROM order_items WHERE order_id = 'D-2001' AND line_no = 2`, [])).status,
+      'ok',
+    );
   });
 
   test('changing the delivery of an order not shipped: asked, then done; a shipped one is refused with the carrier', async () => {
@@ -139,11 +184,17 @@ describe('actions change the data after a confirmation turn, or are refused with
     assert.equal(ask.understood.intent, 'change_delivery');
     assert.match(ask.reply.text, /^Shall I switch your order with Colombian Ground Coffee to delivery on Saturday\?$/);
     await karenAt('corner-deli', 'yes');
-    assert.equal((await row(`SELECT delivery_option FROM orders WHERE order_id = 'D-2001'`, [])).delivery_option, 'scheduled:2026-11-28');
+    assert.equal(
+      (await row(`SELECT delivery_option FROM orders WHERE order_id = 'D-2001'`, [])).delivery_option,
+      'scheduled:2026-11-28',
+    );
     await karenAt('corner-deli', 'switch to express delivery');
     const done = await karenAt('corner-deli', 'ok');
     assert.match(done.reply.text, /now set for express delivery/);
-    assert.equal((await row(`SELECT delivery_option FROM orders WHERE order_id = 'D-2001'`, [])).delivery_option, 'express');
+    assert.equal(
+      (await row(`SELECT delivery_option FROM orders WHERE order_id = 'D-2001'`, [])).delivery_option,
+      'express',
+    );
     const shipped = await karenAt('volt', 'can you deliver it faster?');
     assert.match(shipped.reply.text, /already with UPS Ground, so I can't change its delivery/);
   });
@@ -151,16 +202,37 @@ describe('actions change the data after a confirmation turn, or are refused with
   test('a return: which item, then asked, then a row in returns that the refund answer reads', async () => {
     const which = await karenAt('volt', 'I want to return something');
     assert.equal(which.understood.intent, 'return_item');
-    assert.match(which.reply.text, /^Which item from your order with Philips Sonicare and 3 more items would you like to return\?$/);
-    assert.deepEqual(which.reply.actions.map((a) => a.label), ['Philips Sonicare', 'Anker cable', 'Anker Nano', 'Amazon Echo']);
+    assert.match(
+      which.reply.text,
+      /^Which item from your order with Philips Sonicare and 3 more items would you like to return\?$/,
+    );
+    assert.deepEqual(
+      which.reply.actions.map((a) => a.label),
+      ['Philips Sonicare', 'Anker cable', 'Anker Nano', 'Amazon Echo'],
+    );
     const ask = await karenAt('volt', which.reply.actions[0].value);
     assert.match(ask.reply.text, /Shall I start a return for a \$129\.99 refund\?$/);
     const yes = await karenAt('volt', 'yes');
-    assert.match(yes.reply.text, /^Done: your return of Philips Sonicare is started, and \$129\.99 is refunded once Volt receives it\./);
-    const ret = await row(`SELECT order_id, line_nos, status, refund_amount, refund_status FROM returns WHERE person_id = $1`, [w.karen.id]);
-    assert.deepEqual(ret, { order_id: 'V-1001', line_nos: [1], status: 'requested', refund_amount: 129.99, refund_status: 'pending' });
+    assert.match(
+      yes.reply.text,
+      /^Done: your return of Philips Sonicare is started, and \$129\.99 is refunded once Volt receives it\./,
+    );
+    const ret = await row(
+      `SELECT order_id, line_nos, status, refund_amount, refund_status FROM returns WHERE person_id = $1`,
+      [w.karen.id],
+    );
+    assert.deepEqual(ret, {
+      order_id: 'V-1001',
+      line_nos: [1],
+      status: 'requested',
+      refund_amount: 129.99,
+      refund_status: 'pending',
+    });
     const refund = await karenAt('volt', 'where is my refund?');
-    assert.match(refund.reply.text, /^Your \$129\.99 refund for Philips Sonicare is pending, and it's issued once Volt receives the return\./);
+    assert.match(
+      refund.reply.text,
+      /^Your \$129\.99 refund for Philips Sonicare is pending, and it's issued once Volt receives the return\./,
+    );
     const again = await karenAt('volt', 'return the Sonicare toothbrush');
     assert.match(again.reply.text, /already started/);
     assert.equal((await w.sys.ctx.db.query('SELECT 1 FROM returns WHERE person_id = $1', [w.karen.id])).rowCount, 1);
@@ -171,30 +243,50 @@ describe('a person when asked', () => {
   test('a handoff the brand lists and answers; the shopper is told when a person will see it', async () => {
     const t = await karenAt('volt', 'I want to talk to a human');
     assert.equal(t.understood.intent, 'talk_to_human');
-    assert.equal(t.reply.text, "I've asked a person from Volt to help, and they'll see it today before 5 PM. Their answer will appear right here.");
+    assert.equal(
+      t.reply.text,
+      "I've asked a person from Volt to help, and they'll see it today before 5 PM. Their answer will appear right here.",
+    );
     const twice = await karenAt('volt', 'agent please');
     assert.match(twice.reply.text, /already has your request/);
 
-    const list = (key: string, q = '') => w.sys.app.inject({ method: 'GET', url: `/v1/handoffs${q}`, headers: { authorization: bearer(key) } });
+    const list = (key: string, q = '') =>
+      w.sys.app.inject({ method: 'GET', url: `/v1/handoffs${q}`, headers: { authorization: bearer(key) } });
     const volt = (await list(w.volt.secretKey)).json().handoffs;
     assert.equal(volt.length, 1, 'asking twice queues once');
     assert.equal(volt[0].request, 'I want to talk to a human');
     assert.match(volt[0].person, /^p_/);
     assert.equal(volt[0].customer_id, 'volt-karen');
-    assert.ok(volt[0].transcript.some((m: { text: string }) => /Philips Sonicare/.test(m.text)), 'the operator sees the conversation');
+    assert.ok(
+      volt[0].transcript.some((m: { text: string }) => /Philips Sonicare/.test(m.text)),
+      'the operator sees the conversation',
+    );
     assert.deepEqual((await list(w.deli.secretKey)).json().handoffs, [], "another brand sees none of Volt's");
     assert.equal((await list('sk_nope')).statusCode, 401);
 
     const reply = (key: string, id: string) =>
-      w.sys.app.inject({ method: 'POST', url: `/v1/handoffs/${id}/reply`, headers: { authorization: bearer(key) }, payload: { text: 'Hi Karen, Sam from Volt here. Your toothbrush is on the truck.' } });
-    assert.equal((await reply(w.deli.secretKey, volt[0].id)).statusCode, 404, "another brand cannot answer Volt's handoff");
+      w.sys.app.inject({
+        method: 'POST',
+        url: `/v1/handoffs/${id}/reply`,
+        headers: { authorization: bearer(key) },
+        payload: { text: 'Hi Karen, Sam from Volt here. Your toothbrush is on the truck.' },
+      });
+    assert.equal(
+      (await reply(w.deli.secretKey, volt[0].id)).statusCode,
+      404,
+      "another brand cannot answer Volt's handoff",
+    );
     const answered = await reply(w.volt.secretKey, volt[0].id);
     assert.equal(answered.statusCode, 200);
     assert.equal(answered.json().status, 'answered');
     assert.deepEqual((await list(w.volt.secretKey)).json().handoffs, []);
     assert.equal((await list(w.volt.secretKey, '?status=answered')).json().handoffs.length, 1);
 
-    const convo = await w.sys.app.inject({ method: 'GET', url: '/v1/conversations/volt/messages?limit=3', headers: { authorization: bearer(w.karen.token) } });
+    const convo = await w.sys.app.inject({
+      method: 'GET',
+      url: '/v1/conversations/volt/messages?limit=3',
+      headers: { authorization: bearer(w.karen.token) },
+    });
     const last = convo.json().messages.at(-1);
     assert.equal(last.role, 'operator');
     assert.match(last.text, /Sam from Volt/);
@@ -214,7 +306,12 @@ describe('a person when asked', () => {
 
 describe('the conversation is stored, one page at a time', () => {
   test('GET lists the shopper and assistant messages, oldest first, with a cursor', async () => {
-    const get = (q: string) => w.sys.app.inject({ method: 'GET', url: `/v1/conversations/volt/messages${q}`, headers: { authorization: bearer(w.karen.token) } });
+    const get = (q: string) =>
+      w.sys.app.inject({
+        method: 'GET',
+        url: `/v1/conversations/volt/messages${q}`,
+        headers: { authorization: bearer(w.karen.token) },
+      });
     const page = (await get('?limit=4')).json();
     assert.equal(page.messages.length, 4);
     assert.ok(page.next_before);
@@ -228,9 +325,22 @@ describe('the conversation is stored, one page at a time', () => {
     assert.equal(all.messages[1].role, 'assistant');
     assert.ok(all.messages[1].actions.length > 0);
     // Another shopper sees only their own conversation.
-    const bob = await w.sys.app.inject({ method: 'GET', url: '/v1/conversations/volt/messages', headers: { authorization: bearer(w.bob.token) } });
+    const bob = await w.sys.app.inject({
+      method: 'GET',
+      url: '/v1/conversations/volt/messages',
+      headers: { authorization: bearer(w.bob.token) },
+    });
     assert.ok(bob.json().messages.every((m: { text: string }) => !/Sonicare/.test(m.text)));
     assert.equal((await get('?limit=0')).statusCode, 400);
-    assert.equal((await w.sys.app.inject({ method: 'GET', url: '/v1/conversations/nowhere/messages', headers: { authorization: bearer(w.karen.token) } })).statusCode, 404);
+    assert.equal(
+      (
+        await w.sys.app.inject({
+          method: 'GET',
+          url: '/v1/conversations/nowhere/messages',
+          headers: { authorization: bearer(w.karen.token) },
+        })
+      ).statusCode,
+      404,
+    );
   });
 });

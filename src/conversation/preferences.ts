@@ -25,7 +25,14 @@ const upsert = `INSERT INTO contact_preferences (person_id, brand_id, channel, o
   VALUES ($1, $2, $3, $4, NULL, $5, $6)
   ON CONFLICT (person_id, brand_id, channel) DO UPDATE SET opted_out_at = EXCLUDED.opted_out_at, how = EXCLUDED.how, updated_at = EXCLUDED.updated_at`;
 
-export async function stopMessages(db: Queryable, personId: string, brandId: number, channels: ChannelOrAll[], how: string, now: Date) {
+export async function stopMessages(
+  db: Queryable,
+  personId: string,
+  brandId: number,
+  channels: ChannelOrAll[],
+  how: string,
+  now: Date,
+) {
   for (const c of channels) await db.query(upsert, [personId, brandId, c, now, how, now]);
 }
 
@@ -34,11 +41,22 @@ export async function stopMessages(db: Queryable, personId: string, brandId: num
  * replaced by one row per other channel. Returns whether a stop said in the shopper's own Confidant
  * (covering every brand) still applies.
  */
-export async function resumeMessages(db: Queryable, personId: string, brandId: number, channels: ChannelOrAll[], how: string, now: Date): Promise<boolean> {
-  const all = await db.query(`SELECT opted_out_at FROM contact_preferences WHERE person_id = $1 AND brand_id = $2 AND channel = 'all'`, [personId, brandId]);
+export async function resumeMessages(
+  db: Queryable,
+  personId: string,
+  brandId: number,
+  channels: ChannelOrAll[],
+  how: string,
+  now: Date,
+): Promise<boolean> {
+  const all = await db.query(
+    `SELECT opted_out_at FROM contact_preferences WHERE person_id = $1 AND brand_id = $2 AND channel = 'all'`,
+    [personId, brandId],
+  );
   const allStoppedAt: Date | null = all.rows[0]?.opted_out_at ?? null;
   if (allStoppedAt && !channels.includes('all')) {
-    for (const c of CHANNELS) if (!channels.includes(c)) await db.query(upsert, [personId, brandId, c, allStoppedAt, how, now]);
+    for (const c of CHANNELS)
+      if (!channels.includes(c)) await db.query(upsert, [personId, brandId, c, allStoppedAt, how, now]);
   }
   const lift = channels.includes('all') ? ['all', ...CHANNELS] : ['all', ...channels];
   await db.query(
@@ -55,7 +73,10 @@ export async function resumeMessages(db: Queryable, personId: string, brandId: n
 
 /** The person swore at the assistant: marketing to them pauses everywhere. Returns whether it was already paused. */
 export async function pauseForAbuse(db: Queryable, personId: string, now: Date): Promise<boolean> {
-  const before = await db.query(`SELECT 1 FROM contact_preferences WHERE person_id = $1 AND brand_id = $2 AND channel = 'all' AND paused_for_abuse_at IS NOT NULL`, [personId, OWN_CONFIDANT]);
+  const before = await db.query(
+    `SELECT 1 FROM contact_preferences WHERE person_id = $1 AND brand_id = $2 AND channel = 'all' AND paused_for_abuse_at IS NOT NULL`,
+    [personId, OWN_CONFIDANT],
+  );
   await db.query(
     `INSERT INTO contact_preferences (person_id, brand_id, channel, paused_for_abuse_at, how, updated_at) VALUES ($1, $2, 'all', $3, 'chat', $3)
      ON CONFLICT (person_id, brand_id, channel) DO UPDATE SET paused_for_abuse_at = COALESCE(contact_preferences.paused_for_abuse_at, EXCLUDED.paused_for_abuse_at),

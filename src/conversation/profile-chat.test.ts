@@ -16,7 +16,13 @@ after(async () => {
 
 const dad = (text: string) => w.say(w.dad.token, 'corner-deli', text);
 const karen = (where: string, text: string) => w.say(w.karen.token, where, text);
-const deli = async (ids: string[]) => (await w.sys.ctx.db.query('SELECT product_id AS id, name, attributes FROM products WHERE brand_id = $1 AND product_id = ANY($2)', [w.deli.id, ids])).rows;
+const deli = async (ids: string[]) =>
+  (
+    await w.sys.ctx.db.query(
+      'SELECT product_id AS id, name, attributes FROM products WHERE brand_id = $1 AND product_id = ANY($2)',
+      [w.deli.id, ids],
+    )
+  ).rows;
 
 describe('a stated diet changes the very next suggestion', () => {
   test('the bagel habit first; "I\'m doing keto now" is confirmed; the next breakfast is keto only, with the fact named', async () => {
@@ -37,21 +43,50 @@ describe('a stated diet changes the very next suggestion', () => {
     assert.match(next.reply.text, /^Keto picks: /);
     const picked = next.reply.actions.map((a) => a.value.replace(/^show me the /, ''));
     assert.equal(picked.length, 3);
-    const products = (await w.sys.ctx.db.query('SELECT name, attributes FROM products WHERE brand_id = $1 AND name = ANY($2)', [w.deli.id, picked])).rows;
+    const products = (
+      await w.sys.ctx.db.query('SELECT name, attributes FROM products WHERE brand_id = $1 AND name = ANY($2)', [
+        w.deli.id,
+        picked,
+      ])
+    ).rows;
     assert.equal(products.length, 3);
     for (const p of products) assert.ok(p.attributes.diet_labels.includes('keto'), `${p.name} is keto`);
-    assert.deepEqual(next.used_facts.map((f) => [f.kind, f.value]), [['diet', 'keto']]);
+    assert.deepEqual(
+      next.used_facts.map((f) => [f.kind, f.value]),
+      [['diet', 'keto']],
+    );
     assert.equal(next.used_facts[0].source, 'stated');
   });
 
-  test('a diet said in the chat binds the very next recommendation call, the shopper\'s and the brand\'s', async () => {
+  test("a diet said in the chat binds the very next recommendation call, the shopper's and the brand's", async () => {
     const nina = await w.sys.shopper({ name: 'Nina', brands: [{ brand: w.deli, customerId: 'deli-nina' }] });
-    await grant(w.sys.ctx.db, { personId: nina.person.id, brandId: w.deli.id, scopes: ['profile.diet'], purposes: ['recommendations'], how: 'page', explicit: true, at: NOW });
+    await grant(w.sys.ctx.db, {
+      personId: nina.person.id,
+      brandId: w.deli.id,
+      scopes: ['profile.diet'],
+      purposes: ['recommendations'],
+      how: 'page',
+      explicit: true,
+      at: NOW,
+    });
     const vegan = async (items: Array<{ product_id: string }>) =>
-      (await deli(items.map((i) => i.product_id))).filter((p) => p.attributes.ingredients?.length).every((p) => p.attributes.diet_labels.includes('vegan'));
-    const mine = async () => (await w.sys.app.inject({ url: '/v1/me/recommendations?brand=corner-deli&k=10', headers: { authorization: bearer(nina.token) } })).json();
+      (await deli(items.map((i) => i.product_id)))
+        .filter((p) => p.attributes.ingredients?.length)
+        .every((p) => p.attributes.diet_labels.includes('vegan'));
+    const mine = async () =>
+      (
+        await w.sys.app.inject({
+          url: '/v1/me/recommendations?brand=corner-deli&k=10',
+          headers: { authorization: bearer(nina.token) },
+        })
+      ).json();
     const brands = async () =>
-      (await w.sys.app.inject({ url: `/v1/recommendations?person=${nina.pids.get(w.deli.id)}&k=10`, headers: { authorization: bearer(w.deli.secretKey) } })).json();
+      (
+        await w.sys.app.inject({
+          url: `/v1/recommendations?person=${nina.pids.get(w.deli.id)}&k=10`,
+          headers: { authorization: bearer(w.deli.secretKey) },
+        })
+      ).json();
     assert.equal(await vegan((await mine()).items), false, 'before, the list has things that are not vegan');
 
     const said = await w.say(nina.token, 'corner-deli', "I'm vegan now");
@@ -59,7 +94,10 @@ describe('a stated diet changes the very next suggestion', () => {
     for (const list of [await mine(), await brands()]) {
       assert.equal(list.items.length, 10);
       assert.equal(await vegan(list.items), true, JSON.stringify(list.items.map((i: { name: string }) => i.name)));
-      assert.deepEqual(list.constraints.map((c: { label: string }) => c.label), ['vegan']);
+      assert.deepEqual(
+        list.constraints.map((c: { label: string }) => c.label),
+        ['vegan'],
+      );
     }
   });
 
@@ -81,22 +119,42 @@ describe('a stated diet changes the very next suggestion', () => {
     assert.match(t.reply.text, /^Got it: gluten-free from now on\./);
     const names = t.reply.actions.map((a) => a.value.replace(/^show me the /, ''));
     assert.ok(names.length > 0);
-    const rows = (await w.sys.ctx.db.query('SELECT name, attributes FROM products WHERE brand_id = $1 AND name = ANY($2)', [w.deli.id, names])).rows;
-    for (const p of rows) assert.ok(!p.attributes.allergens.includes('gluten') && !p.attributes.allergens.includes('wheat'), `${p.name} has no gluten`);
+    const rows = (
+      await w.sys.ctx.db.query('SELECT name, attributes FROM products WHERE brand_id = $1 AND name = ANY($2)', [
+        w.deli.id,
+        names,
+      ])
+    ).rows;
+    for (const p of rows)
+      assert.ok(
+        !p.attributes.allergens.includes('gluten') && !p.attributes.allergens.includes('wheat'),
+        `${p.name} has no gluten`,
+      );
     assert.ok(t.used_facts.some((f) => f.value === 'gluten_free'));
   });
 
   test('a fact the brand may not use yet: the one question asks, and "yes" grants it for suggestions', async () => {
     const t = await dad("I'm allergic to peanuts");
-    assert.match(t.reply.text, /^Got it: you're allergic to peanuts\. Shall Corner Deli use that for your suggestions\?$/);
+    assert.match(
+      t.reply.text,
+      /^Got it: you're allergic to peanuts\. Shall Corner Deli use that for your suggestions\?$/,
+    );
     await dad('yes');
-    const g = await w.sys.ctx.db.query(`SELECT purpose, explicit, how FROM grants WHERE person_id = $1 AND brand_id = $2 AND scope = 'profile.allergies' ORDER BY purpose`, [w.dad.id, w.deli.id]);
+    const g = await w.sys.ctx.db.query(
+      `SELECT purpose, explicit, how FROM grants WHERE person_id = $1 AND brand_id = $2 AND scope = 'profile.allergies' ORDER BY purpose`,
+      [w.dad.id, w.deli.id],
+    );
     assert.deepEqual(g.rows, [
       { purpose: 'recommendations', explicit: true, how: 'chat' },
       { purpose: 'service', explicit: true, how: 'chat' },
     ]);
     const snacks = await dad('snack ideas?');
-    const ids = (await w.sys.ctx.db.query('SELECT product_id FROM products WHERE brand_id = $1 AND name = ANY($2)', [w.deli.id, snacks.reply.actions.map((a) => a.value.replace(/^show me the /, ''))])).rows.map((r) => r.product_id);
+    const ids = (
+      await w.sys.ctx.db.query('SELECT product_id FROM products WHERE brand_id = $1 AND name = ANY($2)', [
+        w.deli.id,
+        snacks.reply.actions.map((a) => a.value.replace(/^show me the /, '')),
+      ])
+    ).rows.map((r) => r.product_id);
     for (const p of await deli(ids)) assert.ok(!p.attributes.allergens.includes('peanuts'), `${p.name} has no peanuts`);
   });
 });
@@ -106,13 +164,22 @@ describe('facts about the people they shop for are kept apart', () => {
     const said = await karen('corner-deli', "My dad's birthday is on June 3 and he loves fly fishing");
     assert.equal(said.reply.text.split('. ')[0], "Got it: your dad's birthday is on June 3 and he likes fly fishing");
     const facts = await factsOf(w.sys.ctx.db, w.karen.id);
-    assert.deepEqual(facts.filter((f) => f.about === 'dad').map((f) => f.scope), ['gifts', 'gifts']);
+    assert.deepEqual(
+      facts.filter((f) => f.about === 'dad').map((f) => f.scope),
+      ['gifts', 'gifts'],
+    );
     await karen('corner-deli', 'I love spicy food');
     const gift = await karen('corner-deli', 'gift ideas for my dad');
-    assert.ok(gift.used_facts.every((f) => f.about === 'dad'), 'gift mode uses dad only');
+    assert.ok(
+      gift.used_facts.every((f) => f.about === 'dad'),
+      'gift mode uses dad only',
+    );
     assert.doesNotMatch(gift.reply.text, /spicy|jalape|chili|hot/i, "Karen's own taste stays out of dad's gifts");
     const mine = await karen('corner-deli', 'what do you recommend?');
-    assert.ok(mine.used_facts.every((f) => f.about === 'self'), "dad's facts never shape Karen's own suggestions");
+    assert.ok(
+      mine.used_facts.every((f) => f.about === 'self'),
+      "dad's facts never shape Karen's own suggestions",
+    );
     assert.ok(mine.used_facts.some((f) => f.value === 'spicy food'));
   });
 
@@ -147,7 +214,12 @@ describe('forget, and what do you know', () => {
     assert.ok(me.used_facts.every((f) => f.source === 'stated'));
     // Observed facts name the brand they came from.
     const { recordFacts } = await import('../profile/facts.js');
-    await recordFacts(w.sys.ctx.db, w.karen.id, [{ about: 'self', kind: 'like', value: 'smart home gadgets', polarity: 'positive' }], { source: 'observed', confidence: 0.6, at: new Date(), brandId: w.volt.id });
+    await recordFacts(
+      w.sys.ctx.db,
+      w.karen.id,
+      [{ about: 'self', kind: 'like', value: 'smart home gadgets', polarity: 'positive' }],
+      { source: 'observed', confidence: 0.6, at: new Date(), brandId: w.volt.id },
+    );
     const seen = await karen('me', 'what do you know about me?');
     assert.match(seen.reply.text, /likes smart home gadgets \(seen at Volt\)/);
     // Gluten-free is health data: Volt was granted profile.diet explicitly here, but allergies and budget stay private.

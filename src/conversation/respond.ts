@@ -17,7 +17,15 @@ import { orderStatus, paymentQuestion, refundStatus, trackShipment } from './ans
 import { cancelOrder, changeDelivery, resolvePending, returnItem, yesOrNo } from './answers/actions.js';
 import { confirmation, forgetFact, stateFact, tooCreepy, whatDoYouKnow } from './answers/profile.js';
 import { recommend } from './answers/suggestions.js';
-import { abuse, apology, greeting, other, resumeMessagesAnswer, stopMessagesAnswer, talkToHuman } from './answers/manners.js';
+import {
+  abuse,
+  apology,
+  greeting,
+  other,
+  resumeMessagesAnswer,
+  stopMessagesAnswer,
+  talkToHuman,
+} from './answers/manners.js';
 
 /** Each intent of the contract and the answer that handles it. */
 const ANSWERS: Record<Intent, (turn: Turn) => Promise<Answer>> = {
@@ -103,30 +111,54 @@ export async function respond(ctx: AppContext, person: Person, brand: Brand | nu
     }
     if (!answer) {
       if (said.length && intent !== 'forget_fact' && intent !== 'what_do_you_know') {
-        turn.stated = await recordFacts(tx, person.id, said.map((f) => ({ about: f.about, kind: f.kind, value: f.value, polarity: f.polarity as 'positive' | 'negative' })), {
-          source: 'stated',
-          confidence: understood.confidence,
-          at: now,
-        });
+        turn.stated = await recordFacts(
+          tx,
+          person.id,
+          said.map((f) => ({
+            about: f.about,
+            kind: f.kind,
+            value: f.value,
+            polarity: f.polarity as 'positive' | 'negative',
+          })),
+          {
+            source: 'stated',
+            confidence: understood.confidence,
+            at: now,
+          },
+        );
       }
       answer = await ANSWERS[intent](turn);
       if (turn.stated.length && !CONFIRMS_FACTS.has(intent)) {
         // Every stated fact is confirmed, whatever else the message asked.
         const main = answer.say[0] ?? answer.ask;
-        answer = { ...answer, say: [confirmation(turn.stated), ...(main ? [main] : [])], ask: undefined, usedFacts: [...turn.stated.map((f) => usedFact(f, 'confirmed')), ...(answer.usedFacts ?? [])] };
+        answer = {
+          ...answer,
+          say: [confirmation(turn.stated), ...(main ? [main] : [])],
+          ask: undefined,
+          usedFacts: [...turn.stated.map((f) => usedFact(f, 'confirmed')), ...(answer.usedFacts ?? [])],
+        };
       }
     }
 
     const composed = compose(answer);
     const used = answer.usedFacts ?? [];
-    await addMessage(tx, { personId: person.id, brandId, role: 'assistant', text: composed.text, actions: composed.actions, usedFacts: used, at: now });
+    await addMessage(tx, {
+      personId: person.id,
+      brandId,
+      role: 'assistant',
+      text: composed.text,
+      actions: composed.actions,
+      usedFacts: used,
+      at: now,
+    });
     await saveState(
       tx,
       person.id,
       brandId,
       {
         pending: answer.pending === undefined ? state.pending : answer.pending,
-        lastUsed: answer.usedFor && (used.length || answer.usedFor.picks?.length) ? { ...answer.usedFor, facts: used } : null,
+        lastUsed:
+          answer.usedFor && (used.length || answer.usedFor.picks?.length) ? { ...answer.usedFor, facts: used } : null,
         lastOrders: answer.orders ?? state.lastOrders,
         offered: composed.offers,
       },

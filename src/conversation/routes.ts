@@ -9,7 +9,10 @@ import { MAX_TEXT, respond } from './respond.js';
 import { listMessages, OWN_CONFIDANT } from './store.js';
 import { answerHandoff, listHandoffs } from './handoffs.js';
 
-const ActionSchema = Type.Object({ label: Type.String(), value: Type.String({ description: 'Send it back as the next message when the button is pressed' }) });
+const ActionSchema = Type.Object({
+  label: Type.String(),
+  value: Type.String({ description: 'Send it back as the next message when the button is pressed' }),
+});
 const UsedFactSchema = Type.Object(
   {
     id: Type.String(),
@@ -28,7 +31,9 @@ const UnderstoodSchema = Type.Object(
     text: Type.String(),
     intent: Type.String(),
     confidence: Type.Number(),
-    facts: Type.Array(Type.Object({ about: Type.String(), kind: Type.String(), value: Type.Unknown(), polarity: Type.String() })),
+    facts: Type.Array(
+      Type.Object({ about: Type.String(), kind: Type.String(), value: Type.Unknown(), polarity: Type.String() }),
+    ),
   },
   { description: 'The message as understood (shared/contracts/understanding.md)' },
 );
@@ -37,10 +42,21 @@ const TurnSchema = Type.Object({
   understood: UnderstoodSchema,
   used_facts: Type.Array(UsedFactSchema),
 });
-const MessageBody = Type.Object({ text: Type.String({ minLength: 1, maxLength: MAX_TEXT, description: `What the shopper says, 1 to ${MAX_TEXT} characters` }) }, { additionalProperties: false });
+const MessageBody = Type.Object(
+  {
+    text: Type.String({
+      minLength: 1,
+      maxLength: MAX_TEXT,
+      description: `What the shopper says, 1 to ${MAX_TEXT} characters`,
+    }),
+  },
+  { additionalProperties: false },
+);
 const PageQuery = Type.Object({
   limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 200, default: 50 })),
-  before: Type.Optional(Type.Integer({ minimum: 1, description: 'A message id: the page ends just before it (use next_before)' })),
+  before: Type.Optional(
+    Type.Integer({ minimum: 1, description: 'A message id: the page ends just before it (use next_before)' }),
+  ),
 });
 const PageSchema = Type.Object({
   messages: Type.Array(
@@ -56,7 +72,9 @@ const PageSchema = Type.Object({
   ),
   next_before: Type.Union([Type.Integer(), Type.Null()]),
 });
-const BrandParam = Type.Object({ brand: Type.String({ pattern: '^[a-z0-9][a-z0-9-]{1,62}$', description: "The brand's slug" }) });
+const BrandParam = Type.Object({
+  brand: Type.String({ pattern: '^[a-z0-9][a-z0-9-]{1,62}$', description: "The brand's slug" }),
+});
 
 const HandoffSchema = Type.Object({
   id: Type.String(),
@@ -86,15 +104,24 @@ export function conversationRoutes(app: App, ctx: AppContext) {
   // Messages must be UTF-8 JSON; Fastify's own parser would quietly turn bad bytes into U+FFFD.
   app.removeContentTypeParser('application/json');
   app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (req, body, done) => {
-    const charset = /charset=([^;]+)/i.exec(req.headers['content-type'] ?? '')?.[1]?.trim().replace(/"/g, '').toLowerCase();
-    if (charset && charset !== 'utf-8' && charset !== 'utf8') return done(new AppError('bad_request', `send the body as UTF-8 JSON, not ${charset}`, '/body'), undefined);
+    const charset = /charset=([^;]+)/i
+      .exec(req.headers['content-type'] ?? '')?.[1]
+      ?.trim()
+      .replace(/"/g, '')
+      .toLowerCase();
+    if (charset && charset !== 'utf-8' && charset !== 'utf8')
+      return done(new AppError('bad_request', `send the body as UTF-8 JSON, not ${charset}`, '/body'), undefined);
     let text: string;
     try {
       text = new TextDecoder('utf-8', { fatal: true }).decode(body as Buffer);
     } catch {
-      return done(new AppError('bad_request', 'the body is not valid UTF-8: send the text as UTF-8 JSON', '/body'), undefined);
+      return done(
+        new AppError('bad_request', 'the body is not valid UTF-8: send the text as UTF-8 JSON', '/body'),
+        undefined,
+      );
     }
-    if (!text.trim()) return done(new AppError('bad_request', 'the body is empty: send {"text": "..."}', '/body'), undefined);
+    if (!text.trim())
+      return done(new AppError('bad_request', 'the body is empty: send {"text": "..."}', '/body'), undefined);
     try {
       done(null, JSON.parse(text));
     } catch (err) {
@@ -128,7 +155,15 @@ export function conversationRoutes(app: App, ctx: AppContext) {
 
   app.get(
     '/v1/conversations/me/messages',
-    { schema: { tags: ['conversation'], summary: "The shopper's conversation with their own Confidant, a page at a time", security: shopperSecurity, querystring: PageQuery, response: { 200: PageSchema } } },
+    {
+      schema: {
+        tags: ['conversation'],
+        summary: "The shopper's conversation with their own Confidant, a page at a time",
+        security: shopperSecurity,
+        querystring: PageQuery,
+        response: { 200: PageSchema },
+      },
+    },
     async (req) => {
       const person = await shopperFromToken(ctx, req);
       return listMessages(ctx.db, person.id, OWN_CONFIDANT, { limit: req.query.limit ?? 50, before: req.query.before });
@@ -141,7 +176,8 @@ export function conversationRoutes(app: App, ctx: AppContext) {
       bodyLimit: 64 * 1024,
       schema: {
         tags: ['conversation'],
-        summary: "Talk to a brand's assistant: answers from the brand's data about the shopper's own orders, through the gatekeeper",
+        summary:
+          "Talk to a brand's assistant: answers from the brand's data about the shopper's own orders, through the gatekeeper",
         security: shopperSecurity,
         params: BrandParam,
         body: MessageBody,
@@ -157,7 +193,16 @@ export function conversationRoutes(app: App, ctx: AppContext) {
 
   app.get(
     '/v1/conversations/:brand/messages',
-    { schema: { tags: ['conversation'], summary: "The shopper's conversation with a brand's assistant, a page at a time", security: shopperSecurity, params: BrandParam, querystring: PageQuery, response: { 200: PageSchema } } },
+    {
+      schema: {
+        tags: ['conversation'],
+        summary: "The shopper's conversation with a brand's assistant, a page at a time",
+        security: shopperSecurity,
+        params: BrandParam,
+        querystring: PageQuery,
+        response: { 200: PageSchema },
+      },
+    },
     async (req) => {
       const person = await shopperFromToken(ctx, req);
       const brand = await brandOf(req.params.brand);
@@ -173,7 +218,9 @@ export function conversationRoutes(app: App, ctx: AppContext) {
         summary: "Shoppers who asked for a person, in this brand's chat only (oldest open first)",
         security: brandSecurity,
         querystring: Type.Object({
-          status: Type.Optional(Type.Union([Type.Literal('open'), Type.Literal('answered'), Type.Literal('all')], { default: 'open' })),
+          status: Type.Optional(
+            Type.Union([Type.Literal('open'), Type.Literal('answered'), Type.Literal('all')], { default: 'open' }),
+          ),
           limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 200, default: 50 })),
         }),
         response: { 200: Type.Object({ handoffs: Type.Array(QueuedSchema) }) },
@@ -181,7 +228,12 @@ export function conversationRoutes(app: App, ctx: AppContext) {
     },
     async (req) => {
       const brand = await brandFromSecretKey(ctx, req);
-      return { handoffs: await listHandoffs(ctx, brand.id, { status: req.query.status ?? 'open', limit: req.query.limit ?? 50 }) };
+      return {
+        handoffs: await listHandoffs(ctx, brand.id, {
+          status: req.query.status ?? 'open',
+          limit: req.query.limit ?? 50,
+        }),
+      };
     },
   );
 

@@ -24,7 +24,15 @@ export interface UsedFact {
 export type Pending =
   | { kind: 'cancel'; brandId: number; orderId: string; lineNos: number[]; what: string; expiresAt: string }
   | { kind: 'return'; brandId: number; orderId: string; lineNos: number[]; what: string; expiresAt: string }
-  | { kind: 'change_delivery'; brandId: number; orderId: string; option: string; optionText: string; what: string; expiresAt: string }
+  | {
+      kind: 'change_delivery';
+      brandId: number;
+      orderId: string;
+      option: string;
+      optionText: string;
+      what: string;
+      expiresAt: string;
+    }
   | { kind: 'grant'; brandId: number; scopes: string[]; what: string; expiresAt: string };
 
 export interface LastUsed {
@@ -47,26 +55,42 @@ export interface ConversationState {
  * Reads the conversation's state and locks it until the turn's transaction ends, so two messages sent at
  * once are answered one after the other (a "yes" cannot confirm twice).
  */
-export async function lockState(tx: Queryable, personId: string, brandId: number, now: Date): Promise<ConversationState> {
-  await tx.query('INSERT INTO conversation_state (person_id, brand_id, updated_at) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING', [personId, brandId, now]);
+export async function lockState(
+  tx: Queryable,
+  personId: string,
+  brandId: number,
+  now: Date,
+): Promise<ConversationState> {
+  await tx.query(
+    'INSERT INTO conversation_state (person_id, brand_id, updated_at) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING',
+    [personId, brandId, now],
+  );
   const r = await tx.query(
     `SELECT pending, last_used AS "lastUsed", last_orders AS "lastOrders", offered FROM conversation_state WHERE person_id = $1 AND brand_id = $2 FOR UPDATE`,
     [personId, brandId],
   );
   const row = r.rows[0];
-  return { pending: row.pending ?? null, lastUsed: row.lastUsed ?? null, lastOrders: row.lastOrders ?? [], offered: row.offered ?? [] };
+  return {
+    pending: row.pending ?? null,
+    lastUsed: row.lastUsed ?? null,
+    lastOrders: row.lastOrders ?? [],
+    offered: row.offered ?? [],
+  };
 }
 
 export async function saveState(tx: Queryable, personId: string, brandId: number, s: ConversationState, now: Date) {
-  await tx.query('UPDATE conversation_state SET pending = $3, last_used = $4, last_orders = $5, offered = $6, updated_at = $7 WHERE person_id = $1 AND brand_id = $2', [
-    personId,
-    brandId,
-    s.pending ? JSON.stringify(s.pending) : null,
-    s.lastUsed ? JSON.stringify(s.lastUsed) : null,
-    JSON.stringify(s.lastOrders),
-    JSON.stringify(s.offered),
-    now,
-  ]);
+  await tx.query(
+    'UPDATE conversation_state SET pending = $3, last_used = $4, last_orders = $5, offered = $6, updated_at = $7 WHERE person_id = $1 AND brand_id = $2',
+    [
+      personId,
+      brandId,
+      s.pending ? JSON.stringify(s.pending) : null,
+      s.lastUsed ? JSON.stringify(s.lastUsed) : null,
+      JSON.stringify(s.lastOrders),
+      JSON.stringify(s.offered),
+      now,
+    ],
+  );
 }
 
 export async function addMessage(
@@ -110,7 +134,12 @@ export interface StoredMessage {
 }
 
 /** One page of a conversation, oldest first: the `limit` messages before `before` (a message id), or the latest. */
-export async function listMessages(db: Queryable, personId: string, brandId: number, opts: { limit: number; before?: number }): Promise<{ messages: StoredMessage[]; next_before: number | null }> {
+export async function listMessages(
+  db: Queryable,
+  personId: string,
+  brandId: number,
+  opts: { limit: number; before?: number },
+): Promise<{ messages: StoredMessage[]; next_before: number | null }> {
   const r = await db.query(
     `SELECT message_id AS id, role, text, understood, actions, used_facts, at FROM conversation_messages
      WHERE person_id = $1 AND brand_id = $2 AND ($3::bigint IS NULL OR message_id < $3)

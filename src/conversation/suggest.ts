@@ -53,8 +53,9 @@ export function factsFor(view: PersonView, context: Pick<SuggestContext, 'about'
 }
 
 const STOP = new Set(
-  ('a an the i me my mine you your we our us he she his her him they them it its is am are be do does did doing done have has had having to of in on at by for with from into about as and or but not no so if then than too very can could would should will shall may might must what which who whom whose when where why how any some something anything everything all more most other another one ones thing things stuff get got give buy buying bought want wanted need needs needed like love looking look find show see tell suggest suggestion suggestions recommend recommendation ideas idea good nice great best maybe please thanks gift gifts present presents birthday christmas dad mom mum father mother sister brother wife husband friend son daughter grandma grandpa aunt uncle boss kid kids him her them now today tonight this that these those there here under over below less around dollars usd eat eating drink have having try new'
-  ).split(' '),
+  'a an the i me my mine you your we our us he she his her him they them it its is am are be do does did doing done have has had having to of in on at by for with from into about as and or but not no so if then than too very can could would should will shall may might must what which who whom whose when where why how any some something anything everything all more most other another one ones thing things stuff get got give buy buying bought want wanted need needs needed like love looking look find show see tell suggest suggestion suggestions recommend recommendation ideas idea good nice great best maybe please thanks gift gifts present presents birthday christmas dad mom mum father mother sister brother wife husband friend son daughter grandma grandpa aunt uncle boss kid kids him her them now today tonight this that these those there here under over below less around dollars usd eat eating drink have having try new'.split(
+    ' ',
+  ),
 );
 
 /** The content words of a request: "what should I have for breakfast?" -> ["breakfast"]. */
@@ -77,10 +78,20 @@ const MEALS = new Set(['breakfast', 'brunch', 'lunch', 'dinner', 'supper', 'morn
 const arr = (v: unknown): string[] => (Array.isArray(v) ? v.map((x) => String(x).toLowerCase()) : []);
 
 /** A product with food data: diets and allergies constrain it (a toothbrush is not "not keto"). */
-const isFood = (p: Product) => arr(p.attributes.ingredients).length > 0 || arr(p.attributes.diet_labels).length > 0 || arr(p.attributes.allergens).length > 0;
+const isFood = (p: Product) =>
+  arr(p.attributes.ingredients).length > 0 ||
+  arr(p.attributes.diet_labels).length > 0 ||
+  arr(p.attributes.allergens).length > 0;
 
 function textOf(p: Product): string {
-  return [p.name, p.description, ...p.categories, ...arr(p.attributes.ingredients), ...arr(p.attributes.diet_labels), String(p.attributes.brand ?? '')]
+  return [
+    p.name,
+    p.description,
+    ...p.categories,
+    ...arr(p.attributes.ingredients),
+    ...arr(p.attributes.diet_labels),
+    String(p.attributes.brand ?? ''),
+  ]
     .join(' ')
     .toLowerCase()
     .replace(/_/g, ' ');
@@ -116,8 +127,10 @@ function meetsDiet(p: Product, diet: string): boolean {
 
 function meetsAllergy(p: Product, allergen: string): boolean {
   const allergens = arr(p.attributes.allergens);
-  if (allergen === 'gluten' || allergen === 'wheat') return !allergens.includes('gluten') && !allergens.includes('wheat');
-  if (allergen === 'tree_nuts') return !allergens.includes('tree_nuts') && !arr(p.attributes.diet_labels).includes('contains_nuts');
+  if (allergen === 'gluten' || allergen === 'wheat')
+    return !allergens.includes('gluten') && !allergens.includes('wheat');
+  if (allergen === 'tree_nuts')
+    return !allergens.includes('tree_nuts') && !arr(p.attributes.diet_labels).includes('contains_nuts');
   return !allergens.includes(allergen);
 }
 
@@ -129,11 +142,19 @@ export function hardConstraints(facts: StoredFact[], request: string): Rule[] {
   const req = requestWords(request);
   for (const f of facts) {
     const v = f.value as unknown;
-    if (f.kind === 'diet' && f.polarity === 'positive' && typeof v === 'string') rules.push({ fact: f, ok: (p) => meetsDiet(p, v) });
-    else if (f.kind === 'allergy' && typeof v === 'string') rules.push({ fact: f, ok: (p) => !isFood(p) || meetsAllergy(p, v) });
-    else if ((f.kind === 'dislike' || (f.kind === 'like' && f.polarity === 'negative')) && typeof v === 'string') rules.push({ fact: f, ok: (p) => !mentions(p, v) });
+    if (f.kind === 'diet' && f.polarity === 'positive' && typeof v === 'string')
+      rules.push({ fact: f, ok: (p) => meetsDiet(p, v) });
+    else if (f.kind === 'allergy' && typeof v === 'string')
+      rules.push({ fact: f, ok: (p) => !isFood(p) || meetsAllergy(p, v) });
+    else if ((f.kind === 'dislike' || (f.kind === 'like' && f.polarity === 'negative')) && typeof v === 'string')
+      rules.push({ fact: f, ok: (p) => !mentions(p, v) });
     else if (f.kind === 'brand' && f.polarity === 'negative' && typeof v === 'string')
-      rules.push({ fact: f, ok: (p) => String(p.attributes.brand ?? '').toLowerCase() !== v.toLowerCase() && !p.name.toLowerCase().startsWith(v.toLowerCase() + ' ') });
+      rules.push({
+        fact: f,
+        ok: (p) =>
+          String(p.attributes.brand ?? '').toLowerCase() !== v.toLowerCase() &&
+          !p.name.toLowerCase().startsWith(`${v.toLowerCase()} `),
+      });
     else if (f.kind === 'budget' && typeof v === 'object' && v && typeof (v as { max?: unknown }).max === 'number') {
       const b = v as { max: number; for?: string };
       // A budget "for a rain jacket" binds requests about rain jackets; one without a "for" binds everything.
@@ -152,15 +173,25 @@ export function hardConstraints(facts: StoredFact[], request: string): Rule[] {
 const CATALOG_TTL_MS = 60_000;
 const catalogs = new Map<number, { at: number; products: Product[]; popularity: Map<string, number> }>();
 
-async function catalogOf(db: Queryable, brandId: number): Promise<{ products: Product[]; popularity: Map<string, number> }> {
+async function catalogOf(
+  db: Queryable,
+  brandId: number,
+): Promise<{ products: Product[]; popularity: Map<string, number> }> {
   const hit = catalogs.get(brandId);
   if (hit && Date.now() - hit.at < CATALOG_TTL_MS) return hit;
   const [products, sold] = await Promise.all([
     allProducts(db, brandId),
-    db.query(`SELECT product_id, count(DISTINCT person_id)::int AS n FROM order_items WHERE brand_id = $1 AND status = 'ok' GROUP BY product_id ORDER BY n DESC LIMIT 500`, [brandId]),
+    db.query(
+      `SELECT product_id, count(DISTINCT person_id)::int AS n FROM order_items WHERE brand_id = $1 AND status = 'ok' GROUP BY product_id ORDER BY n DESC LIMIT 500`,
+      [brandId],
+    ),
   ]);
   const top = Math.max(1, ...sold.rows.map((r) => Number(r.n)));
-  const entry = { at: Date.now(), products: products.filter((p) => p.inStock), popularity: new Map(sold.rows.map((r) => [r.product_id as string, Number(r.n) / top])) };
+  const entry = {
+    at: Date.now(),
+    products: products.filter((p) => p.inStock),
+    popularity: new Map(sold.rows.map((r) => [r.product_id as string, Number(r.n) / top])),
+  };
   catalogs.set(brandId, entry);
   return entry;
 }
@@ -169,10 +200,17 @@ async function catalogOf(db: Queryable, brandId: number): Promise<{ products: Pr
 export const forgetCatalogCache = () => catalogs.clear();
 
 /** Ranks the brand's catalog for the request under the view's facts. */
-export async function suggestFromCatalog(db: Queryable, view: PersonView, context: SuggestContext, k: number): Promise<Suggestions> {
+export async function suggestFromCatalog(
+  db: Queryable,
+  view: PersonView,
+  context: SuggestContext,
+  k: number,
+): Promise<Suggestions> {
   const facts = factsFor(view, context);
   const rules = hardConstraints(facts, context.request);
-  const likes = facts.filter((f) => (f.kind === 'like' || f.kind === 'brand') && f.polarity === 'positive' && typeof f.value === 'string');
+  const likes = facts.filter(
+    (f) => (f.kind === 'like' || f.kind === 'brand') && f.polarity === 'positive' && typeof f.value === 'string',
+  );
   const diets = facts.filter((f) => f.kind === 'diet' && f.polarity === 'positive');
   const words = requestWords(context.request);
   // "breakfast" is also what the shopper habitually has then; "snacks" is a kind of product, and habits outside it don't count.
@@ -188,7 +226,9 @@ export async function suggestFromCatalog(db: Queryable, view: PersonView, contex
     const text = textOf(p);
     let score = 0;
     const reasons: string[] = [];
-    const used = new Set<StoredFact>(rules.filter((r) => isFood(p) || (r.fact.kind !== 'diet' && r.fact.kind !== 'allergy')).map((r) => r.fact));
+    const used = new Set<StoredFact>(
+      rules.filter((r) => isFood(p) || (r.fact.kind !== 'diet' && r.fact.kind !== 'allergy')).map((r) => r.fact),
+    );
     let hits = 0;
     for (const w of words) {
       const re = new RegExp(`\\b${w.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`);
@@ -223,13 +263,23 @@ export async function suggestFromCatalog(db: Queryable, view: PersonView, contex
 }
 
 /** "What goes with it?", "any accessories for it": a request for what fits something already talked about. */
-export const COMPLEMENT_REQUEST = /\b(?:goes? with|go with|accessor(?:y|ies)|to match|pairs? with|works? with|add-?ons?)\b/i;
+export const COMPLEMENT_REQUEST =
+  /\b(?:goes? with|go with|accessor(?:y|ies)|to match|pairs? with|works? with|add-?ons?)\b/i;
 
 /** The chat's one entry point to suggestions. `tx` is the turn's transaction (catalog reads see its writes). */
-export async function suggest(ctx: Pick<AppContext, 'db' | 'log' | 'now'>, tx: Queryable, view: PersonView, context: SuggestContext, k = 3): Promise<Suggestions> {
+export async function suggest(
+  ctx: Pick<AppContext, 'db' | 'log' | 'now'>,
+  tx: Queryable,
+  view: PersonView,
+  context: SuggestContext,
+  k = 3,
+): Promise<Suggestions> {
   // Words the shopper used to state a fact ("he loves fly fishing") are not what they ask for.
-  const said = new Set((context.statedNow ?? []).flatMap((f) => (typeof f.value === 'string' ? requestWords(f.value) : [])));
-  if (!context.goesWith && requestWords(context.request).some((w) => !said.has(w))) return suggestFromCatalog(tx, view, context, k);
+  const said = new Set(
+    (context.statedNow ?? []).flatMap((f) => (typeof f.value === 'string' ? requestWords(f.value) : [])),
+  );
+  if (!context.goesWith && requestWords(context.request).some((w) => !said.has(w)))
+    return suggestFromCatalog(tx, view, context, k);
   const facts = factsFor(view, context);
   const recContext: RecContext = context.goesWith
     ? { kind: 'product', productId: context.goesWith }
@@ -240,7 +290,12 @@ export async function suggest(ctx: Pick<AppContext, 'db' | 'log' | 'now'>, tx: Q
   const byId = new Map(facts.map((f) => [f.id, f]));
   const known = (ids: string[]) => ids.map((id) => byId.get(id)).filter((f): f is StoredFact => f !== undefined);
   return {
-    picks: recs.items.map((i) => ({ product: i.product, score: i.score, usedFacts: known(i.factIds), reasons: i.reasons })),
+    picks: recs.items.map((i) => ({
+      product: i.product,
+      score: i.score,
+      usedFacts: known(i.factIds),
+      reasons: i.reasons,
+    })),
     requestMatched: true,
     constraints: known(recs.constraints.map((c) => c.factId)),
   };

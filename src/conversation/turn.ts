@@ -39,7 +39,13 @@ export interface Answer extends Draft {
   orders?: Array<{ brandId: number; orderId: string }>;
 }
 
-const SIZE_WORDS: Record<string, string> = { XS: 'extra small', S: 'small', M: 'medium', L: 'large', XL: 'extra large' };
+const SIZE_WORDS: Record<string, string> = {
+  XS: 'extra small',
+  S: 'small',
+  M: 'medium',
+  L: 'large',
+  XL: 'extra large',
+};
 
 /** A fact in a few words: "keto", "shoe size 10", "likes fly fishing". */
 export function describe(f: Pick<StoredFact, 'kind' | 'value' | 'polarity' | 'about'>): string {

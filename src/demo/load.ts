@@ -37,7 +37,10 @@ const SHOPPERS: DemoShopper[] = [
 ];
 
 export interface DemoKeys {
-  brands: Record<string, { slug: string; name: string; writeKey: string; secretKey: string; pids: Record<string, string> }>;
+  brands: Record<
+    string,
+    { slug: string; name: string; writeKey: string; secretKey: string; pids: Record<string, string> }
+  >;
   shoppers: Record<string, { name: string; email: string; token: string }>;
 }
 
@@ -66,10 +69,30 @@ function inFlightOrders(now: Date, karenTz: string, dadTz: string, name: (id: st
         status: 'shipped',
         payment_method: 'Visa ending 4242',
         items: [
-          { product_id: 'VOLT-SONICARE-6100', name: name('VOLT-SONICARE-6100', 'Philips Sonicare ProtectiveClean 6100 Electric Toothbrush'), quantity: 1, unit_price: 129.99 },
-          { product_id: 'VOLT-USBC-CABLE-2M', name: name('VOLT-USBC-CABLE-2M', 'USB-C Cable 2 m'), quantity: 1, unit_price: 14.99 },
-          { product_id: 'VOLT-POWERBANK-10K', name: name('VOLT-POWERBANK-10K', 'Anker 10,000 mAh Power Bank'), quantity: 1, unit_price: 39.99 },
-          { product_id: 'VOLT-ECHO-DOT', name: name('VOLT-ECHO-DOT', 'Amazon Echo Dot (5th Gen)'), quantity: 1, unit_price: 49.99 },
+          {
+            product_id: 'VOLT-SONICARE-6100',
+            name: name('VOLT-SONICARE-6100', 'Philips Sonicare ProtectiveClean 6100 Electric Toothbrush'),
+            quantity: 1,
+            unit_price: 129.99,
+          },
+          {
+            product_id: 'VOLT-USBC-CABLE-2M',
+            name: name('VOLT-USBC-CABLE-2M', 'USB-C Cable 2 m'),
+            quantity: 1,
+            unit_price: 14.99,
+          },
+          {
+            product_id: 'VOLT-POWERBANK-10K',
+            name: name('VOLT-POWERBANK-10K', 'Anker 10,000 mAh Power Bank'),
+            quantity: 1,
+            unit_price: 39.99,
+          },
+          {
+            product_id: 'VOLT-ECHO-DOT',
+            name: name('VOLT-ECHO-DOT', 'Amazon Echo Dot (5th Gen)'),
+            quantity: 1,
+            unit_price: 49.99,
+          },
         ],
       },
       shipment: {
@@ -141,7 +164,11 @@ function catalogNames(): (id: string, fallback: string) => string {
  * Loads the demo world: three brands, their catalogs, Hearth & Home's real Online Retail history, and
  * demo shoppers linked across brands. Writes `<home>/demo-keys.json`. Safe to run again (nothing doubles).
  */
-export async function loadDemo(ctx: AppContext, home: string, say: (line: string) => void = () => {}): Promise<DemoKeys> {
+export async function loadDemo(
+  ctx: AppContext,
+  home: string,
+  say: (line: string) => void = () => {},
+): Promise<DemoKeys> {
   const now = ctx.now();
   const keys: DemoKeys = { brands: {}, shoppers: {} };
   const brandIds: Record<string, number> = {};
@@ -155,7 +182,13 @@ export async function loadDemo(ctx: AppContext, home: string, say: (line: string
       brandIds[b.slug] = existing.id;
     } else {
       const created = await createBrand(ctx.db, b.name, b.slug);
-      keys.brands[b.slug] = { slug: b.slug, name: b.name, writeKey: created.writeKey, secretKey: created.secretKey, pids: {} };
+      keys.brands[b.slug] = {
+        slug: b.slug,
+        name: b.name,
+        writeKey: created.writeKey,
+        secretKey: created.secretKey,
+        pids: {},
+      };
       brandIds[b.slug] = created.id;
     }
   }
@@ -168,7 +201,9 @@ export async function loadDemo(ctx: AppContext, home: string, say: (line: string
   });
   say(`catalogs: Corner Deli ${deli.length} products, Volt ${volt.length} products`);
 
-  const retail = await importFile(ctx, brandIds['hearth-home'], 'orders', ONLINE_RETAIL_FILE, () => {}, { currency: 'GBP' });
+  const retail = await importFile(ctx, brandIds['hearth-home'], 'orders', ONLINE_RETAIL_FILE, () => {}, {
+    currency: 'GBP',
+  });
   await importFile(ctx, brandIds['hearth-home'], 'customers', ONLINE_RETAIL_FILE);
   say(
     retail.alreadyImported
@@ -193,10 +228,22 @@ export async function loadDemo(ctx: AppContext, home: string, say: (line: string
         const hh = s.handle === 'karen' ? undefined : regulars[i * 3];
         if (hh) {
           personId = hh.person_id;
-          await tx.query('UPDATE persons SET email = $2, display_name = $3, time_zone = $4, claimed = true WHERE id = $1', [personId, s.email, s.name, s.timeZone]);
-          await tx.query('UPDATE brand_customers SET confirmed_at = $3 WHERE brand_id = $1 AND external_id = $2', [brandIds['hearth-home'], hh.external_id, now]);
+          await tx.query(
+            'UPDATE persons SET email = $2, display_name = $3, time_zone = $4, claimed = true WHERE id = $1',
+            [personId, s.email, s.name, s.timeZone],
+          );
+          await tx.query('UPDATE brand_customers SET confirmed_at = $3 WHERE brand_id = $1 AND external_id = $2', [
+            brandIds['hearth-home'],
+            hh.external_id,
+            now,
+          ]);
         } else {
-          personId = (await tx.query('INSERT INTO persons (email, display_name, time_zone, claimed) VALUES ($1, $2, $3, true) RETURNING id', [s.email, s.name, s.timeZone])).rows[0].id;
+          personId = (
+            await tx.query(
+              'INSERT INTO persons (email, display_name, time_zone, claimed) VALUES ($1, $2, $3, true) RETURNING id',
+              [s.email, s.name, s.timeZone],
+            )
+          ).rows[0].id;
         }
       }
       if (s.handle === 'karen' || s.handle === 'dad') {
@@ -215,8 +262,13 @@ export async function loadDemo(ctx: AppContext, home: string, say: (line: string
           at: now,
         });
       }
-      keys.shoppers[s.handle] = { name: s.name, email: s.email, token: await issueToken(tx, personId, 'demo', 365, now) };
-      for (const b of DEMO_BRANDS) keys.brands[b.slug].pids[s.handle] = await pseudonymFor(tx, ctx.secret, personId, brandIds[b.slug]);
+      keys.shoppers[s.handle] = {
+        name: s.name,
+        email: s.email,
+        token: await issueToken(tx, personId, 'demo', 365, now),
+      };
+      for (const b of DEMO_BRANDS)
+        keys.brands[b.slug].pids[s.handle] = await pseudonymFor(tx, ctx.secret, personId, brandIds[b.slug]);
     }
 
     // Dad's morning bagel and coffee at Corner Deli, every day for the last eight weeks.
@@ -239,10 +291,13 @@ export async function loadDemo(ctx: AppContext, home: string, say: (line: string
     await upsertOrders(tx, brandIds['corner-deli'], habit);
   });
   await refreshDemo(ctx);
-  await ctx.db.query(`INSERT INTO server_settings (key, value) VALUES ('demo_loaded_at', $1) ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value`, [now.toISOString()]);
+  await ctx.db.query(
+    `INSERT INTO server_settings (key, value) VALUES ('demo_loaded_at', $1) ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value`,
+    [now.toISOString()],
+  );
 
   fs.mkdirSync(home, { recursive: true });
-  fs.writeFileSync(demoKeysPath(home), JSON.stringify(keys, null, 2) + '\n', { mode: 0o600 });
+  fs.writeFileSync(demoKeysPath(home), `${JSON.stringify(keys, null, 2)}\n`, { mode: 0o600 });
   say(`demo keys and shopper tokens written to ${demoKeysPath(home)}`);
   return keys;
 }
@@ -250,10 +305,16 @@ export async function loadDemo(ctx: AppContext, home: string, say: (line: string
 /** Moves the demo's in-flight orders to "now": placed days ago, arriving tomorrow, whatever today is. */
 export async function refreshDemo(ctx: AppContext): Promise<number> {
   const now = ctx.now();
-  const brands = Object.fromEntries(await Promise.all(DEMO_BRANDS.map(async (b) => [b.slug, (await brandBySlug(ctx.db, b.slug))?.id] as const)));
+  const brands = Object.fromEntries(
+    await Promise.all(DEMO_BRANDS.map(async (b) => [b.slug, (await brandBySlug(ctx.db, b.slug))?.id] as const)),
+  );
   const tz = async (customer: string, brandId: number) =>
-    (await ctx.db.query('SELECT p.time_zone FROM brand_customers bc JOIN persons p ON p.id = bc.person_id WHERE bc.brand_id = $1 AND bc.external_id = $2', [brandId, customer])).rows[0]
-      ?.time_zone ?? 'UTC';
+    (
+      await ctx.db.query(
+        'SELECT p.time_zone FROM brand_customers bc JOIN persons p ON p.id = bc.person_id WHERE bc.brand_id = $1 AND bc.external_id = $2',
+        [brandId, customer],
+      )
+    ).rows[0]?.time_zone ?? 'UTC';
   if (!brands.volt || !brands['corner-deli']) return 0;
   const karenTz = await tz('volt-karen', brands.volt);
   const dadTz = await tz('deli-dad', brands['corner-deli']);

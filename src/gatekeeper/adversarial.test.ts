@@ -77,7 +77,13 @@ before(async () => {
   [A, B, C] = [await sys.brand(), await sys.brand(), await sys.brand()];
 
   // The victim: linked with A (and with C, whose data gave an observed like), with facts of every sensitivity.
-  const victim = await sys.shopper({ name: 'Qzxvictim Name', brands: [{ brand: A, customerId: 'qzx-cust-a' }, { brand: C, customerId: 'qzx-cust-c' }] });
+  const victim = await sys.shopper({
+    name: 'Qzxvictim Name',
+    brands: [
+      { brand: A, customerId: 'qzx-cust-a' },
+      { brand: C, customerId: 'qzx-cust-c' },
+    ],
+  });
   victimToken = victim.token;
   ids.victimPerson = victim.person.id;
   ids.victimEmail = victim.person.email!;
@@ -94,28 +100,63 @@ before(async () => {
   await stateFact(sys, t, { kind: 'budget', value: { max: 987.65, currency: 'USD' } });
   await stateFact(sys, t, { about: 'dad', kind: 'like', value: 'qzxflyfishing' });
   const now = new Date(clock);
-  await recordFacts(sys.ctx.db, victim.person.id, [{ about: 'self', kind: 'like', value: 'qzxobserveda', polarity: 'positive' }], { source: 'observed', confidence: 0.7, at: now, brandId: A.id });
-  await recordFacts(sys.ctx.db, victim.person.id, [{ about: 'self', kind: 'like', value: 'qzxobservedc', polarity: 'positive' }], { source: 'observed', confidence: 0.7, at: now, brandId: C.id });
+  await recordFacts(
+    sys.ctx.db,
+    victim.person.id,
+    [{ about: 'self', kind: 'like', value: 'qzxobserveda', polarity: 'positive' }],
+    { source: 'observed', confidence: 0.7, at: now, brandId: A.id },
+  );
+  await recordFacts(
+    sys.ctx.db,
+    victim.person.id,
+    [{ about: 'self', kind: 'like', value: 'qzxobservedc', polarity: 'positive' }],
+    { source: 'observed', confidence: 0.7, at: now, brandId: C.id },
+  );
 
   await putGrant(sys, t, { brand: A.slug, scopes: 'all', purposes: ['recommendations'], how: 'page' });
   await putGrant(sys, t, { brand: A.slug, scopes: ['profile.likes'], purposes: ['marketing'] });
-  assert.equal((await call('DELETE', `/v1/me/grants?brand=${A.slug}&purposes=marketing`, { auth: bearer(t) })).statusCode, 200);
-  await putGrant(sys, t, { brand: A.slug, scopes: 'all', purposes: ['analytics'], expires_at: new Date(clock + HOUR).toISOString() });
+  assert.equal(
+    (await call('DELETE', `/v1/me/grants?brand=${A.slug}&purposes=marketing`, { auth: bearer(t) })).statusCode,
+    200,
+  );
+  await putGrant(sys, t, {
+    brand: A.slug,
+    scopes: 'all',
+    purposes: ['analytics'],
+    expires_at: new Date(clock + HOUR).toISOString(),
+  });
 
   // The victim's dealings with A: an order (by tracking), a confirmed link code, a chat and a handoff.
   const track = await call('POST', '/v1/track', {
     auth: basic(A.writeKey),
-    body: { userId: 'qzx-cust-a', event: 'Order Completed', properties: { order_id: 'qzx-order-1', currency: 'USD', products: [{ product_id: 'qzx-sku', name: 'Qzxitem Lamp', quantity: 1, price: 5 }] } },
+    body: {
+      userId: 'qzx-cust-a',
+      event: 'Order Completed',
+      properties: {
+        order_id: 'qzx-order-1',
+        currency: 'USD',
+        products: [{ product_id: 'qzx-sku', name: 'Qzxitem Lamp', quantity: 1, price: 5 }],
+      },
+    },
   });
   assert.equal(track.statusCode, 200, track.body);
   ids.orderId = 'qzx-order-1';
   ids.productId = 'qzx-sku';
-  const lr = await call('POST', '/v1/people/link-requests', { auth: bearer(A.secretKey), body: { customer_id: 'qzx-cust-a2' } });
+  const lr = await call('POST', '/v1/people/link-requests', {
+    auth: bearer(A.secretKey),
+    body: { customer_id: 'qzx-cust-a2' },
+  });
   ids.confirmedCode = lr.json().code;
   assert.equal((await call('POST', `/v1/me/links/${ids.confirmedCode}`, { auth: bearer(t) })).statusCode, 200);
-  await sys.ctx.db.query(`INSERT INTO conversation_messages (person_id, brand_id, role, text, at) VALUES ($1, $2, 'shopper', 'qzxchat with the shop', $3)`, [victim.person.id, A.id, now]);
+  await sys.ctx.db.query(
+    `INSERT INTO conversation_messages (person_id, brand_id, role, text, at) VALUES ($1, $2, 'shopper', 'qzxchat with the shop', $3)`,
+    [victim.person.id, A.id, now],
+  );
   ids.handoffId = (
-    await sys.ctx.db.query(`INSERT INTO handoffs (person_id, brand_id, request, created_at) VALUES ($1, $2, 'qzxhandoff a person please', $3) RETURNING handoff_id`, [victim.person.id, A.id, now])
+    await sys.ctx.db.query(
+      `INSERT INTO handoffs (person_id, brand_id, request, created_at) VALUES ($1, $2, 'qzxhandoff a person please', $3) RETURNING handoff_id`,
+      [victim.person.id, A.id, now],
+    )
   ).rows[0].handoff_id;
 
   // Tokens of the victim's that must not work any more.
@@ -129,7 +170,11 @@ before(async () => {
   await stateFact(sys, unlinked.token, { kind: 'like', value: 'qzxunlinked' });
   await putGrant(sys, unlinked.token, { brand: A.slug, scopes: 'all', purposes: ['recommendations'] });
   ids.unlinkedPidA = pidFor(sys.ctx.secret, unlinked.person.id, A.id);
-  assert.equal((await brandReads(sys, A.secretKey, ids.unlinkedPidA, 'recommendations')).facts.length, 1, 'the grant works before it is revoked');
+  assert.equal(
+    (await brandReads(sys, A.secretKey, ids.unlinkedPidA, 'recommendations')).facts.length,
+    1,
+    'the grant works before it is revoked',
+  );
   assert.equal((await call('DELETE', '/v1/me/grants', { auth: bearer(unlinked.token) })).statusCode, 200);
 
   // B's own customer, linked with B, who granted B nothing.
@@ -140,10 +185,20 @@ before(async () => {
   // Time passes: the analytics grant has expired.
   clock += 2 * HOUR;
 
-  const brandAFact = (value: string, what: string): Secret => ({ value, what, visibleTo: (c) => c.brand === 'A' && c.purpose !== null && ALLOWED_FOR_A[c.purpose]?.includes(value) === true });
-  const knownTo = (brand: 'A' | 'B', value: string, what: string): Secret => ({ value, what, visibleTo: (c) => c.brand === brand });
+  const brandAFact = (value: string, what: string): Secret => ({
+    value,
+    what,
+    visibleTo: (c) => c.brand === 'A' && c.purpose !== null && ALLOWED_FOR_A[c.purpose]?.includes(value) === true,
+  });
+  const knownTo = (brand: 'A' | 'B', value: string, what: string): Secret => ({
+    value,
+    what,
+    visibleTo: (c) => c.brand === brand,
+  });
   secrets.push(
-    ...['qzxlikes', 'QZXSIZE', 'qzxobserveda', 'qzxobservedc', 'qzxflyfishing'].map((v) => brandAFact(v, `victim fact ${v}`)),
+    ...['qzxlikes', 'QZXSIZE', 'qzxobserveda', 'qzxobservedc', 'qzxflyfishing'].map((v) =>
+      brandAFact(v, `victim fact ${v}`),
+    ),
     // Special categories, never granted on their own: nobody but the victim sees them.
     hidden('qzxallergen', 'allergy (health)'),
     hidden('halal', 'religious diet'),
@@ -182,22 +237,69 @@ interface Identity {
 }
 const identities = (): Identity[] => [
   { name: 'no key', kind: null, brand: null, headers: async () => ({}) },
-  { name: 'wrong secret key', kind: null, brand: null, headers: async () => ({ auth: bearer(`sk_${crypto.randomBytes(24).toString('base64url')}`) }) },
-  { name: 'wrong write key', kind: null, brand: null, headers: async () => ({ auth: basic(`wk_${crypto.randomBytes(18).toString('base64url')}`) }) },
-  { name: 'wrong token', kind: null, brand: null, headers: async () => ({ auth: bearer(`tok_${crypto.randomBytes(24).toString('base64url')}`) }) },
+  {
+    name: 'wrong secret key',
+    kind: null,
+    brand: null,
+    headers: async () => ({ auth: bearer(`sk_${crypto.randomBytes(24).toString('base64url')}`) }),
+  },
+  {
+    name: 'wrong write key',
+    kind: null,
+    brand: null,
+    headers: async () => ({ auth: basic(`wk_${crypto.randomBytes(18).toString('base64url')}`) }),
+  },
+  {
+    name: 'wrong token',
+    kind: null,
+    brand: null,
+    headers: async () => ({ auth: bearer(`tok_${crypto.randomBytes(24).toString('base64url')}`) }),
+  },
   { name: 'revoked token', kind: null, brand: null, headers: async () => ({ auth: bearer(revokedToken) }) },
-  { name: 'revoked token (cookie)', kind: null, brand: null, headers: async () => ({ cookie: `${SESSION_COOKIE}=${revokedToken}` }) },
+  {
+    name: 'revoked token (cookie)',
+    kind: null,
+    brand: null,
+    headers: async () => ({ cookie: `${SESSION_COOKIE}=${revokedToken}` }),
+  },
   { name: 'expired token', kind: null, brand: null, headers: async () => ({ auth: bearer(expiredToken) }) },
-  { name: "another brand's secret key", kind: 'secretKey', brand: 'B', headers: async () => ({ auth: bearer(B.secretKey) }) },
-  { name: "another brand's write key", kind: 'writeKey', brand: 'B', headers: async () => ({ auth: basic(B.writeKey) }) },
-  { name: "the linked brand's write key", kind: 'writeKey', brand: null, headers: async () => ({ auth: basic(A.writeKey) }) },
-  { name: "the linked brand's secret key", kind: 'secretKey', brand: 'A', headers: async () => ({ auth: bearer(A.secretKey) }) },
+  {
+    name: "another brand's secret key",
+    kind: 'secretKey',
+    brand: 'B',
+    headers: async () => ({ auth: bearer(B.secretKey) }),
+  },
+  {
+    name: "another brand's write key",
+    kind: 'writeKey',
+    brand: 'B',
+    headers: async () => ({ auth: basic(B.writeKey) }),
+  },
+  {
+    name: "the linked brand's write key",
+    kind: 'writeKey',
+    brand: null,
+    headers: async () => ({ auth: basic(A.writeKey) }),
+  },
+  {
+    name: "the linked brand's secret key",
+    kind: 'secretKey',
+    brand: 'A',
+    headers: async () => ({ auth: bearer(A.secretKey) }),
+  },
   {
     name: "another person's token",
     kind: 'shopperToken',
     brand: null,
     // A fresh person each time: an attempt may sign them out or erase them.
-    headers: async () => ({ auth: bearer(await issueToken(sys.ctx.db, (await createPerson(sys.ctx.db, { email: `${crypto.randomUUID()}@example.com` })).id)) }),
+    headers: async () => ({
+      auth: bearer(
+        await issueToken(
+          sys.ctx.db,
+          (await createPerson(sys.ctx.db, { email: `${crypto.randomUUID()}@example.com` })).id,
+        ),
+      ),
+    }),
   },
 ];
 
@@ -206,7 +308,11 @@ const identities = (): Identity[] => [
  * A brand's slug is public (anyone may talk to its assistant).
  */
 const reachable = (brand: 'A' | 'B' | null): string[] =>
-  brand === 'A' ? [A.slug, ids.victimPidA, ids.orderId, ids.productId, ids.handoffId, ids.confirmedCode, ids.customerId] : brand === 'B' ? [A.slug, ids.otherPidB] : [A.slug];
+  brand === 'A'
+    ? [A.slug, ids.victimPidA, ids.orderId, ids.productId, ids.handoffId, ids.confirmedCode, ids.customerId]
+    : brand === 'B'
+      ? [A.slug, ids.otherPidB]
+      : [A.slug];
 
 /** Query parameters that name someone or something of someone's: filled with the victims' ids like path parameters. */
 const ID_QUERY = new Set(['pid', 'person', 'code', 'id', 'orderId', 'productId']);
@@ -223,7 +329,9 @@ function candidatesFor(name: string): string[] {
     productId: [ids.productId],
     brand: [A.slug],
   };
-  return byName[name] ?? [...new Set([...pids, ids.factId, ids.orderId, ids.customerId, ids.confirmedCode, ids.handoffId])];
+  return (
+    byName[name] ?? [...new Set([...pids, ids.factId, ids.orderId, ids.customerId, ids.confirmedCode, ids.handoffId])]
+  );
 }
 
 /** Values for body and query fields by name, so calls get past validation and aim at the victim. */
@@ -240,6 +348,7 @@ const fieldHints = (): Record<string, unknown> => ({
   event: 'Product Viewed',
 });
 
+// biome-ignore lint/suspicious/noExplicitAny: an OpenAPI schema walked generically
 type Schema = Record<string, any>;
 
 /** A value the schema accepts (as far as a simple walk can tell), preferring the victim's ids for known names. */
@@ -257,7 +366,10 @@ function sample(schema: Schema | undefined, name = ''): unknown {
     case 'object': {
       const out: Record<string, unknown> = {};
       for (const [k, s] of Object.entries((schema.properties ?? {}) as Record<string, Schema>)) {
-        const wanted = schema.required?.includes(k) || fieldHints()[k] !== undefined || Object.keys(out).length < (schema.minProperties ?? 0);
+        const wanted =
+          schema.required?.includes(k) ||
+          fieldHints()[k] !== undefined ||
+          Object.keys(out).length < (schema.minProperties ?? 0);
         if (wanted) out[k] = sample(s, k);
       }
       return out;
@@ -274,7 +386,10 @@ function sample(schema: Schema | undefined, name = ''): unknown {
       if (schema.format === 'uuid') return ids.factId;
       if (schema.format === 'email') return ids.victimEmail;
       const tries = [ids.handoffId, 'USD', 'x'.repeat(Math.max(1, schema.minLength ?? 1))];
-      const fits = (v: string) => (!schema.pattern || new RegExp(schema.pattern).test(v)) && v.length >= (schema.minLength ?? 0) && v.length <= (schema.maxLength ?? Infinity);
+      const fits = (v: string) =>
+        (!schema.pattern || new RegExp(schema.pattern).test(v)) &&
+        v.length >= (schema.minLength ?? 0) &&
+        v.length <= (schema.maxLength ?? Infinity);
       return tries.find(fits) ?? tries[tries.length - 1];
     }
     default:
@@ -305,7 +420,9 @@ function operationsOf(doc: Schema): Operation[] {
         schemes: (op.security ?? []).flatMap((s: Schema) => Object.keys(s)),
         pathParams: params.filter((p) => p.in === 'path').map((p) => p.name),
         idQuery: params.filter((p) => p.in === 'query' && ID_QUERY.has(p.name)).map((p) => p.name),
-        query: params.filter((p) => p.in === 'query' && !ID_QUERY.has(p.name)).map((p) => ({ name: p.name, required: !!p.required, schema: p.schema })),
+        query: params
+          .filter((p) => p.in === 'query' && !ID_QUERY.has(p.name))
+          .map((p) => ({ name: p.name, required: !!p.required, schema: p.schema })),
         body: op.requestBody?.content?.['application/json']?.schema,
       });
     }
@@ -322,13 +439,19 @@ function cartesian<T>(lists: T[][]): T[][] {
 test('every route of /openapi.json, attacked every way, leaks nothing of the victims', async () => {
   // Controls: the victim's values are there to be found, in the victim's own view and in what A was granted.
   const own = await call('GET', '/v1/me/profile', { auth: bearer(victimToken) });
-  for (const s of secrets.filter((x) => x.what.startsWith('victim fact') || ['allergy (health)', 'children', 'precise location'].includes(x.what))) {
+  for (const s of secrets.filter(
+    (x) => x.what.startsWith('victim fact') || ['allergy (health)', 'children', 'precise location'].includes(x.what),
+  )) {
     assert.ok(own.body.includes(s.value), `the victim sees their own ${s.what}`);
   }
   for (const [purpose, allowed] of Object.entries(ALLOWED_FOR_A)) {
     const read = await brandReads(sys, A.secretKey, ids.victimPidA, purpose);
     assert.equal(read.status, 200);
-    assert.deepEqual(read.facts.map((f) => JSON.stringify(f.value).match(/qzx\w+|QZX\w+/i)?.[0]).sort(), [...allowed].sort(), `A reads for ${purpose}`);
+    assert.deepEqual(
+      read.facts.map((f) => JSON.stringify(f.value).match(/qzx\w+|QZX\w+/i)?.[0]).sort(),
+      [...allowed].sort(),
+      `A reads for ${purpose}`,
+    );
   }
 
   const doc = (await call('GET', '/openapi.json')).json();
@@ -371,13 +494,16 @@ test('every route of /openapi.json, attacked every way, leaks nothing of the vic
           const who: Caller = { brand: identity.brand, purpose };
           const where = `${op.method} ${url} as ${identity.name} -> ${res.statusCode}`;
           for (const s of secrets) {
-            if (seen.includes(s.value) && !sent.includes(s.value) && !s.visibleTo(who)) leaks.push(`${where}: ${s.what}`);
+            if (seen.includes(s.value) && !sent.includes(s.value) && !s.visibleTo(who))
+              leaks.push(`${where}: ${s.what}`);
           }
           // A secured operation answers a credential it does not accept with an error, whatever the rest of the call.
           const accepted = identity.kind !== null && op.schemes.includes(identity.kind);
-          if (op.schemes.length > 0 && !accepted && res.statusCode < 300) leaks.push(`${where}: accepted a credential it does not take`);
+          if (op.schemes.length > 0 && !accepted && res.statusCode < 300)
+            leaks.push(`${where}: accepted a credential it does not take`);
           const outOfReach = fill.filter((v) => !reachable(identity.brand).includes(v));
-          if (outOfReach.length && res.statusCode < 300) leaks.push(`${where}: answered about ${outOfReach.join(', ')}, out of its reach`);
+          if (outOfReach.length && res.statusCode < 300)
+            leaks.push(`${where}: answered about ${outOfReach.join(', ')}, out of its reach`);
           if (res.statusCode >= 500) leaks.push(`${where}: server error ${res.body}`);
         }
       }
@@ -388,7 +514,11 @@ test('every route of /openapi.json, attacked every way, leaks nothing of the vic
   const after = await call('GET', '/v1/me/profile', { auth: bearer(victimToken) });
   assert.equal(after.json().facts.length, own.json().facts.length, "the victim's facts are all still there");
   const grants = await call('GET', '/v1/me/grants?include_inactive=true', { auth: bearer(victimToken) });
-  assert.equal(grants.json().grants.filter((g: { status: string }) => g.status === 'active').length, 10, 'the victim\'s active grants are unchanged ("all" for recommendations)');
+  assert.equal(
+    grants.json().grants.filter((g: { status: string }) => g.status === 'active').length,
+    10,
+    'the victim\'s active grants are unchanged ("all" for recommendations)',
+  );
   const links = await call('GET', '/v1/me/links', { auth: bearer(victimToken) });
   assert.equal(links.json().links.length, 3);
 

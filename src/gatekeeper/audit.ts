@@ -20,12 +20,23 @@ const encodeCursor = (at: string, id: number) => Buffer.from(JSON.stringify([at,
 function decodeCursor(cursor: string): [string, number] {
   try {
     const v = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-    if (Array.isArray(v) && v.length === 2 && typeof v[0] === 'string' && !Number.isNaN(Date.parse(v[0])) && Number.isInteger(v[1])) return [v[0], v[1]];
+    if (
+      Array.isArray(v) &&
+      v.length === 2 &&
+      typeof v[0] === 'string' &&
+      !Number.isNaN(Date.parse(v[0])) &&
+      Number.isInteger(v[1])
+    )
+      return [v[0], v[1]];
   } catch {}
   throw new AppError('validation_failed', 'cursor is not one this API gave out', '/querystring/cursor');
 }
 
-export async function auditEntriesOf(db: Queryable, personId: string, page: { limit: number; cursor?: string }): Promise<{ entries: AuditEntry[]; nextCursor: string | null }> {
+export async function auditEntriesOf(
+  db: Queryable,
+  personId: string,
+  page: { limit: number; cursor?: string },
+): Promise<{ entries: AuditEntry[]; nextCursor: string | null }> {
   const after = page.cursor ? decodeCursor(page.cursor) : null;
   const r = await db.query(
     `SELECT a.entry_id, a.at, a.at::text AS at_key, b.slug, b.name, a.action, a.purpose, a.scopes, a.fact_ids, a.call FROM audit_log a JOIN brands b ON b.id = a.brand_id
@@ -37,7 +48,10 @@ export async function auditEntriesOf(db: Queryable, personId: string, page: { li
   const factIds = [...new Set(rows.flatMap((x) => x.fact_ids as string[]))];
   const facts = new Map<string, string>();
   if (factIds.length) {
-    const f = await db.query('SELECT fact_id, about, kind, value, polarity FROM facts WHERE person_id = $1 AND fact_id = ANY($2::uuid[])', [personId, factIds]);
+    const f = await db.query(
+      'SELECT fact_id, about, kind, value, polarity FROM facts WHERE person_id = $1 AND fact_id = ANY($2::uuid[])',
+      [personId, factIds],
+    );
     for (const x of f.rows) facts.set(x.fact_id, describeFact(x));
   }
   const last = rows[rows.length - 1];

@@ -75,7 +75,18 @@ export async function brandView(
     const inForce = person.grants.filter((g) => g.expiresAt === null || g.expiresAt > at.getTime());
     if (!person.linked && inForce.length === 0) return null;
     const grants = inForce.filter((g) => g.purpose === purpose);
-    return auditedView(ctx.db, { personId: person.personId, brandId, purpose, grants, facts: person.facts, call, action, at, snapshot, fence });
+    return auditedView(ctx.db, {
+      personId: person.personId,
+      brandId,
+      purpose,
+      grants,
+      facts: person.facts,
+      call,
+      action,
+      at,
+      snapshot,
+      fence,
+    });
   };
   const kept = people.get(key);
   if (kept && kept.readAt >= Date.now() - KEEP_MS) {
@@ -92,7 +103,13 @@ export async function brandView(
 }
 
 /** The profile a brand may see. Fact ids are left out: they are the same for every brand and would link the person across brands. */
-export async function profileForBrand(ctx: AppContext, brandId: number, pid: string, purpose: Purpose, call: string): Promise<{ pid: string; purpose: Purpose; facts: SharedFact[] }> {
+export async function profileForBrand(
+  ctx: AppContext,
+  brandId: number,
+  pid: string,
+  purpose: Purpose,
+  call: string,
+): Promise<{ pid: string; purpose: Purpose; facts: SharedFact[] }> {
   const view = await brandView(ctx, brandId, pid, purpose, call, 'read_profile', '/params/pid');
   return {
     pid,

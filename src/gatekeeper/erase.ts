@@ -46,15 +46,23 @@ const ACCESS_TABLES = ['sessions', 'sign_in_links', 'grants', 'pseudonyms'];
 const KEPT = new Set(['erasures', 'person_changes']);
 
 async function addCounts(tx: Tx, personId: string, erasureId: string, counts: Record<string, number>) {
-  const r = await tx.query('SELECT counts FROM erasures WHERE person_id = $1 AND erasure_id = $2 FOR UPDATE', [personId, erasureId]);
+  const r = await tx.query('SELECT counts FROM erasures WHERE person_id = $1 AND erasure_id = $2 FOR UPDATE', [
+    personId,
+    erasureId,
+  ]);
   const total: Record<string, number> = r.rows[0].counts;
   for (const [t, n] of Object.entries(counts)) total[t] = (total[t] ?? 0) + n;
-  await tx.query('UPDATE erasures SET counts = $3 WHERE person_id = $1 AND erasure_id = $2', [personId, erasureId, JSON.stringify(total)]);
+  await tx.query('UPDATE erasures SET counts = $3 WHERE person_id = $1 AND erasure_id = $2', [
+    personId,
+    erasureId,
+    JSON.stringify(total),
+  ]);
 }
 
 async function deleteFrom(tx: Tx, tables: string[], personId: string): Promise<Record<string, number>> {
   const counts: Record<string, number> = {};
-  for (const t of tables) counts[t] = (await tx.query(`DELETE FROM "${t}" WHERE person_id = $1`, [personId])).rowCount ?? 0;
+  for (const t of tables)
+    counts[t] = (await tx.query(`DELETE FROM "${t}" WHERE person_id = $1`, [personId])).rowCount ?? 0;
   return counts;
 }
 
@@ -64,7 +72,9 @@ async function startErasure(ctx: AppContext, personId: string): Promise<string> 
   return inTransaction(ctx.db, async (tx) => {
     // One erasure of a person at a time: a second request joins the one under way.
     await tx.query('SELECT 1 FROM persons WHERE id = $1 FOR UPDATE', [personId]);
-    const running = await tx.query('SELECT erasure_id FROM erasures WHERE person_id = $1 AND completed_at IS NULL', [personId]);
+    const running = await tx.query('SELECT erasure_id FROM erasures WHERE person_id = $1 AND completed_at IS NULL', [
+      personId,
+    ]);
     if (running.rowCount) return running.rows[0].erasure_id as string;
     const erasureId = randomUUID();
     // Brands with a link, and brands that were ever granted something (they may hold what they read), are told.
@@ -74,8 +84,17 @@ async function startErasure(ctx: AppContext, personId: string): Promise<string> 
          UNION SELECT brand_id, NULL FROM grants WHERE person_id = $1) x GROUP BY brand_id ORDER BY brand_id`,
       [personId],
     );
-    const notify: Notice[] = brands.rows.map((b) => ({ brand_id: Number(b.brand_id), pid: pidFor(ctx.secret, personId, Number(b.brand_id)), customer_ids: b.customer_ids ?? [] }));
-    await tx.query('INSERT INTO erasures (person_id, erasure_id, requested_at, notify) VALUES ($1, $2, $3, $4)', [personId, erasureId, now, JSON.stringify(notify)]);
+    const notify: Notice[] = brands.rows.map((b) => ({
+      brand_id: Number(b.brand_id),
+      pid: pidFor(ctx.secret, personId, Number(b.brand_id)),
+      customer_ids: b.customer_ids ?? [],
+    }));
+    await tx.query('INSERT INTO erasures (person_id, erasure_id, requested_at, notify) VALUES ($1, $2, $3, $4)', [
+      personId,
+      erasureId,
+      now,
+      JSON.stringify(notify),
+    ]);
     // Every customer id of the person, linked or not, stays suppressed (a hash, not the id).
     const suppressed = await tx.query(
       `INSERT INTO suppressions (brand_id, customer_hash, created_at) SELECT brand_id, suppression_hash(brand_id, external_id), $2
@@ -88,8 +107,17 @@ async function startErasure(ctx: AppContext, personId: string): Promise<string> 
     );
     const counts = await deleteFrom(tx, ACCESS_TABLES, personId);
     counts.link_requests = pending.rowCount ?? 0;
-    await tx.query('UPDATE erasures SET counts = $3 WHERE person_id = $1 AND erasure_id = $2', [personId, erasureId, JSON.stringify({ ...counts, suppressions_written: suppressed.rowCount ?? 0 })]);
-    await addJob(tx, FINISH_ERASURE_JOB, { erasure_id: erasureId }, { runAt: new Date(Date.now() + RESUME_AFTER_MS), jobKey: `erasure:${erasureId}` });
+    await tx.query('UPDATE erasures SET counts = $3 WHERE person_id = $1 AND erasure_id = $2', [
+      personId,
+      erasureId,
+      JSON.stringify({ ...counts, suppressions_written: suppressed.rowCount ?? 0 }),
+    ]);
+    await addJob(
+      tx,
+      FINISH_ERASURE_JOB,
+      { erasure_id: erasureId },
+      { runAt: new Date(Date.now() + RESUME_AFTER_MS), jobKey: `erasure:${erasureId}` },
+    );
     return erasureId;
   });
 }
@@ -132,7 +160,9 @@ export async function finishErasure(ctx: AppContext, erasureId: string): Promise
   const personId: string = e.rows[0].person_id;
   if (!e.rows[0].completed_at) {
     for (const g of [...GROUPS, { name: 'other rooms', tables: await otherPersonTables(ctx) }]) {
-      await inTransaction(ctx.db, async (tx) => addCounts(tx, personId, erasureId, await deleteFrom(tx, g.tables, personId)));
+      await inTransaction(ctx.db, async (tx) =>
+        addCounts(tx, personId, erasureId, await deleteFrom(tx, g.tables, personId)),
+      );
     }
     await inTransaction(ctx.db, async (tx) => {
       const persons = await tx.query('DELETE FROM persons WHERE id = $1', [personId]);
@@ -155,7 +185,9 @@ export async function finishErasure(ctx: AppContext, erasureId: string): Promise
       for (const n of done.rows[0].notify as Notice[]) {
         // The brand's model learned from the person's history: the next version forgets it.
         await queueTraining(tx, n.brand_id);
-        const hasWebhook = await tx.query('SELECT 1 FROM brands WHERE id = $1 AND webhook_url IS NOT NULL', [n.brand_id]);
+        const hasWebhook = await tx.query('SELECT 1 FROM brands WHERE id = $1 AND webhook_url IS NOT NULL', [
+          n.brand_id,
+        ]);
         if (!hasWebhook.rowCount) continue;
         await queueWebhook(tx, n.brand_id, `msg_erasure_${erasureId}_${n.brand_id}`, {
           type: 'person.erased',
@@ -166,13 +198,25 @@ export async function finishErasure(ctx: AppContext, erasureId: string): Promise
       }
       await removeJob(tx, `erasure:${erasureId}`); // the safety net is not needed any more
       // What brands were to be told now sits in their queued webhooks only.
-      await tx.query(`UPDATE erasures SET notify = '[]', brands_notified = $3 WHERE person_id = $1 AND erasure_id = $2`, [personId, erasureId, notified]);
+      await tx.query(
+        `UPDATE erasures SET notify = '[]', brands_notified = $3 WHERE person_id = $1 AND erasure_id = $2`,
+        [personId, erasureId, notified],
+      );
     });
     forgetPseudonymCache();
   }
-  const r = await ctx.db.query('SELECT requested_at, completed_at, counts, brands_notified FROM erasures WHERE erasure_id = $1', [erasureId]);
+  const r = await ctx.db.query(
+    'SELECT requested_at, completed_at, counts, brands_notified FROM erasures WHERE erasure_id = $1',
+    [erasureId],
+  );
   const x = r.rows[0];
-  return { erasureId, requestedAt: x.requested_at, completedAt: x.completed_at, counts: x.counts, brandsNotified: x.brands_notified };
+  return {
+    erasureId,
+    requestedAt: x.requested_at,
+    completedAt: x.completed_at,
+    counts: x.counts,
+    brandsNotified: x.brands_notified,
+  };
 }
 
 /** DELETE /v1/me: erases the person and returns the receipt. */

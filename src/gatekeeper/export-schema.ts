@@ -3,7 +3,9 @@ import { type TSchema, Type } from '@sinclair/typebox';
 
 const Time = Type.String({ format: 'date-time' });
 const Nullable = <T extends TSchema>(t: T) => Type.Union([t, Type.Null()]);
-const Row = Type.Record(Type.String(), Type.Unknown(), { description: 'A stored record as it is kept, minus the person id and any credential' });
+const Row = Type.Record(Type.String(), Type.Unknown(), {
+  description: 'A stored record as it is kept, minus the person id and any credential',
+});
 
 const Fact = Type.Object({
   id: Type.String({ format: 'uuid' }),
@@ -12,7 +14,12 @@ const Fact = Type.Object({
   value: Type.Unknown(),
   text: Type.String({ description: 'How the fact reads' }),
   polarity: Type.Union([Type.Literal('positive'), Type.Literal('negative')]),
-  source: Type.Union([Type.Literal('stated'), Type.Literal('observed'), Type.Literal('imported'), Type.Literal('inferred')]),
+  source: Type.Union([
+    Type.Literal('stated'),
+    Type.Literal('observed'),
+    Type.Literal('imported'),
+    Type.Literal('inferred'),
+  ]),
   source_brand: Nullable(Type.String({ description: 'The brand whose data it came from' })),
   confidence: Type.Number({ minimum: 0, maximum: 1 }),
   sensitivity: Type.String(),
@@ -22,7 +29,14 @@ const Fact = Type.Object({
   retired_uses: Type.Array(Type.String(), { description: 'Uses the person objected to' }),
 });
 
-const Item = Type.Object({ line_no: Type.Integer(), product_id: Type.String(), name: Type.String(), quantity: Type.Integer(), unit_price: Type.Number(), status: Type.String() });
+const Item = Type.Object({
+  line_no: Type.Integer(),
+  product_id: Type.String(),
+  name: Type.String(),
+  quantity: Type.Integer(),
+  unit_price: Type.Number(),
+  status: Type.String(),
+});
 const Shipment = Type.Object({
   shipment_id: Type.String(),
   carrier: Type.String(),
@@ -86,7 +100,9 @@ export const ExportSchema = Type.Object(
         created_at: Time,
       }),
     ),
-    pseudonyms: Type.Array(Type.Object({ brand: Type.String(), pid: Type.String() }), { description: 'The id each brand knows the person by' }),
+    pseudonyms: Type.Array(Type.Object({ brand: Type.String(), pid: Type.String() }), {
+      description: 'The id each brand knows the person by',
+    }),
     grants: Type.Array(
       Type.Object({
         brand: Type.String(),
@@ -114,7 +130,9 @@ export const ExportSchema = Type.Object(
       }),
     ),
     conversations: Type.Array(Row, { description: 'Conversation messages, as stored' }),
-    messages: Type.Array(Type.Intersect([Type.Object({ table: Type.String() }), Row]), { description: 'Messages sent to the person, with the table they are kept in' }),
+    messages: Type.Array(Type.Intersect([Type.Object({ table: Type.String() }), Row]), {
+      description: 'Messages sent to the person, with the table they are kept in',
+    }),
     audit_log: Type.Array(
       Type.Object({
         id: Type.Integer(),
@@ -128,8 +146,12 @@ export const ExportSchema = Type.Object(
       }),
       { description: 'Every brand read and use of the data, newest first' },
     ),
-    sessions: Type.Array(Type.Object({ label: Type.String(), created_at: Time, expires_at: Time, revoked_at: Nullable(Time) })),
-    other_records: Type.Record(Type.String(), Type.Array(Row), { description: 'Any other table holding rows about the person, by table name' }),
+    sessions: Type.Array(
+      Type.Object({ label: Type.String(), created_at: Time, expires_at: Time, revoked_at: Nullable(Time) }),
+    ),
+    other_records: Type.Record(Type.String(), Type.Array(Row), {
+      description: 'Any other table holding rows about the person, by table name',
+    }),
   },
   {
     title: 'Confidant export',

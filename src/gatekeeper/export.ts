@@ -15,8 +15,21 @@ const CREDENTIAL = /(token|secret|hash|password)/i;
 
 /** Tables exported under their own section (or, for credentials and the receipt, not at all). */
 const SECTIONED = new Set([
-  'persons', 'facts', 'brand_customers', 'pseudonyms', 'grants', 'orders', 'order_items', 'shipments', 'returns', 'events',
-  'audit_log', 'sessions', 'sign_in_links', 'erasures', 'conversation_messages',
+  'persons',
+  'facts',
+  'brand_customers',
+  'pseudonyms',
+  'grants',
+  'orders',
+  'order_items',
+  'shipments',
+  'returns',
+  'events',
+  'audit_log',
+  'sessions',
+  'sign_in_links',
+  'erasures',
+  'conversation_messages',
 ]);
 /** Other rooms' tables of messages sent to the person (the outbox, deliveries), found by name. */
 const isMessagesTable = (t: string) => /(^|_)(outbox|deliveries|messages|sends)$/.test(t);
@@ -53,7 +66,13 @@ async function* rowsOf(tx: Tx, sql: string, params: unknown[]): AsyncGenerator<s
 }
 
 /** A JSON array, streamed: `"name":[row,row,...]`. */
-async function* arrayOf(tx: Tx, name: string, sql: string, params: unknown[], map?: (row: string) => string): AsyncGenerator<string> {
+async function* arrayOf(
+  tx: Tx,
+  name: string,
+  sql: string,
+  params: unknown[],
+  map?: (row: string) => string,
+): AsyncGenerator<string> {
   yield `,${JSON.stringify(name)}:[`;
   let first = true;
   for await (const page of rowsOf(tx, sql, params)) {
@@ -93,7 +112,10 @@ export async function* exportDocument(ctx: AppContext, personId: string): AsyncG
   try {
     await tx.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
     await tx.query(`SET LOCAL TimeZone = 'UTC'`);
-    const person = await tx.query('SELECT row_to_json(x)::text AS j FROM (SELECT id, email, display_name, time_zone, claimed, created_at FROM persons WHERE id = $1) x', [personId]);
+    const person = await tx.query(
+      'SELECT row_to_json(x)::text AS j FROM (SELECT id, email, display_name, time_zone, claimed, created_at FROM persons WHERE id = $1) x',
+      [personId],
+    );
     yield `{"$schema":${JSON.stringify(exportSchemaUrl(ctx.publicUrl))},"format":"confidant-export","version":1,"exported_at":${JSON.stringify(ctx.now().toISOString())},"person":${person.rows[0]?.j ?? 'null'}`;
 
     yield* arrayOf(
@@ -115,7 +137,12 @@ export async function* exportDocument(ctx: AppContext, personId: string): AsyncG
        FROM brand_customers bc JOIN brands b ON b.id = bc.brand_id WHERE bc.person_id = $1 ORDER BY b.slug, bc.external_id`,
       [personId],
     );
-    yield* arrayOf(tx, 'pseudonyms', 'SELECT b.slug AS brand, p.pid FROM pseudonyms p JOIN brands b ON b.id = p.brand_id WHERE p.person_id = $1 ORDER BY b.slug', [personId]);
+    yield* arrayOf(
+      tx,
+      'pseudonyms',
+      'SELECT b.slug AS brand, p.pid FROM pseudonyms p JOIN brands b ON b.id = p.brand_id WHERE p.person_id = $1 ORDER BY b.slug',
+      [personId],
+    );
     yield* arrayOf(
       tx,
       'grants',
@@ -155,7 +182,12 @@ export async function* exportDocument(ctx: AppContext, personId: string): AsyncG
        FROM audit_log a JOIN brands b ON b.id = a.brand_id WHERE a.person_id = $1 ORDER BY a.at DESC, a.entry_id DESC`,
       [personId],
     );
-    yield* arrayOf(tx, 'sessions', 'SELECT label, created_at, expires_at, revoked_at FROM sessions WHERE person_id = $1 ORDER BY created_at', [personId]);
+    yield* arrayOf(
+      tx,
+      'sessions',
+      'SELECT label, created_at, expires_at, revoked_at FROM sessions WHERE person_id = $1 ORDER BY created_at',
+      [personId],
+    );
 
     yield ',"other_records":{';
     let firstTable = true;

@@ -44,7 +44,12 @@ export interface GrantRow {
   status: 'active' | 'expired' | 'revoked';
 }
 
-export async function grantsOf(db: Queryable, personId: string, now: Date, opts: { brandId?: number; includeInactive?: boolean } = {}): Promise<GrantRow[]> {
+export async function grantsOf(
+  db: Queryable,
+  personId: string,
+  now: Date,
+  opts: { brandId?: number; includeInactive?: boolean } = {},
+): Promise<GrantRow[]> {
   const r = await db.query(
     `SELECT b.slug, b.name, g.scope, g.purpose, g.granted_at, g.how, g.explicit, g.expires_at, g.revoked_at FROM grants g JOIN brands b ON b.id = g.brand_id
      WHERE g.person_id = $1 AND ($2::bigint IS NULL OR g.brand_id = $2)
@@ -86,11 +91,25 @@ export async function putGrants(
   const scopes = g.scopes === 'all' ? [...ORDINARY_SCOPES] : [...new Set(g.scopes)];
   const special = scopes.filter((s) => SPECIAL_SCOPES.has(s));
   if (g.scopes !== 'all' && special.length > 0 && scopes.length > 1) {
-    throw new AppError('validation_failed', `${special.join(', ')} is a special category: grant it on its own, not together with other scopes`, '/body/scopes');
+    throw new AppError(
+      'validation_failed',
+      `${special.join(', ')} is a special category: grant it on its own, not together with other scopes`,
+      '/body/scopes',
+    );
   }
-  if (g.expiresAt && g.expiresAt <= now) throw new AppError('validation_failed', 'expires_at must be in the future', '/body/expires_at');
+  if (g.expiresAt && g.expiresAt <= now)
+    throw new AppError('validation_failed', 'expires_at must be in the future', '/body/expires_at');
   await inTransaction(ctx.db, async (tx) => {
-    await grant(tx, { personId, brandId, scopes, purposes: [...new Set(g.purposes)], how: g.how, explicit: g.scopes !== 'all' && scopes.length === 1, at: now, expiresAt: g.expiresAt ?? null });
+    await grant(tx, {
+      personId,
+      brandId,
+      scopes,
+      purposes: [...new Set(g.purposes)],
+      how: g.how,
+      explicit: g.scopes !== 'all' && scopes.length === 1,
+      at: now,
+      expiresAt: g.expiresAt ?? null,
+    });
     // The brand needs a pid to call with: registering it lets a granted brand reach the person even without a link.
     await pseudonymFor(tx, ctx.secret, personId, brandId);
   });
@@ -98,8 +117,18 @@ export async function putGrants(
 }
 
 /** Revokes grants: of one brand or all, optionally only some scopes or purposes. Takes effect on the next brand call. */
-export async function removeGrants(ctx: AppContext, personId: string, q: { brand?: string; scopes?: string[]; purposes?: Purpose[] }): Promise<number> {
+export async function removeGrants(
+  ctx: AppContext,
+  personId: string,
+  q: { brand?: string; scopes?: string[]; purposes?: Purpose[] },
+): Promise<number> {
   const now = ctx.now();
   const brandId = q.brand ? await brandIdOf(ctx.db, q.brand, '/querystring/brand') : null;
-  return revokeGrants(ctx.db, { personId, brandId, scopes: q.scopes?.length ? q.scopes : undefined, purposes: q.purposes?.length ? q.purposes : undefined, at: now });
+  return revokeGrants(ctx.db, {
+    personId,
+    brandId,
+    scopes: q.scopes?.length ? q.scopes : undefined,
+    purposes: q.purposes?.length ? q.purposes : undefined,
+    at: now,
+  });
 }

@@ -50,7 +50,10 @@ export function gatekeeperRoutes(app: App, ctx: AppContext) {
   app.addHook('onReady', async () => void resumeJobRunner(ctx).catch((err) => ctx.log.error({ err }, 'job runner')));
   app.addHook('onClose', async () => stopJobRunner(ctx));
   // The log that checks kept views is trimmed by every process now and then, in a statement of its own.
-  const trimmer = setInterval(() => void ctx.db.query('SELECT clean_person_changes()').catch(() => {}), 5 * 60_000).unref();
+  const trimmer = setInterval(
+    () => void ctx.db.query('SELECT clean_person_changes()').catch(() => {}),
+    5 * 60_000,
+  ).unref();
   app.addHook('onClose', async () => clearInterval(trimmer));
 
   app.get(
@@ -58,24 +61,31 @@ export function gatekeeperRoutes(app: App, ctx: AppContext) {
     {
       schema: {
         tags: ['gatekeeper'],
-        summary: 'The facts about a person this brand was granted for this purpose, each with source and time (audited)',
+        summary:
+          'The facts about a person this brand was granted for this purpose, each with source and time (audited)',
         security: brandSecurity,
-        params: Type.Object({ pid: Type.String({ minLength: 1, maxLength: 100, description: "The brand's pseudonymous id for the person" }) }),
+        params: Type.Object({
+          pid: Type.String({ minLength: 1, maxLength: 100, description: "The brand's pseudonymous id for the person" }),
+        }),
         querystring: Type.Object({ purpose: Purpose }),
         response: {
           200: Type.Object({
             pid: Type.String(),
             purpose: Type.String(),
-            facts: Type.Array(
-              Type.Object({ ...FactFields, at: DateTime }),
-            ),
+            facts: Type.Array(Type.Object({ ...FactFields, at: DateTime })),
           }),
         },
       },
     },
     async (req) => {
       const brand = await brandFromSecretKey(ctx, req);
-      return profileForBrand(ctx, brand.id, req.params.pid, req.query.purpose as PurposeName, 'GET /v1/people/{pid}/profile');
+      return profileForBrand(
+        ctx,
+        brand.id,
+        req.params.pid,
+        req.query.purpose as PurposeName,
+        'GET /v1/people/{pid}/profile',
+      );
     },
   );
 
@@ -105,13 +115,15 @@ export function gatekeeperRoutes(app: App, ctx: AppContext) {
     {
       schema: {
         tags: ['me'],
-        summary: 'Let a brand use scopes of my profile for purposes (special categories only one at a time; "all" leaves them out)',
+        summary:
+          'Let a brand use scopes of my profile for purposes (special categories only one at a time; "all" leaves them out)',
         security: shopperSecurity,
         body: Type.Object(
           {
             brand: Type.String({ minLength: 1, maxLength: 64, description: "The brand's slug" }),
             scopes: Type.Union([Type.Array(Scope, { minItems: 1, maxItems: SCOPES.length }), Type.Literal('all')], {
-              description: 'Scopes, or "all" for every scope except the special categories (profile.allergies, profile.budget, location.precise)',
+              description:
+                'Scopes, or "all" for every scope except the special categories (profile.allergies, profile.budget, location.precise)',
             }),
             purposes: Type.Array(Purpose, { minItems: 1, maxItems: PURPOSES.length }),
             expires_at: Type.Optional(Type.String({ format: 'date-time' })),
@@ -125,8 +137,20 @@ export function gatekeeperRoutes(app: App, ctx: AppContext) {
     async (req) => {
       const person = await shopperFromToken(ctx, req);
       // (The enums come through the type provider as unknown; the schema has checked them.)
-      const b = req.body as { brand: string; scopes: ScopeName[] | 'all'; purposes: PurposeName[]; expires_at?: string; how?: string };
-      const grants = await putGrants(ctx, person.id, { brand: b.brand, scopes: b.scopes, purposes: b.purposes, expiresAt: b.expires_at ? new Date(b.expires_at) : null, how: b.how ?? 'api' });
+      const b = req.body as {
+        brand: string;
+        scopes: ScopeName[] | 'all';
+        purposes: PurposeName[];
+        expires_at?: string;
+        how?: string;
+      };
+      const grants = await putGrants(ctx, person.id, {
+        brand: b.brand,
+        scopes: b.scopes,
+        purposes: b.purposes,
+        expiresAt: b.expires_at ? new Date(b.expires_at) : null,
+        how: b.how ?? 'api',
+      });
       return { grants: grants.map(grantOut) };
     },
   );
@@ -148,7 +172,13 @@ export function gatekeeperRoutes(app: App, ctx: AppContext) {
     },
     async (req) => {
       const person = await shopperFromToken(ctx, req);
-      return { revoked: await removeGrants(ctx, person.id, req.query as { brand?: string; scopes?: ScopeName[]; purposes?: PurposeName[] }) };
+      return {
+        revoked: await removeGrants(
+          ctx,
+          person.id,
+          req.query as { brand?: string; scopes?: ScopeName[]; purposes?: PurposeName[] },
+        ),
+      };
     },
   );
 
@@ -236,7 +266,13 @@ export function gatekeeperRoutes(app: App, ctx: AppContext) {
     async (req) => {
       const person = await shopperFromToken(ctx, req);
       const r = await erasePerson(ctx, person.id);
-      return { erasure_id: r.erasureId, requested_at: r.requestedAt, completed_at: r.completedAt, counts: r.counts, brands_notified: r.brandsNotified };
+      return {
+        erasure_id: r.erasureId,
+        requested_at: r.requestedAt,
+        completed_at: r.completedAt,
+        counts: r.counts,
+        brands_notified: r.brandsNotified,
+      };
     },
   );
 
@@ -245,7 +281,8 @@ export function gatekeeperRoutes(app: App, ctx: AppContext) {
     {
       schema: {
         tags: ['brands'],
-        summary: 'Set the webhook URL for notifications (person.erased); returns the signing secret (Standard Webhooks)',
+        summary:
+          'Set the webhook URL for notifications (person.erased); returns the signing secret (Standard Webhooks)',
         security: brandSecurity,
         body: Type.Object(
           {
@@ -254,7 +291,12 @@ export function gatekeeperRoutes(app: App, ctx: AppContext) {
           },
           { additionalProperties: false },
         ),
-        response: { 200: Type.Object({ url: Type.Union([Type.String(), Type.Null()]), secret: Type.Union([Type.String(), Type.Null()]) }) },
+        response: {
+          200: Type.Object({
+            url: Type.Union([Type.String(), Type.Null()]),
+            secret: Type.Union([Type.String(), Type.Null()]),
+          }),
+        },
       },
     },
     async (req) => {

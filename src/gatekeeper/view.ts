@@ -28,7 +28,13 @@ export interface ActiveGrant {
   explicit: boolean;
 }
 
-export async function activeGrants(db: Queryable, personId: string, brandId: number, purpose: Purpose, now: Date): Promise<ActiveGrant[]> {
+export async function activeGrants(
+  db: Queryable,
+  personId: string,
+  brandId: number,
+  purpose: Purpose,
+  now: Date,
+): Promise<ActiveGrant[]> {
   // Named statements (planned once per connection): grants and the audit write are on every brand read.
   const r = await db.query({
     name: 'gatekeeper.active_grants',
@@ -40,16 +46,23 @@ export async function activeGrants(db: Queryable, personId: string, brandId: num
 }
 
 /** A habit seen in another brand's orders and events shows what the person buys there. */
-const fromOtherBrand = (f: StoredFact, brandId: number) => f.source === 'observed' && f.sourceBrandId !== null && f.sourceBrandId !== brandId;
+const fromOtherBrand = (f: StoredFact, brandId: number) =>
+  f.source === 'observed' && f.sourceBrandId !== null && f.sourceBrandId !== brandId;
 
 /**
  * Whether a fact may be used under these grants for this purpose. `brandId` is the brand asking: for `service` it
  * always sees what it contributed itself (facts observed in or imported from its own data), grant or not; what was
  * observed in another brand's data also needs `orders.other_brands`.
  */
-export function factAllowed(f: StoredFact, grants: ReadonlyMap<string, ActiveGrant>, purpose: Purpose, brandId: number): boolean {
+export function factAllowed(
+  f: StoredFact,
+  grants: ReadonlyMap<string, ActiveGrant>,
+  purpose: Purpose,
+  brandId: number,
+): boolean {
   if (f.retiredUses.includes(purpose)) return false;
-  if (purpose === 'service' && f.sourceBrandId === brandId && (f.source === 'observed' || f.source === 'imported')) return true;
+  if (purpose === 'service' && f.sourceBrandId === brandId && (f.source === 'observed' || f.source === 'imported'))
+    return true;
   const g = grants.get(f.scope);
   if (!g) return false;
   if (fromOtherBrand(f, brandId) && !grants.has('orders.other_brands')) return false;
@@ -71,7 +84,10 @@ export async function viewFor(
   action = 'read_profile',
 ): Promise<PersonView> {
   const now = ctx.now();
-  const [grants, facts] = await Promise.all([activeGrants(ctx.db, personId, brandId, purpose, now), factsOf(ctx.db, personId)]);
+  const [grants, facts] = await Promise.all([
+    activeGrants(ctx.db, personId, brandId, purpose, now),
+    factsOf(ctx.db, personId),
+  ]);
   return auditedView(ctx.db, { personId, brandId, purpose, grants, facts, call, action, at: now });
 }
 
@@ -101,7 +117,13 @@ export async function auditedView(db: Queryable, r: ViewInput & { snapshot?: str
   if (allowed.some((f) => fromOtherBrand(f, r.brandId))) used.add('orders.other_brands');
   const entry = { ...r, scopes: [...used], factIds: allowed.map((f) => f.id), snapshot: r.snapshot ?? null };
   if (!(await audit(db, entry))) return null;
-  return { personId: r.personId, brandId: r.brandId, purpose: r.purpose, facts: allowed, scopes: new Set(byScope.keys()) };
+  return {
+    personId: r.personId,
+    brandId: r.brandId,
+    purpose: r.purpose,
+    facts: allowed,
+    scopes: new Set(byScope.keys()),
+  };
 }
 
 /** The person's own view of themselves: everything, no audit (it is their data). */
@@ -131,10 +153,25 @@ export interface AuditInput {
  */
 const writeAudit = groupWriter<AuditInput, boolean>(
   async (db, entries) => {
-    const rows = entries.map((e, i) => ({ i, person_id: e.personId, brand_id: e.brandId, action: e.action, purpose: e.purpose, scopes: e.scopes, fact_ids: e.factIds, call: e.call, at: e.at, snapshot: e.snapshot ?? null }));
+    const rows = entries.map((e, i) => ({
+      i,
+      person_id: e.personId,
+      brand_id: e.brandId,
+      action: e.action,
+      purpose: e.purpose,
+      scopes: e.scopes,
+      fact_ids: e.factIds,
+      call: e.call,
+      at: e.at,
+      snapshot: e.snapshot ?? null,
+    }));
     // Outside a caller's transaction, the entries do not wait for the disk (see write_audit_entries).
     const fences = entries.flatMap((e) => (e.fence ? [e.fence] : []));
-    const r = await db.query({ name: 'gatekeeper.write_audit', text: 'SELECT i FROM write_audit_entries($1::jsonb, $2, $3) AS i', values: [JSON.stringify(rows), db instanceof pg.Pool, fences] });
+    const r = await db.query({
+      name: 'gatekeeper.write_audit',
+      text: 'SELECT i FROM write_audit_entries($1::jsonb, $2, $3) AS i',
+      values: [JSON.stringify(rows), db instanceof pg.Pool, fences],
+    });
     const stale = new Set(r.rows.map((row) => row.i as number));
     return entries.map((_, i) => !stale.has(i));
   },
@@ -147,7 +184,16 @@ export const audit = (db: Queryable, e: AuditInput): Promise<boolean> => writeAu
 /** Gives grants (used by the person's own routes and the chat). Special scopes must be asked for one by one. */
 export async function grant(
   db: Queryable,
-  g: { personId: string; brandId: number; scopes: string[]; purposes: Purpose[]; how: string; explicit: boolean; at: Date; expiresAt?: Date | null },
+  g: {
+    personId: string;
+    brandId: number;
+    scopes: string[];
+    purposes: Purpose[];
+    how: string;
+    explicit: boolean;
+    at: Date;
+    expiresAt?: Date | null;
+  },
 ) {
   for (const scope of g.scopes)
     for (const purpose of g.purposes)
@@ -162,7 +208,10 @@ export async function grant(
 }
 
 /** Revokes grants of one brand (or of every brand when `brandId` is null), optionally only some scopes or purposes. */
-export async function revokeGrants(db: Queryable, g: { personId: string; brandId: number | null; scopes?: string[]; purposes?: Purpose[]; at: Date }): Promise<number> {
+export async function revokeGrants(
+  db: Queryable,
+  g: { personId: string; brandId: number | null; scopes?: string[]; purposes?: Purpose[]; at: Date },
+): Promise<number> {
   const r = await db.query(
     `UPDATE grants SET revoked_at = $5 WHERE person_id = $1 AND ($2::bigint IS NULL OR brand_id = $2) AND revoked_at IS NULL
        AND ($3::text[] IS NULL OR scope = ANY($3)) AND ($4::text[] IS NULL OR purpose = ANY($4))`,

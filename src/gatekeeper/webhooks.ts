@@ -21,7 +21,12 @@ export function signWebhook(secret: string, id: string, timestamp: number, body:
 }
 
 /** Sets (or clears, with null) the brand's webhook URL; makes a secret on first use or when asked to rotate it. */
-export async function setWebhook(db: Queryable, brandId: number, url: string | null, rotateSecret: boolean): Promise<{ url: string | null; secret: string | null }> {
+export async function setWebhook(
+  db: Queryable,
+  brandId: number,
+  url: string | null,
+  rotateSecret: boolean,
+): Promise<{ url: string | null; secret: string | null }> {
   if (url !== null) {
     let parsed: URL;
     try {
@@ -29,8 +34,14 @@ export async function setWebhook(db: Queryable, brandId: number, url: string | n
     } catch {
       throw new AppError('validation_failed', 'url must be an absolute http(s) URL', '/body/url');
     }
-    if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') throw new AppError('validation_failed', 'url must be an http(s) URL', '/body/url');
-    if (parsed.username || parsed.password) throw new AppError('validation_failed', 'url must not carry credentials; requests are signed instead', '/body/url');
+    if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:')
+      throw new AppError('validation_failed', 'url must be an http(s) URL', '/body/url');
+    if (parsed.username || parsed.password)
+      throw new AppError(
+        'validation_failed',
+        'url must not carry credentials; requests are signed instead',
+        '/body/url',
+      );
   }
   const r = await db.query(
     `UPDATE brands SET webhook_url = $2, webhook_secret = CASE WHEN $3 OR webhook_secret IS NULL THEN $4 ELSE webhook_secret END
@@ -48,7 +59,12 @@ export interface WebhookJob {
 }
 
 /** Queues a webhook to a brand with the caller's connection (inside its transaction, it commits with it). */
-export async function queueWebhook(tx: Queryable, brandId: number, webhookId: string, payload: { type: string; timestamp: string; data: unknown }) {
+export async function queueWebhook(
+  tx: Queryable,
+  brandId: number,
+  webhookId: string,
+  payload: { type: string; timestamp: string; data: unknown },
+) {
   const job: WebhookJob = { brand_id: brandId, webhook_id: webhookId, body: JSON.stringify(payload) };
   await addJob(tx, WEBHOOK_JOB, job, { jobKey: webhookId, maxAttempts: 15 });
 }
@@ -77,7 +93,8 @@ export async function deliverWebhook(ctx: Pick<AppContext, 'db' | 'now' | 'log'>
     body: job.body,
   });
   await res.arrayBuffer().catch(() => undefined);
-  if (res.status < 200 || res.status >= 300) throw new Error(`webhook ${job.webhook_id} to brand ${job.brand_id}: HTTP ${res.status}`);
+  if (res.status < 200 || res.status >= 300)
+    throw new Error(`webhook ${job.webhook_id} to brand ${job.brand_id}: HTTP ${res.status}`);
 }
 
 defineJob(WEBHOOK_JOB, (ctx, payload) => deliverWebhook(ctx, payload as WebhookJob));

@@ -20,8 +20,14 @@ test('quotes, doubled quotes, commas and new lines inside quotes, a BOM and blan
 });
 
 test('a record with the wrong number of fields, or a quote never closed, is named by its line', async () => {
-  await assert.rejects(read('a,b\n1,2\n3,4,5\n'), (e: AppError) => e.path === 'line 3' && /3 fields where the header has 2/.test(e.message));
-  await assert.rejects(read('a,b\n1,"open\n2,3\n'), (e: AppError) => e.path === 'line 2' && /never closed/.test(e.message));
+  await assert.rejects(
+    read('a,b\n1,2\n3,4,5\n'),
+    (e: AppError) => e.path === 'line 3' && /3 fields where the header has 2/.test(e.message),
+  );
+  await assert.rejects(
+    read('a,b\n1,"open\n2,3\n'),
+    (e: AppError) => e.path === 'line 2' && /never closed/.test(e.message),
+  );
 });
 
 test('line ends of every kind, also split across chunks: \\n, \\r\\n and a lone \\r', async () => {

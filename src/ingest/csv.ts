@@ -61,7 +61,10 @@ export async function* lineBatches(input: Readable): AsyncGenerator<string[]> {
 }
 
 /** Records as objects keyed by the header, each with the line it starts on, in batches. Blank lines are skipped. */
-export async function* csvRecords(input: Readable, file: string): AsyncGenerator<Array<[Record<string, string>, number]>> {
+export async function* csvRecords(
+  input: Readable,
+  file: string,
+): AsyncGenerator<Array<[Record<string, string>, number]>> {
   let header: string[] | null = null;
   let record = '';
   let start = 0;
@@ -83,7 +86,11 @@ export async function* csvRecords(input: Readable, file: string): AsyncGenerator
         continue;
       }
       if (fields.length !== header.length) {
-        throw new AppError('validation_failed', `${file} is not valid CSV: ${fields.length} fields where the header has ${header.length}`, `line ${start}`);
+        throw new AppError(
+          'validation_failed',
+          `${file} is not valid CSV: ${fields.length} fields where the header has ${header.length}`,
+          `line ${start}`,
+        );
       }
       const row: Record<string, string> = {};
       for (let i = 0; i < header.length; i++) row[header[i]] = fields[i];
@@ -91,5 +98,10 @@ export async function* csvRecords(input: Readable, file: string): AsyncGenerator
     }
     if (out.length) yield out;
   }
-  if (record) throw new AppError('validation_failed', `${file} is not valid CSV: a quoted field is never closed`, `line ${start}`);
+  if (record)
+    throw new AppError(
+      'validation_failed',
+      `${file} is not valid CSV: a quoted field is never closed`,
+      `line ${start}`,
+    );
 }

@@ -1,14 +1,22 @@
 import fs from 'node:fs';
 import zlib from 'node:zlib';
 import crypto from 'node:crypto';
-import { Readable } from 'node:stream';
+import type { Readable } from 'node:stream';
 import type { TSchema } from '@sinclair/typebox';
 import type { AppContext } from '../context.js';
 import { inTransaction } from '../db/pool.js';
 import { AppError } from '../errors.js';
 import { checkValue, toIsoTime } from '../validation.js';
 import { ProductInput, upsertProducts } from '../catalog/catalog.js';
-import { CustomerInput, OrderInput, ShipmentInput, type Written, upsertCustomers, upsertOrders, upsertShipments } from '../orders/orders.js';
+import {
+  CustomerInput,
+  OrderInput,
+  ShipmentInput,
+  type Written,
+  upsertCustomers,
+  upsertOrders,
+  upsertShipments,
+} from '../orders/orders.js';
 import { type SegmentMessage, checkMessage, storeMessages } from './segment.js';
 import { observeHabits } from '../profile/observe.js';
 import { csvRecords, lineBatches } from './csv.js';
@@ -32,13 +40,24 @@ type Row = Record<string, unknown>;
 
 /** Column names brands already use (Online Retail / Shopify-like exports) mapped to ours. */
 const ALIASES: Record<string, string> = {
-  invoiceno: 'order_id', orderid: 'order_id', order_id: 'order_id',
-  customerid: 'customer_id', customer_id: 'customer_id', userid: 'customer_id',
-  stockcode: 'product_id', product_id: 'product_id', sku: 'product_id',
-  description: 'description', product_name: 'product_name',
-  quantity: 'quantity', qty: 'quantity',
-  unitprice: 'unit_price', unit_price: 'unit_price',
-  invoicedate: 'placed_at', placed_at: 'placed_at', order_date: 'placed_at',
+  invoiceno: 'order_id',
+  orderid: 'order_id',
+  order_id: 'order_id',
+  customerid: 'customer_id',
+  customer_id: 'customer_id',
+  userid: 'customer_id',
+  stockcode: 'product_id',
+  product_id: 'product_id',
+  sku: 'product_id',
+  description: 'description',
+  product_name: 'product_name',
+  quantity: 'quantity',
+  qty: 'quantity',
+  unitprice: 'unit_price',
+  unit_price: 'unit_price',
+  invoicedate: 'placed_at',
+  placed_at: 'placed_at',
+  order_date: 'placed_at',
   country: 'country',
 };
 const canonicalNames = new Map<string, string>();
@@ -54,7 +73,13 @@ const canonical = (k: string) => {
 /** CustomerID exported from spreadsheets comes as `17850.0`. */
 const customerId = (v: unknown) => (v === undefined || v === null ? '' : String(v).trim().replace(/\.0+$/, ''));
 const num = (v: unknown) => (typeof v === 'string' && v.trim() !== '' && !Number.isNaN(Number(v)) ? Number(v) : v);
-const list = (v: unknown) => (typeof v === 'string' ? v.split(/[|;]/).map((s) => s.trim()).filter(Boolean) : v);
+const list = (v: unknown) =>
+  typeof v === 'string'
+    ? v
+        .split(/[|;]/)
+        .map((s) => s.trim())
+        .filter(Boolean)
+    : v;
 const bool = (v: unknown) => (typeof v === 'string' ? /^(true|yes|1|y)$/i.test(v.trim()) : v);
 const json = (v: unknown, where: string) => {
   if (typeof v !== 'string') return v;
@@ -71,7 +96,12 @@ function productFrom(r: Row, where: string): ProductInput {
   const fromCsv = typeof r.price === 'string' || typeof r.unit_price === 'string' || typeof r.categories === 'string';
   const attributes = json(r.attributes, `${where}/attributes`) as Row | undefined;
   const extra = fromCsv
-    ? drop({ ingredients: list(r.ingredients), diet_labels: list(r.diet_labels), allergens: list(r.allergens), brand: r.brand })
+    ? drop({
+        ingredients: list(r.ingredients),
+        diet_labels: list(r.diet_labels),
+        allergens: list(r.allergens),
+        brand: r.brand,
+      })
     : {};
   return drop({
     id: r.id ?? r.product_id,
@@ -94,7 +124,14 @@ interface Collected {
 }
 
 /** Turns one parsed line into a row of the kind and returns its key (product, customer, order...), or throws with the line and field. */
-function collect(kind: ImportKind, c: Collected, orders: Map<string, OrderInput & { line: number }>, raw: Row, line: number, defaults: { currency?: string }): string | undefined {
+function collect(
+  kind: ImportKind,
+  c: Collected,
+  orders: Map<string, OrderInput & { line: number }>,
+  raw: Row,
+  line: number,
+  defaults: { currency?: string },
+): string | undefined {
   const where = `line ${line}`;
   const r: Row = {};
   for (const [k, v] of Object.entries(raw)) r[canonical(k)] = typeof v === 'string' ? v.trim() : v;
@@ -111,7 +148,15 @@ function collect(kind: ImportKind, c: Collected, orders: Map<string, OrderInput 
       const id = customerId(r.customer_id);
       if (!id) return void c.skipped++;
       const traits = drop({ ...((json(r.traits, `${where}/traits`) as Row) ?? {}), country: r.country });
-      return push(CustomerInput, drop({ customer_id: id, email: r.email, name: r.name, traits: Object.keys(traits).length ? traits : undefined })).customer_id;
+      return push(
+        CustomerInput,
+        drop({
+          customer_id: id,
+          email: r.email,
+          name: r.name,
+          traits: Object.keys(traits).length ? traits : undefined,
+        }),
+      ).customer_id;
     }
     case 'orders': {
       if (Array.isArray(r.items)) {
@@ -125,7 +170,12 @@ function collect(kind: ImportKind, c: Collected, orders: Map<string, OrderInput 
       const placed = typeof r.placed_at === 'string' ? toIsoTime(r.placed_at) : r.placed_at;
       const item = checkValue(
         OrderInput.properties.items.items,
-        drop({ product_id: r.product_id === undefined ? undefined : String(r.product_id), name: r.product_name ?? r.description, quantity: num(r.quantity), unit_price: num(r.unit_price) }),
+        drop({
+          product_id: r.product_id === undefined ? undefined : String(r.product_id),
+          name: r.product_name ?? r.description,
+          quantity: num(r.quantity),
+          unit_price: num(r.unit_price),
+        }),
         `${where}: `,
       );
       const existing = orders.get(orderId);
@@ -135,7 +185,14 @@ function collect(kind: ImportKind, c: Collected, orders: Map<string, OrderInput 
       }
       const order = checkValue(
         OrderInput,
-        drop({ order_id: orderId, customer_id: id, placed_at: placed, currency: r.currency ?? defaults.currency, status: r.status ?? (orderId.startsWith('C') ? 'cancelled' : undefined), items: [item] }),
+        drop({
+          order_id: orderId,
+          customer_id: id,
+          placed_at: placed,
+          currency: r.currency ?? defaults.currency,
+          status: r.status ?? (orderId.startsWith('C') ? 'cancelled' : undefined),
+          items: [item],
+        }),
         `${where}: `,
       );
       orders.set(orderId, { ...order, line });
@@ -144,11 +201,16 @@ function collect(kind: ImportKind, c: Collected, orders: Map<string, OrderInput 
     case 'shipments':
       return push(
         ShipmentInput,
-        drop(Object.fromEntries(Object.entries(r).map(([k, v]) => [k, typeof v === 'string' && /_at$|^window_/.test(k) ? toIsoTime(v) : v]))),
+        drop(
+          Object.fromEntries(
+            Object.entries(r).map(([k, v]) => [k, typeof v === 'string' && /_at$|^window_/.test(k) ? toIsoTime(v) : v]),
+          ),
+        ),
       ).shipment_id;
     case 'events': {
       const type = r.type;
-      if (type !== 'identify' && type !== 'track' && type !== 'page') throw new AppError('validation_failed', 'type must be identify, track or page', `${where}: type`);
+      if (type !== 'identify' && type !== 'track' && type !== 'page')
+        throw new AppError('validation_failed', 'type must be identify, track or page', `${where}: type`);
       c.rows.push(checkMessage(raw, type, `${where}: `));
       c.lineOf.push(line);
       return undefined;
@@ -174,7 +236,8 @@ async function* records(file: string, format: 'csv' | 'jsonl', input: Readable):
       } catch {
         throw new AppError('validation_failed', 'is not valid JSON', `line ${n}`);
       }
-      if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new AppError('validation_failed', 'each line must be a JSON object', `line ${n}`);
+      if (typeof value !== 'object' || value === null || Array.isArray(value))
+        throw new AppError('validation_failed', 'each line must be a JSON object', `line ${n}`);
       out.push([value as Row, n]);
     }
     yield out;
@@ -213,8 +276,20 @@ export async function importFile(
   const format: 'csv' | 'jsonl' = /\.(jsonl|ndjson|json)$/i.test(file.replace(/\.gz$/i, '')) ? 'jsonl' : 'csv';
 
   const sha = await fileSha256(file);
-  const done = await ctx.db.query('SELECT lines FROM imports WHERE brand_id = $1 AND kind = $2 AND sha256 = $3', [brandId, kind, sha]);
-  if (done.rowCount) return { kind, lines: done.rows[0].lines, stored: 0, skipped: 0, alreadyImported: true, seconds: (Date.now() - started) / 1000 };
+  const done = await ctx.db.query('SELECT lines FROM imports WHERE brand_id = $1 AND kind = $2 AND sha256 = $3', [
+    brandId,
+    kind,
+    sha,
+  ]);
+  if (done.rowCount)
+    return {
+      kind,
+      lines: done.rows[0].lines,
+      stored: 0,
+      skipped: 0,
+      alreadyImported: true,
+      seconds: (Date.now() - started) / 1000,
+    };
 
   return inTransaction(ctx.db, async (tx) => {
     const fileStream = fs.createReadStream(file, { highWaterMark: 1 << 20 });
@@ -234,16 +309,29 @@ export async function importFile(
     const store = async (rows: unknown[], lineOf: number[]) => {
       switch (kind) {
         case 'catalog':
-          await upsertProducts(tx, brandId, dedupeBy(rows as ProductInput[], (p) => p.id));
+          await upsertProducts(
+            tx,
+            brandId,
+            dedupeBy(rows as ProductInput[], (p) => p.id),
+          );
           break;
         case 'customers':
-          await upsertCustomers(tx, brandId, dedupeBy(rows as CustomerInput[], (p) => p.customer_id));
+          await upsertCustomers(
+            tx,
+            brandId,
+            dedupeBy(rows as CustomerInput[], (p) => p.customer_id),
+          );
           break;
         case 'orders':
           await upsertOrders(tx, brandId, rows as OrderInput[], { observe: false, written });
           break;
         case 'shipments':
-          await upsertShipments(tx, brandId, dedupeBy(rows as ShipmentInput[], (p) => p.shipment_id), (j) => `line ${lineOf[j]}`);
+          await upsertShipments(
+            tx,
+            brandId,
+            dedupeBy(rows as ShipmentInput[], (p) => p.shipment_id),
+            (j) => `line ${lineOf[j]}`,
+          );
           break;
         case 'events': {
           const r = await storeMessages(tx, brandId, rows as SegmentMessage[], ctx.now());
@@ -300,7 +388,10 @@ export async function importFile(
       await observeHabits(tx, brandId);
     }
     if (kind !== 'events') stored = keys.size;
-    await tx.query('INSERT INTO imports (brand_id, kind, sha256, lines, stored) VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING', [brandId, kind, sha, lines, stored]);
+    await tx.query(
+      'INSERT INTO imports (brand_id, kind, sha256, lines, stored) VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING',
+      [brandId, kind, sha, lines, stored],
+    );
     return { kind, lines, stored, skipped: c.skipped, alreadyImported: false, seconds: (Date.now() - started) / 1000 };
   });
 }

@@ -3,7 +3,18 @@ import type { App } from '../server/app.js';
 import type { AppContext } from '../context.js';
 import { brandFromWriteKey, writeKeySecurity } from '../server/auth.js';
 import { inTransaction } from '../db/pool.js';
-import { BATCH_MAX_BYTES, BatchBody, EVENT_MAX_BYTES, IdentifyBody, PageBody, type SegmentType, TrackBody, checkMessage, storeMessages, storeOneMessage } from './segment.js';
+import {
+  BATCH_MAX_BYTES,
+  BatchBody,
+  EVENT_MAX_BYTES,
+  IdentifyBody,
+  PageBody,
+  type SegmentType,
+  TrackBody,
+  checkMessage,
+  storeMessages,
+  storeOneMessage,
+} from './segment.js';
 
 const Received = Type.Object({ received: Type.Integer(), duplicates: Type.Integer() });
 
@@ -11,7 +22,10 @@ export function ingestRoutes(app: App, ctx: AppContext) {
   const single = (type: SegmentType, body: typeof IdentifyBody | typeof TrackBody | typeof PageBody, summary: string) =>
     app.post(
       `/v1/${type}`,
-      { bodyLimit: EVENT_MAX_BYTES, schema: { tags: ['tracking'], summary, security: writeKeySecurity, body, response: { 200: Received } } },
+      {
+        bodyLimit: EVENT_MAX_BYTES,
+        schema: { tags: ['tracking'], summary, security: writeKeySecurity, body, response: { 200: Received } },
+      },
       async (req) => {
         const brand = await brandFromWriteKey(ctx, req);
         const msg = checkMessage(req.body as Record<string, unknown>, type, '/body');
@@ -27,7 +41,13 @@ export function ingestRoutes(app: App, ctx: AppContext) {
     '/v1/batch',
     {
       bodyLimit: BATCH_MAX_BYTES,
-      schema: { tags: ['tracking'], summary: 'Segment batch: up to 500 KB of identify, track and page calls', security: writeKeySecurity, body: BatchBody, response: { 200: Received } },
+      schema: {
+        tags: ['tracking'],
+        summary: 'Segment batch: up to 500 KB of identify, track and page calls',
+        security: writeKeySecurity,
+        body: BatchBody,
+        response: { 200: Received },
+      },
     },
     async (req) => {
       const brand = await brandFromWriteKey(ctx, req);

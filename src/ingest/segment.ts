@@ -18,8 +18,15 @@ const Common = {
   context: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
   integrations: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
 };
-export const IdentifyBody = Type.Object({ ...Common, traits: Type.Optional(Type.Record(Type.String(), Type.Unknown())) });
-export const TrackBody = Type.Object({ ...Common, event: Type.String({ minLength: 1, maxLength: 200 }), properties: Type.Optional(Type.Record(Type.String(), Type.Unknown())) });
+export const IdentifyBody = Type.Object({
+  ...Common,
+  traits: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
+});
+export const TrackBody = Type.Object({
+  ...Common,
+  event: Type.String({ minLength: 1, maxLength: 200 }),
+  properties: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
+});
 export const PageBody = Type.Object({
   ...Common,
   name: Type.Optional(Type.String({ maxLength: 500 })),
@@ -27,21 +34,31 @@ export const PageBody = Type.Object({
   properties: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
 });
 export const BatchBody = Type.Object({
-  batch: Type.Array(
-    Type.Object({ type: StringEnum(['identify', 'track', 'page']) }, { additionalProperties: true }),
-    { minItems: 1, maxItems: 10000 },
-  ),
+  batch: Type.Array(Type.Object({ type: StringEnum(['identify', 'track', 'page']) }, { additionalProperties: true }), {
+    minItems: 1,
+    maxItems: 10000,
+  }),
   context: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
 });
 
 export type SegmentType = 'identify' | 'track' | 'page';
-export type SegmentMessage = Static<typeof TrackBody> & Partial<Static<typeof IdentifyBody>> & Partial<Static<typeof PageBody>> & { type: SegmentType };
+export type SegmentMessage = Static<typeof TrackBody> &
+  Partial<Static<typeof IdentifyBody>> &
+  Partial<Static<typeof PageBody>> & { type: SegmentType };
 
 export const EVENT_MAX_BYTES = 32 * 1024;
 export const BATCH_MAX_BYTES = 500 * 1024;
 
 /** The e-commerce v2 events we learn from (the others are stored as they come). */
-export const PRODUCT_EVENTS = new Set(['Product Viewed', 'Product Clicked', 'Product Added', 'Product Removed', 'Product Added to Wishlist', 'Product Reviewed', 'Product Shared']);
+export const PRODUCT_EVENTS = new Set([
+  'Product Viewed',
+  'Product Clicked',
+  'Product Added',
+  'Product Removed',
+  'Product Added to Wishlist',
+  'Product Reviewed',
+  'Product Shared',
+]);
 
 export interface IngestResult {
   received: number;
@@ -52,23 +69,35 @@ export interface IngestResult {
 
 /** Checks one message of any type and says where it is wrong (`at` is its path, e.g. `/batch/3`). */
 export function checkMessage(m: Record<string, unknown>, type: SegmentType, at: string): SegmentMessage {
-  if (Buffer.byteLength(JSON.stringify(m)) > EVENT_MAX_BYTES) throw new AppError('validation_failed', 'an event may be at most 32 KB', at);
+  if (Buffer.byteLength(JSON.stringify(m)) > EVENT_MAX_BYTES)
+    throw new AppError('validation_failed', 'an event may be at most 32 KB', at);
   const userId = m.userId;
   if ((userId === undefined || userId === null || userId === '') && !m.anonymousId) {
     throw new AppError('validation_failed', 'userId or anonymousId is required', `${at}/userId`);
   }
-  if (userId !== undefined && typeof userId !== 'string' && typeof userId !== 'number') throw new AppError('validation_failed', 'userId must be a string', `${at}/userId`);
-  if (m.anonymousId !== undefined && typeof m.anonymousId !== 'string') throw new AppError('validation_failed', 'anonymousId must be a string', `${at}/anonymousId`);
-  if (m.messageId !== undefined && (typeof m.messageId !== 'string' || m.messageId.length === 0 || m.messageId.length > 200)) {
-    throw new AppError('validation_failed', 'messageId must be a non-empty string of at most 200 characters', `${at}/messageId`);
+  if (userId !== undefined && typeof userId !== 'string' && typeof userId !== 'number')
+    throw new AppError('validation_failed', 'userId must be a string', `${at}/userId`);
+  if (m.anonymousId !== undefined && typeof m.anonymousId !== 'string')
+    throw new AppError('validation_failed', 'anonymousId must be a string', `${at}/anonymousId`);
+  if (
+    m.messageId !== undefined &&
+    (typeof m.messageId !== 'string' || m.messageId.length === 0 || m.messageId.length > 200)
+  ) {
+    throw new AppError(
+      'validation_failed',
+      'messageId must be a non-empty string of at most 200 characters',
+      `${at}/messageId`,
+    );
   }
-  if (type === 'track' && (typeof m.event !== 'string' || !m.event)) throw new AppError('validation_failed', 'event is required for a track call', `${at}/event`);
+  if (type === 'track' && (typeof m.event !== 'string' || !m.event))
+    throw new AppError('validation_failed', 'event is required for a track call', `${at}/event`);
   if (m.timestamp !== undefined && (typeof m.timestamp !== 'string' || Number.isNaN(Date.parse(m.timestamp)))) {
     throw new AppError('validation_failed', 'timestamp must be an ISO 8601 date-time', `${at}/timestamp`);
   }
   for (const key of ['properties', 'traits', 'context'] as const) {
     const v = m[key];
-    if (v !== undefined && (typeof v !== 'object' || v === null || Array.isArray(v))) throw new AppError('validation_failed', `${key} must be an object`, `${at}/${key}`);
+    if (v !== undefined && (typeof v !== 'object' || v === null || Array.isArray(v)))
+      throw new AppError('validation_failed', `${key} must be an object`, `${at}/${key}`);
   }
   return { ...(m as object), type } as SegmentMessage;
 }
@@ -88,10 +117,21 @@ async function lockedCustomers(tx: Queryable, brandId: number, externalIds: stri
   const persons = await resolveCustomers(tx, brandId, externalIds);
   for (let attempt = 1; ; attempt++) {
     const ids = [...new Set(persons.values())].filter((id) => id !== SUPPRESSED_PERSON);
-    const alive = new Set((await tx.query('SELECT id FROM persons WHERE id = ANY($1::uuid[]) FOR KEY SHARE', [ids])).rows.map((r) => r.id as string));
-    const gone = [...persons].filter(([, id]) => id !== SUPPRESSED_PERSON && !alive.has(id)).map(([customer]) => customer);
+    const alive = new Set(
+      (await tx.query('SELECT id FROM persons WHERE id = ANY($1::uuid[]) FOR KEY SHARE', [ids])).rows.map(
+        (r) => r.id as string,
+      ),
+    );
+    const gone = [...persons]
+      .filter(([, id]) => id !== SUPPRESSED_PERSON && !alive.has(id))
+      .map(([customer]) => customer);
     if (gone.length === 0) return persons;
-    if (attempt === 3) throw new AppError('conflict', 'these customers are being linked or erased right now; send the events again', '/userId');
+    if (attempt === 3)
+      throw new AppError(
+        'conflict',
+        'these customers are being linked or erased right now; send the events again',
+        '/userId',
+      );
     for (const [customer, id] of await resolveCustomers(tx, brandId, gone)) persons.set(customer, id);
   }
 }
@@ -100,8 +140,15 @@ async function lockedCustomers(tx: Queryable, brandId: number, externalIds: stri
  * Stores Segment messages of one brand. Call inside a transaction: everything is committed together.
  * A messageId seen before for the same customer is counted as a duplicate and not stored again.
  */
-export async function storeMessages(tx: Queryable, brandId: number, messages: SegmentMessage[], receivedAt: Date): Promise<IngestResult> {
-  const externalIds = messages.map((m) => (m.userId !== undefined && m.userId !== '' ? String(m.userId) : `anon:${m.anonymousId}`));
+export async function storeMessages(
+  tx: Queryable,
+  brandId: number,
+  messages: SegmentMessage[],
+  receivedAt: Date,
+): Promise<IngestResult> {
+  const externalIds = messages.map((m) =>
+    m.userId !== undefined && m.userId !== '' ? String(m.userId) : `anon:${m.anonymousId}`,
+  );
   const persons = await lockedCustomers(tx, brandId, externalIds);
   // One JSON document for the whole batch: PostgreSQL parses it in one pass, where ten arrays of escaped strings cost
   // the server more than the insert.
@@ -131,7 +178,10 @@ export async function storeMessages(tx: Queryable, brandId: number, messages: Se
     fresh.delete(key); // a messageId repeated inside one batch takes effect once
     storedNow[i] = true;
     if (m.type === 'identify' && m.traits && Object.keys(m.traits).length > 0) {
-      await tx.query('UPDATE brand_customers SET traits = traits || $3::jsonb WHERE brand_id = $1 AND external_id = $2', [brandId, externalIds[i], JSON.stringify(m.traits)]);
+      await tx.query(
+        'UPDATE brand_customers SET traits = traits || $3::jsonb WHERE brand_id = $1 AND external_id = $2',
+        [brandId, externalIds[i], JSON.stringify(m.traits)],
+      );
       await importTraits(tx, brandId, personId, m.traits, new Date(ts));
     }
     if (m.type === 'track' && m.event === 'Order Completed' && m.properties) {
@@ -145,13 +195,20 @@ export async function storeMessages(tx: Queryable, brandId: number, messages: Se
  * One tracking call's message, committed together with the calls that arrive at the same moment (one WAL flush for
  * all); answers whether it was stored (false: a repeated messageId).
  */
-export const storeOneMessage = groupWriter<{ brandId: number; message: SegmentMessage; receivedAt: Date }, boolean>(async (tx, items) => {
-  const stored = new Array<boolean>(items.length);
-  const byBrand = new Map<number, number[]>();
-  items.forEach((it, i) => byBrand.set(it.brandId, [...(byBrand.get(it.brandId) ?? []), i]));
-  for (const [brandId, at] of byBrand) {
-    const r = await storeMessages(tx, brandId, at.map((i) => items[i].message), items[at[at.length - 1]].receivedAt);
-    at.forEach((i, j) => (stored[i] = r.stored[j]));
-  }
-  return stored;
-});
+export const storeOneMessage = groupWriter<{ brandId: number; message: SegmentMessage; receivedAt: Date }, boolean>(
+  async (tx, items) => {
+    const stored = new Array<boolean>(items.length);
+    const byBrand = new Map<number, number[]>();
+    items.forEach((it, i) => byBrand.set(it.brandId, [...(byBrand.get(it.brandId) ?? []), i]));
+    for (const [brandId, at] of byBrand) {
+      const r = await storeMessages(
+        tx,
+        brandId,
+        at.map((i) => items[i].message),
+        items[at[at.length - 1]].receivedAt,
+      );
+      at.forEach((i, j) => (stored[i] = r.stored[j]));
+    }
+    return stored;
+  },
+);

@@ -85,10 +85,22 @@ export function startJobRunner(ctx: AppContext): Promise<Runner> {
     const taskList: TaskList = {};
     for (const [name, handler] of handlers) {
       taskList[name] = async (payload, helpers) =>
-        handler(ctx, payload, { id: String(helpers.job.id), attempts: helpers.job.attempts, maxAttempts: helpers.job.max_attempts, signal: helpers.abortSignal });
+        handler(ctx, payload, {
+          id: String(helpers.job.id),
+          attempts: helpers.job.attempts,
+          maxAttempts: helpers.job.max_attempts,
+          signal: helpers.abortSignal,
+        });
     }
     r = ensureJobSchema(ctx).then(() =>
-      run({ pgPool: ctx.db, taskList, concurrency: Number(process.env.JOB_CONCURRENCY ?? 4), noHandleSignals: true, pollInterval: 2000, logger: loggerFor(ctx) }),
+      run({
+        pgPool: ctx.db,
+        taskList,
+        concurrency: Number(process.env.JOB_CONCURRENCY ?? 4),
+        noHandleSignals: true,
+        pollInterval: 2000,
+        logger: loggerFor(ctx),
+      }),
     );
     runners.set(ctx, r);
     r.catch((err) => {

@@ -69,14 +69,24 @@ export type ShipmentInput = Static<typeof ShipmentInput>;
 
 export async function upsertCustomers(db: Queryable, brandId: number, customers: CustomerInput[]): Promise<number> {
   if (customers.length === 0) return 0;
-  await resolveCustomers(db, brandId, customers.map((c) => c.customer_id));
+  await resolveCustomers(
+    db,
+    brandId,
+    customers.map((c) => c.customer_id),
+  );
   const r = await db.query(
     `UPDATE brand_customers bc SET traits = bc.traits || x.traits::jsonb
      FROM unnest($2::text[], $3::text[]) AS x(id, traits) WHERE bc.brand_id = $1 AND bc.external_id = x.id`,
     [
       brandId,
       customers.map((c) => c.customer_id),
-      customers.map((c) => JSON.stringify({ ...(c.traits ?? {}), ...(c.email ? { email: c.email } : {}), ...(c.name ? { name: c.name } : {}) })),
+      customers.map((c) =>
+        JSON.stringify({
+          ...(c.traits ?? {}),
+          ...(c.email ? { email: c.email } : {}),
+          ...(c.name ? { name: c.name } : {}),
+        }),
+      ),
     ],
   );
   return r.rowCount ?? 0;
@@ -93,11 +103,17 @@ export interface Written {
  * `observe: false` leaves the habits to the caller: an import observes once, at its end, rather than per chunk.
  * `written` lets an import skip the customers and products its earlier chunks already wrote.
  */
-export async function upsertOrders(db: Queryable, brandId: number, orders: OrderInput[], opts: { observe?: boolean; written?: Written } = {}): Promise<number> {
+export async function upsertOrders(
+  db: Queryable,
+  brandId: number,
+  orders: OrderInput[],
+  opts: { observe?: boolean; written?: Written } = {},
+): Promise<number> {
   if (orders.length === 0) return 0;
   const written = opts.written ?? { persons: new Map<string, string>(), products: new Set<string>() };
   const unknown = [...new Set(orders.map((o) => o.customer_id))].filter((id) => !written.persons.has(id));
-  if (unknown.length) for (const [id, person] of await resolveCustomers(db, brandId, unknown)) written.persons.set(id, person);
+  if (unknown.length)
+    for (const [id, person] of await resolveCustomers(db, brandId, unknown)) written.persons.set(id, person);
   const persons = written.persons;
   const pid = orders.map((o) => persons.get(o.customer_id)!);
   // An order is written whole: one that was there already (xmax is set on a row the upsert updated, not on one it
@@ -133,7 +149,16 @@ export async function upsertOrders(db: Queryable, brandId: number, orders: Order
       [brandId, existing.map((r) => r.person_id), existing.map((r) => r.order_id)],
     );
   }
-  const cols = { p: [] as string[], oid: [] as string[], line: [] as number[], prod: [] as string[], name: [] as string[], qty: [] as number[], price: [] as number[], st: [] as string[] };
+  const cols = {
+    p: [] as string[],
+    oid: [] as string[],
+    line: [] as number[],
+    prod: [] as string[],
+    name: [] as string[],
+    qty: [] as number[],
+    price: [] as number[],
+    st: [] as string[],
+  };
   const products = new Map<string, { id: string; name: string; price?: number }>();
   orders.forEach((o, i) =>
     o.items.forEach((it, line) => {
@@ -145,7 +170,8 @@ export async function upsertOrders(db: Queryable, brandId: number, orders: Order
       cols.qty.push(it.quantity);
       cols.price.push(it.unit_price ?? 0);
       cols.st.push(it.status ?? (o.status === 'cancelled' ? 'cancelled' : 'ok'));
-      if (!products.has(it.product_id) && !written.products.has(it.product_id)) products.set(it.product_id, { id: it.product_id, name: it.name ?? it.product_id, price: it.unit_price });
+      if (!products.has(it.product_id) && !written.products.has(it.product_id))
+        products.set(it.product_id, { id: it.product_id, name: it.name ?? it.product_id, price: it.unit_price });
     }),
   );
   await db.query(
@@ -159,7 +185,11 @@ export async function upsertOrders(db: Queryable, brandId: number, orders: Order
   await upsertProducts(
     db,
     brandId,
-    [...products.values()].map((p) => ({ id: p.id, name: p.name, price: p.price !== undefined && p.price >= 0 ? p.price : undefined })),
+    [...products.values()].map((p) => ({
+      id: p.id,
+      name: p.name,
+      price: p.price !== undefined && p.price >= 0 ? p.price : undefined,
+    })),
     true,
   );
   for (const id of products.keys()) written.products.add(id);
@@ -167,13 +197,26 @@ export async function upsertOrders(db: Queryable, brandId: number, orders: Order
   return orders.length;
 }
 
-export async function upsertShipments(db: Queryable, brandId: number, shipments: ShipmentInput[], where = (i: number) => `/shipments/${i}`): Promise<number> {
+export async function upsertShipments(
+  db: Queryable,
+  brandId: number,
+  shipments: ShipmentInput[],
+  where = (i: number) => `/shipments/${i}`,
+): Promise<number> {
   if (shipments.length === 0) return 0;
   const orderIds = shipments.map((s) => s.order_id);
-  const owners = await db.query('SELECT order_id, person_id FROM orders WHERE brand_id = $1 AND order_id = ANY($2)', [brandId, [...new Set(orderIds)]]);
+  const owners = await db.query('SELECT order_id, person_id FROM orders WHERE brand_id = $1 AND order_id = ANY($2)', [
+    brandId,
+    [...new Set(orderIds)],
+  ]);
   const personOf = new Map<string, string>(owners.rows.map((r) => [r.order_id, r.person_id]));
   const missing = orderIds.findIndex((id) => !personOf.has(id));
-  if (missing >= 0) throw new AppError('validation_failed', `order_id: no order "${orderIds[missing]}" for this brand`, `${where(missing)}/order_id`);
+  if (missing >= 0)
+    throw new AppError(
+      'validation_failed',
+      `order_id: no order "${orderIds[missing]}" for this brand`,
+      `${where(missing)}/order_id`,
+    );
   const t = (v: string | undefined) => v ?? null;
   await db.query(
     `INSERT INTO shipments (person_id, brand_id, shipment_id, order_id, carrier, service, tracking_number, tracking_url, status, shipped_at, window_start, window_end, delivered_at)
@@ -210,18 +253,38 @@ export async function upsertShipments(db: Queryable, brandId: number, shipments:
 }
 
 /** A Segment "Order Completed" event becomes an order (e-commerce v2 spec: order_id, products[], currency). */
-export async function upsertOrderFromEvent(db: Queryable, brandId: number, personId: string, props: Record<string, unknown>, at: Date) {
+export async function upsertOrderFromEvent(
+  db: Queryable,
+  brandId: number,
+  personId: string,
+  props: Record<string, unknown>,
+  at: Date,
+) {
   const orderId = props.order_id ?? props.checkout_id;
   const products = Array.isArray(props.products) ? (props.products as Array<Record<string, unknown>>) : [];
   if ((typeof orderId !== 'string' && typeof orderId !== 'number') || products.length === 0) return;
   const items = products
-    .map((p) => ({ product_id: String(p.product_id ?? p.sku ?? ''), name: typeof p.name === 'string' ? p.name : undefined, quantity: Math.max(1, Math.trunc(Number(p.quantity ?? 1)) || 1), unit_price: Number(p.price ?? 0) || 0 }))
+    .map((p) => ({
+      product_id: String(p.product_id ?? p.sku ?? ''),
+      name: typeof p.name === 'string' ? p.name : undefined,
+      quantity: Math.max(1, Math.trunc(Number(p.quantity ?? 1)) || 1),
+      unit_price: Number(p.price ?? 0) || 0,
+    }))
     .filter((i) => i.product_id);
   if (items.length === 0) return;
-  const customer = await db.query('SELECT external_id FROM brand_customers WHERE brand_id = $1 AND person_id = $2 LIMIT 1', [brandId, personId]);
+  const customer = await db.query(
+    'SELECT external_id FROM brand_customers WHERE brand_id = $1 AND person_id = $2 LIMIT 1',
+    [brandId, personId],
+  );
   if (customer.rowCount === 0) return;
   await upsertOrders(db, brandId, [
-    { order_id: String(orderId), customer_id: customer.rows[0].external_id, placed_at: at.toISOString(), currency: typeof props.currency === 'string' && /^[A-Z]{3}$/.test(props.currency) ? props.currency : 'USD', items },
+    {
+      order_id: String(orderId),
+      customer_id: customer.rows[0].external_id,
+      placed_at: at.toISOString(),
+      currency: typeof props.currency === 'string' && /^[A-Z]{3}$/.test(props.currency) ? props.currency : 'USD',
+      items,
+    },
   ]);
 }
 
@@ -284,12 +347,19 @@ function hydrate(row: Order): Order {
 
 /** A person's orders at one brand, newest first (the person's own data, or the brand's own for `service`). */
 export async function ordersOfPerson(db: Queryable, personId: string, brandId: number, limit = 50): Promise<Order[]> {
-  const r = await db.query(`${ORDER_SELECT} WHERE o.person_id = $1 AND o.brand_id = $2 ORDER BY o.placed_at DESC LIMIT $3`, [personId, brandId, limit]);
+  const r = await db.query(
+    `${ORDER_SELECT} WHERE o.person_id = $1 AND o.brand_id = $2 ORDER BY o.placed_at DESC LIMIT $3`,
+    [personId, brandId, limit],
+  );
   return r.rows.map(hydrate);
 }
 
 /** A brand's own order by its id; another brand's order is not found. */
-export async function orderOfBrand(db: Queryable, brandId: number, orderId: string): Promise<(Order & { customerId: string | null }) | null> {
+export async function orderOfBrand(
+  db: Queryable,
+  brandId: number,
+  orderId: string,
+): Promise<(Order & { customerId: string | null }) | null> {
   const r = await db.query(
     `${ORDER_SELECT.replace('FROM orders o', `, (SELECT bc.external_id FROM brand_customers bc WHERE bc.brand_id = o.brand_id AND bc.person_id = o.person_id ORDER BY bc.created_at LIMIT 1) AS "customerId" FROM orders o`)}
      WHERE o.brand_id = $1 AND o.order_id = $2`,

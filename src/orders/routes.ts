@@ -4,7 +4,15 @@ import type { AppContext } from '../context.js';
 import { brandFromSecretKey, brandSecurity } from '../server/auth.js';
 import { inTransaction } from '../db/pool.js';
 import { notFound } from '../errors.js';
-import { CustomerInput, OrderInput, ShipmentInput, orderOfBrand, upsertCustomers, upsertOrders, upsertShipments } from './orders.js';
+import {
+  CustomerInput,
+  OrderInput,
+  ShipmentInput,
+  orderOfBrand,
+  upsertCustomers,
+  upsertOrders,
+  upsertShipments,
+} from './orders.js';
 
 const Stored = Type.Object({ stored: Type.Integer() });
 const Nullable = <T extends TSchema>(t: T) => Type.Union([t, Type.Null()]);
@@ -21,7 +29,16 @@ export const OrderSchema = Type.Object({
   paymentMethod: Nullable(Type.String()),
   paymentStatus: Type.String(),
   deliveryOption: Type.String(),
-  items: Type.Array(Type.Object({ lineNo: Type.Integer(), productId: Type.String(), name: Type.String(), quantity: Type.Integer(), unitPrice: Type.Number(), status: Type.String() })),
+  items: Type.Array(
+    Type.Object({
+      lineNo: Type.Integer(),
+      productId: Type.String(),
+      name: Type.String(),
+      quantity: Type.Integer(),
+      unitPrice: Type.Number(),
+      status: Type.String(),
+    }),
+  ),
   shipments: Type.Array(
     Type.Object({
       shipmentId: Type.String(),
@@ -48,7 +65,15 @@ export function orderRoutes(app: App, ctx: AppContext) {
   ) =>
     app.post(
       path,
-      { schema: { tags: ['orders'], summary, security: brandSecurity, body: Type.Object({ [key]: Type.Array(item, { minItems: 1, maxItems: 5000 }) }), response: { 200: Stored } } },
+      {
+        schema: {
+          tags: ['orders'],
+          summary,
+          security: brandSecurity,
+          body: Type.Object({ [key]: Type.Array(item, { minItems: 1, maxItems: 5000 }) }),
+          response: { 200: Stored },
+        },
+      },
       async (req) => {
         const brand = await brandFromSecretKey(ctx, req);
         const rows = (req.body as unknown as Record<string, never[]>)[key];
@@ -57,11 +82,25 @@ export function orderRoutes(app: App, ctx: AppContext) {
     );
   bulk('/v1/customers', 'customers', CustomerInput, upsertCustomers, 'Add or update customers (all or nothing)');
   bulk('/v1/orders', 'orders', OrderInput, upsertOrders, 'Add or update orders with their items (all or nothing)');
-  bulk('/v1/shipments', 'shipments', ShipmentInput, upsertShipments, 'Add or update shipments of existing orders (all or nothing)');
+  bulk(
+    '/v1/shipments',
+    'shipments',
+    ShipmentInput,
+    upsertShipments,
+    'Add or update shipments of existing orders (all or nothing)',
+  );
 
   app.get(
     '/v1/orders/:orderId',
-    { schema: { tags: ['orders'], summary: "One of the brand's orders", security: brandSecurity, params: Type.Object({ orderId: Type.String({ minLength: 1, maxLength: 200 }) }), response: { 200: OrderSchema } } },
+    {
+      schema: {
+        tags: ['orders'],
+        summary: "One of the brand's orders",
+        security: brandSecurity,
+        params: Type.Object({ orderId: Type.String({ minLength: 1, maxLength: 200 }) }),
+        response: { 200: OrderSchema },
+      },
+    },
     async (req) => {
       const brand = await brandFromSecretKey(ctx, req);
       const order = await orderOfBrand(ctx.db, brand.id, req.params.orderId);

@@ -28,11 +28,17 @@ export async function sendMail(ctx: Pick<AppContext, 'log'>, mail: Mail): Promis
   // Read at call time: tests (and operators) can point it at a server after start-up.
   const url = process.env.SMTP_URL;
   if (!url) {
-    ctx.log.info({ to: mail.to, subject: mail.subject }, `no SMTP_URL configured; the e-mail would have said:\n${mail.text}`);
+    ctx.log.info(
+      { to: mail.to, subject: mail.subject },
+      `no SMTP_URL configured; the e-mail would have said:\n${mail.text}`,
+    );
     return false;
   }
   try {
-    await transportFor(url).sendMail({ from: process.env.MAIL_FROM ?? 'Confidant <no-reply@confidant.local>', ...mail });
+    await transportFor(url).sendMail({
+      from: process.env.MAIL_FROM ?? 'Confidant <no-reply@confidant.local>',
+      ...mail,
+    });
     return true;
   } catch (err) {
     ctx.log.error({ err, to: mail.to }, 'sending an e-mail failed');

@@ -40,10 +40,17 @@ export const SUPPRESSED_PERSON = '00000000-0000-0000-0000-000000000000';
  * Maps a brand's customer ids to persons, creating an unclaimed person for each customer seen for the
  * first time. Safe under concurrency: a customer row is claimed with ON CONFLICT, and its person in the same statement.
  */
-export async function resolveCustomers(db: Queryable, brandId: number, externalIds: string[]): Promise<Map<string, string>> {
+export async function resolveCustomers(
+  db: Queryable,
+  brandId: number,
+  externalIds: string[],
+): Promise<Map<string, string>> {
   const unique = [...new Set(externalIds)];
   const found = new Map<string, string>();
-  const existing = await db.query('SELECT external_id, person_id FROM brand_customers WHERE brand_id = $1 AND external_id = ANY($2)', [brandId, unique]);
+  const existing = await db.query(
+    'SELECT external_id, person_id FROM brand_customers WHERE brand_id = $1 AND external_id = ANY($2)',
+    [brandId, unique],
+  );
   for (const row of existing.rows) found.set(row.external_id, row.person_id);
   const missing = unique.filter((id) => !found.has(id));
   if (missing.length === 0) return found;
@@ -63,17 +70,23 @@ export async function resolveCustomers(db: Queryable, brandId: number, externalI
   for (const row of created.rows) found.set(row.external_id, row.person_id);
   if (found.size < unique.length) {
     // Another transaction created them meanwhile; it has committed once our INSERT returned.
-    const again = await db.query('SELECT external_id, person_id FROM brand_customers WHERE brand_id = $1 AND external_id = ANY($2)', [
-      brandId,
-      unique.filter((id) => !found.has(id)),
-    ]);
+    const again = await db.query(
+      'SELECT external_id, person_id FROM brand_customers WHERE brand_id = $1 AND external_id = ANY($2)',
+      [brandId, unique.filter((id) => !found.has(id))],
+    );
     for (const row of again.rows) found.set(row.external_id, row.person_id);
   }
   return found;
 }
 
 /** Links a brand's customer id to an existing person (used when the person confirms, and by the demo). */
-export async function linkCustomer(db: Queryable, brandId: number, externalId: string, personId: string, confirmedAt: Date | null) {
+export async function linkCustomer(
+  db: Queryable,
+  brandId: number,
+  externalId: string,
+  personId: string,
+  confirmedAt: Date | null,
+) {
   await db.query(
     `INSERT INTO brand_customers (brand_id, external_id, person_id, confirmed_at) VALUES ($1, $2, $3, $4)
      ON CONFLICT (brand_id, external_id) DO UPDATE SET person_id = EXCLUDED.person_id, confirmed_at = EXCLUDED.confirmed_at`,
@@ -84,14 +97,19 @@ export async function linkCustomer(db: Queryable, brandId: number, externalId: s
 const knownPseudonyms = new Set<string>();
 
 /** The pid itself, HMAC(server secret, person, brand), without registering it. */
-export const pidFor = (secret: Buffer, personId: string, brandId: number) => 'p_' + hmac(secret, 'pid', personId, String(brandId)).slice(0, 26);
+export const pidFor = (secret: Buffer, personId: string, brandId: number) =>
+  `p_${hmac(secret, 'pid', personId, String(brandId)).slice(0, 26)}`;
 
 /** The brand's pseudonymous id for a person: the same for one brand every time, unlinkable across brands. */
 export async function pseudonymFor(db: Queryable, secret: Buffer, personId: string, brandId: number): Promise<string> {
   const pid = pidFor(secret, personId, brandId);
   const key = `${brandId}:${pid}`;
   if (!knownPseudonyms.has(key)) {
-    await db.query('INSERT INTO pseudonyms (person_id, brand_id, pid) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING', [personId, brandId, pid]);
+    await db.query('INSERT INTO pseudonyms (person_id, brand_id, pid) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING', [
+      personId,
+      brandId,
+      pid,
+    ]);
     knownPseudonyms.add(key);
   }
   return pid;
@@ -105,15 +123,18 @@ export function forgetPseudonymCache() {
 const DAY = 24 * 3600 * 1000;
 
 /** Issues a shopper access token; only its hash is stored. */
-export async function issueToken(db: Queryable, personId: string, label = 'session', ttlDays = 30, now = new Date()): Promise<string> {
+export async function issueToken(
+  db: Queryable,
+  personId: string,
+  label = 'session',
+  ttlDays = 30,
+  now = new Date(),
+): Promise<string> {
   const token = randomToken('tok', 24);
-  await db.query('INSERT INTO sessions (person_id, token_hash, label, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)', [
-    personId,
-    sha256(token),
-    label,
-    now,
-    new Date(now.getTime() + ttlDays * DAY),
-  ]);
+  await db.query(
+    'INSERT INTO sessions (person_id, token_hash, label, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)',
+    [personId, sha256(token), label, now, new Date(now.getTime() + ttlDays * DAY)],
+  );
   return token;
 }
 
@@ -127,6 +148,9 @@ export async function personByToken(db: Queryable, token: string, now = new Date
 }
 
 export async function revokeToken(db: Queryable, token: string, now = new Date()): Promise<boolean> {
-  const r = await db.query('UPDATE sessions SET revoked_at = $2 WHERE token_hash = $1 AND revoked_at IS NULL', [sha256(token), now]);
+  const r = await db.query('UPDATE sessions SET revoked_at = $2 WHERE token_hash = $1 AND revoked_at IS NULL', [
+    sha256(token),
+    now,
+  ]);
   return (r.rowCount ?? 0) > 0;
 }

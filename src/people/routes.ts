@@ -2,7 +2,13 @@ import type { FastifyRequest } from 'fastify';
 import { Type } from '@sinclair/typebox';
 import type { App } from '../server/app.js';
 import type { AppContext } from '../context.js';
-import { SESSION_COOKIE, brandFromSecretKey, brandSecurity, shopperFromToken, shopperSecurity } from '../server/auth.js';
+import {
+  SESSION_COOKIE,
+  brandFromSecretKey,
+  brandSecurity,
+  shopperFromToken,
+  shopperSecurity,
+} from '../server/auth.js';
 import { DateTime } from '../orders/routes.js';
 import { revokeToken } from './people.js';
 import { SESSION_DAYS, SIGN_IN_LINK_MINUTES, requestSignIn, verifySignIn } from './signin.js';
@@ -79,7 +85,14 @@ export function peopleRoutes(app: App, ctx: AppContext) {
 
   app.post(
     '/v1/auth/logout',
-    { schema: { tags: ['sign-in'], summary: 'Sign out: revokes this access token and clears the cookie', security: shopperSecurity, response: { 200: Type.Object({ signed_out: Type.Boolean() }) } } },
+    {
+      schema: {
+        tags: ['sign-in'],
+        summary: 'Sign out: revokes this access token and clears the cookie',
+        security: shopperSecurity,
+        response: { 200: Type.Object({ signed_out: Type.Boolean() }) },
+      },
+    },
     async (req, reply) => {
       await shopperFromToken(ctx, req);
       await revokeToken(ctx.db, sessionTokenOf(req)!, ctx.now());
@@ -92,9 +105,13 @@ export function peopleRoutes(app: App, ctx: AppContext) {
     {
       schema: {
         tags: ['people'],
-        summary: 'Ask a customer to link their Confidant: returns a one-time code and URL to show them; only their confirmation links',
+        summary:
+          'Ask a customer to link their Confidant: returns a one-time code and URL to show them; only their confirmation links',
         security: brandSecurity,
-        body: Type.Object({ customer_id: Type.String({ minLength: 1, maxLength: 200 }) }, { additionalProperties: false }),
+        body: Type.Object(
+          { customer_id: Type.String({ minLength: 1, maxLength: 200 }) },
+          { additionalProperties: false },
+        ),
         response: { 201: Type.Object({ code: Type.String(), url: Type.String(), expires_at: DateTime }) },
       },
     },
@@ -135,10 +152,23 @@ export function peopleRoutes(app: App, ctx: AppContext) {
 
   app.get(
     '/v1/me/links',
-    { schema: { tags: ['me'], summary: 'The brands I linked my Confidant with', security: shopperSecurity, response: { 200: Type.Object({ links: Type.Array(LinkSchema) }) } } },
+    {
+      schema: {
+        tags: ['me'],
+        summary: 'The brands I linked my Confidant with',
+        security: shopperSecurity,
+        response: { 200: Type.Object({ links: Type.Array(LinkSchema) }) },
+      },
+    },
     async (req) => {
       const person = await shopperFromToken(ctx, req);
-      return { links: (await linksOf(ctx.db, person.id)).map((l) => ({ brand: l.brand, customer_id: l.customerId, linked_at: l.linkedAt })) };
+      return {
+        links: (await linksOf(ctx.db, person.id)).map((l) => ({
+          brand: l.brand,
+          customer_id: l.customerId,
+          linked_at: l.linkedAt,
+        })),
+      };
     },
   );
 
@@ -165,7 +195,8 @@ export function peopleRoutes(app: App, ctx: AppContext) {
     {
       schema: {
         tags: ['me'],
-        summary: "Confirm a brand's link request: its customer becomes me, and its data about that customer joins my profile",
+        summary:
+          "Confirm a brand's link request: its customer becomes me, and its data about that customer joins my profile",
         security: shopperSecurity,
         params: Code,
         response: { 200: Type.Object({ ...LinkSchema.properties, moved: Type.Record(Type.String(), Type.Integer()) }) },

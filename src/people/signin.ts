@@ -17,7 +17,8 @@ const LINKS_PER_WINDOW = 5;
 
 const MINUTE = 60_000;
 
-export const signInUrl = (publicUrl: string, token: string) => `${publicUrl.replace(/\/$/, '')}/v1/auth/verify?token=${encodeURIComponent(token)}`;
+export const signInUrl = (publicUrl: string, token: string) =>
+  `${publicUrl.replace(/\/$/, '')}/v1/auth/verify?token=${encodeURIComponent(token)}`;
 
 /**
  * E-mails a sign-in link. The answer is the same whether or not the address is known, so the endpoint does not
@@ -30,11 +31,16 @@ export async function requestSignIn(ctx: AppContext, rawEmail: string): Promise<
   await inTransaction(ctx.db, async (tx) => {
     // Serialise requests for one address, so the rate limit below cannot be raced.
     await tx.query('SELECT pg_advisory_xact_lock(hashtext(lower($1)))', [email]);
-    const recent = await tx.query('SELECT count(*)::int AS n FROM sign_in_links WHERE lower(email) = lower($1) AND created_at > $2', [
-      email,
-      new Date(now.getTime() - SIGN_IN_LINK_MINUTES * MINUTE),
-    ]);
-    if (recent.rows[0].n >= LINKS_PER_WINDOW) throw new AppError('rate_limited', `too many sign-in links for this address; try again in ${SIGN_IN_LINK_MINUTES} minutes`, '/body/email');
+    const recent = await tx.query(
+      'SELECT count(*)::int AS n FROM sign_in_links WHERE lower(email) = lower($1) AND created_at > $2',
+      [email, new Date(now.getTime() - SIGN_IN_LINK_MINUTES * MINUTE)],
+    );
+    if (recent.rows[0].n >= LINKS_PER_WINDOW)
+      throw new AppError(
+        'rate_limited',
+        `too many sign-in links for this address; try again in ${SIGN_IN_LINK_MINUTES} minutes`,
+        '/body/email',
+      );
     // The person's id if they exist, else the id an earlier pending link promised, else a new one.
     const known = await tx.query(
       `SELECT id FROM persons WHERE lower(email) = lower($1)
@@ -43,14 +49,14 @@ export async function requestSignIn(ctx: AppContext, rawEmail: string): Promise<
     );
     const personId: string = known.rows[0]?.id ?? randomUUID();
     // Spent and long-expired links of this address are of no use to anyone.
-    await tx.query('DELETE FROM sign_in_links WHERE lower(email) = lower($1) AND expires_at < $2', [email, new Date(now.getTime() - 24 * 60 * MINUTE)]);
-    await tx.query('INSERT INTO sign_in_links (person_id, token_hash, email, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)', [
-      personId,
-      sha256(token),
+    await tx.query('DELETE FROM sign_in_links WHERE lower(email) = lower($1) AND expires_at < $2', [
       email,
-      now,
-      new Date(now.getTime() + SIGN_IN_LINK_MINUTES * MINUTE),
+      new Date(now.getTime() - 24 * 60 * MINUTE),
     ]);
+    await tx.query(
+      'INSERT INTO sign_in_links (person_id, token_hash, email, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)',
+      [personId, sha256(token), email, now, new Date(now.getTime() + SIGN_IN_LINK_MINUTES * MINUTE)],
+    );
     // Sent inside the transaction: if the mail cannot go out, the link is not kept (and not counted).
     const link = signInUrl(ctx.publicUrl, token);
     await sendMail(ctx, {
@@ -65,23 +71,39 @@ export async function requestSignIn(ctx: AppContext, rawEmail: string): Promise<
  * Spends a sign-in link: marks it used (once, atomically), claims or creates the person, and issues a session token.
  * Unknown, used and expired links all get the same answer.
  */
-export async function verifySignIn(ctx: AppContext, token: string): Promise<{ personId: string; sessionToken: string }> {
+export async function verifySignIn(
+  ctx: AppContext,
+  token: string,
+): Promise<{ personId: string; sessionToken: string }> {
   const now = ctx.now();
   return inTransaction(ctx.db, async (tx) => {
     const spent = await tx.query(
       'UPDATE sign_in_links SET used_at = $2 WHERE token_hash = $1 AND used_at IS NULL AND expires_at > $2 RETURNING person_id, email',
       [sha256(token), now],
     );
-    if (spent.rowCount === 0) throw new AppError('unauthorized', 'this sign-in link is unknown, already used or expired; ask for a new one', '/token');
+    if (spent.rowCount === 0)
+      throw new AppError(
+        'unauthorized',
+        'this sign-in link is unknown, already used or expired; ask for a new one',
+        '/token',
+      );
     const { person_id: promisedId, email } = spent.rows[0] as { person_id: string; email: string };
-    let personId: string | undefined = (await tx.query('SELECT id FROM persons WHERE lower(email) = lower($1)', [email])).rows[0]?.id;
+    let personId: string | undefined = (
+      await tx.query('SELECT id FROM persons WHERE lower(email) = lower($1)', [email])
+    ).rows[0]?.id;
     if (personId) {
       await tx.query('UPDATE persons SET claimed = true WHERE id = $1', [personId]);
     } else {
-      const created = await tx.query('INSERT INTO persons (id, email, claimed) VALUES ($1, $2, true) ON CONFLICT DO NOTHING RETURNING id', [promisedId, email]);
+      const created = await tx.query(
+        'INSERT INTO persons (id, email, claimed) VALUES ($1, $2, true) ON CONFLICT DO NOTHING RETURNING id',
+        [promisedId, email],
+      );
       // Two first sign-ins of one address at once: the other one made the person.
-      personId = created.rows[0]?.id ?? (await tx.query('SELECT id FROM persons WHERE lower(email) = lower($1)', [email])).rows[0]?.id;
-      if (!personId) throw new AppError('conflict', 'this sign-in link can no longer be used; ask for a new one', '/token');
+      personId =
+        created.rows[0]?.id ??
+        (await tx.query('SELECT id FROM persons WHERE lower(email) = lower($1)', [email])).rows[0]?.id;
+      if (!personId)
+        throw new AppError('conflict', 'this sign-in link can no longer be used; ask for a new one', '/token');
     }
     return { personId: personId!, sessionToken: await issueToken(tx, personId!, 'sign-in link', SESSION_DAYS, now) };
   });

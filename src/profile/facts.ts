@@ -118,22 +118,30 @@ export async function recordFacts(
  * Forgets what a retraction names, as narrowly as it was said: a whole person (`kind: '*'`), a whole kind
  * (`value: '*'`), a structured value by its key (size of shoes), or an exact value (diet vegan).
  */
-export async function retractFacts(db: Queryable, personId: string, retractions: Array<Pick<SaidFact, 'about' | 'kind' | 'value'>>): Promise<StoredFact[]> {
+export async function retractFacts(
+  db: Queryable,
+  personId: string,
+  retractions: Array<Pick<SaidFact, 'about' | 'kind' | 'value'>>,
+): Promise<StoredFact[]> {
   const removed: StoredFact[] = [];
   for (const f of retractions) {
     const about = f.about.toLowerCase();
-    let r;
+    let r: { rows: StoredFact[] };
     if (f.kind === '*') {
-      r = await db.query(`DELETE FROM facts WHERE person_id = $1 AND about = $2 RETURNING ${FACT_COLUMNS}`, [personId, about]);
-    } else if (f.value === '*') {
-      r = await db.query(`DELETE FROM facts WHERE person_id = $1 AND about = $2 AND kind = $3 RETURNING ${FACT_COLUMNS}`, [personId, about, f.kind]);
-    } else {
-      r = await db.query(`DELETE FROM facts WHERE person_id = $1 AND about = $2 AND kind = $3 AND value_key = $4 RETURNING ${FACT_COLUMNS}`, [
+      r = await db.query(`DELETE FROM facts WHERE person_id = $1 AND about = $2 RETURNING ${FACT_COLUMNS}`, [
         personId,
         about,
-        f.kind,
-        valueKey(f.kind, f.value),
       ]);
+    } else if (f.value === '*') {
+      r = await db.query(
+        `DELETE FROM facts WHERE person_id = $1 AND about = $2 AND kind = $3 RETURNING ${FACT_COLUMNS}`,
+        [personId, about, f.kind],
+      );
+    } else {
+      r = await db.query(
+        `DELETE FROM facts WHERE person_id = $1 AND about = $2 AND kind = $3 AND value_key = $4 RETURNING ${FACT_COLUMNS}`,
+        [personId, about, f.kind, valueKey(f.kind, f.value)],
+      );
     }
     removed.push(...r.rows);
   }
@@ -156,7 +164,10 @@ export async function factsOf(db: Queryable, personId: string): Promise<StoredFa
 }
 
 export async function factById(db: Queryable, personId: string, factId: string): Promise<StoredFact | null> {
-  const r = await db.query(`SELECT ${FACT_COLUMNS} FROM facts WHERE person_id = $1 AND fact_id = $2`, [personId, factId]);
+  const r = await db.query(`SELECT ${FACT_COLUMNS} FROM facts WHERE person_id = $1 AND fact_id = $2`, [
+    personId,
+    factId,
+  ]);
   return r.rows[0] ?? null;
 }
 
@@ -179,8 +190,28 @@ export async function retireFactUse(db: Queryable, personId: string, factIds: st
 /** How a fact reads to a shopper: "gluten-free", "a medium (shirt)", "birthday on June 3". */
 export function describeFact(f: Pick<StoredFact, 'kind' | 'value' | 'polarity' | 'about'>): string {
   const v = f.value as Record<string, unknown> | string;
-  const months = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'];
-  const sizeWords: Record<string, string> = { XS: 'extra small', S: 'small', M: 'medium', L: 'large', XL: 'extra large', XXL: 'XXL' };
+  const months = [
+    'January',
+    'February',
+    'March',
+    'April',
+    'May',
+    'June',
+    'July',
+    'August',
+    'September',
+    'October',
+    'November',
+    'December',
+  ];
+  const sizeWords: Record<string, string> = {
+    XS: 'extra small',
+    S: 'small',
+    M: 'medium',
+    L: 'large',
+    XL: 'extra large',
+    XXL: 'XXL',
+  };
   let text: string;
   switch (f.kind) {
     case 'diet':
@@ -196,7 +227,7 @@ export function describeFact(f: Pick<StoredFact, 'kind' | 'value' | 'polarity' |
     }
     case 'budget': {
       const b = v as { max?: number; currency?: string; for?: string };
-      text = `budget ${b.currency === 'USD' || !b.currency ? '$' : b.currency + ' '}${b.max}${b.for ? ` for ${b.for}` : ''}`;
+      text = `budget ${b.currency === 'USD' || !b.currency ? '$' : `${b.currency} `}${b.max}${b.for ? ` for ${b.for}` : ''}`;
       break;
     }
     case 'date': {

@@ -44,12 +44,19 @@ export async function observeHabits(db: Queryable, brandId: number, personIds?: 
  * Segment's reserved identify traits that are facts about the person: a birthday and the city they live in.
  * The street address stays with the brand (a precise location is never imported into the profile).
  */
-export async function importTraits(db: Queryable, brandId: number, personId: string, traits: Record<string, unknown>, at: Date): Promise<number> {
+export async function importTraits(
+  db: Queryable,
+  brandId: number,
+  personId: string,
+  traits: Record<string, unknown>,
+  at: Date,
+): Promise<number> {
   const facts: NewFact[] = [];
   const birthday = typeof traits.birthday === 'string' ? /^(?:\d{4}-)?(\d{2})-(\d{2})/.exec(traits.birthday) : null;
   if (birthday) {
     const [month, day] = [Number(birthday[1]), Number(birthday[2])];
-    if (month >= 1 && month <= 12 && day >= 1 && day <= 31) facts.push({ about: 'self', kind: 'date', value: { occasion: 'birthday', month, day }, polarity: 'positive' });
+    if (month >= 1 && month <= 12 && day >= 1 && day <= 31)
+      facts.push({ about: 'self', kind: 'date', value: { occasion: 'birthday', month, day }, polarity: 'positive' });
   }
   const address = traits.address as Record<string, unknown> | undefined;
   const city = typeof address?.city === 'string' ? address.city.trim().toLowerCase() : '';

@@ -11,20 +11,49 @@ import { selfView } from '../gatekeeper/view.js';
 import { type NewFact, type StoredFact, deleteFact, factById, factOut, recordFacts } from './facts.js';
 
 /** The kinds a person can state by hand, and the shape of each one's value. */
-const KINDS = ['diet', 'allergy', 'size', 'like', 'dislike', 'budget', 'date', 'brand', 'household', 'location'] as const;
+const KINDS = [
+  'diet',
+  'allergy',
+  'size',
+  'like',
+  'dislike',
+  'budget',
+  'date',
+  'brand',
+  'household',
+  'location',
+] as const;
 type Kind = (typeof KINDS)[number];
 const Words = Type.String({ minLength: 1, maxLength: 200 });
-const SizeValue = Type.Object({ item: Type.String({ minLength: 1, maxLength: 100 }), size: Type.String({ minLength: 1, maxLength: 40 }) }, { additionalProperties: false });
+const SizeValue = Type.Object(
+  { item: Type.String({ minLength: 1, maxLength: 100 }), size: Type.String({ minLength: 1, maxLength: 40 }) },
+  { additionalProperties: false },
+);
 const BudgetValue = Type.Object(
-  { max: Type.Number({ exclusiveMinimum: 0, maximum: 1e9 }), currency: Type.String({ pattern: '^[A-Z]{3}$' }), for: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })) },
+  {
+    max: Type.Number({ exclusiveMinimum: 0, maximum: 1e9 }),
+    currency: Type.String({ pattern: '^[A-Z]{3}$' }),
+    for: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),
+  },
   { additionalProperties: false },
 );
 const DateValue = Type.Object(
-  { occasion: Type.String({ minLength: 1, maxLength: 100 }), month: Type.Integer({ minimum: 1, maximum: 12 }), day: Type.Optional(Type.Integer({ minimum: 1, maximum: 31 })) },
+  {
+    occasion: Type.String({ minLength: 1, maxLength: 100 }),
+    month: Type.Integer({ minimum: 1, maximum: 12 }),
+    day: Type.Optional(Type.Integer({ minimum: 1, maximum: 31 })),
+  },
   { additionalProperties: false },
 );
-const FactValue = Type.Union([Words, SizeValue, BudgetValue, DateValue], { description: 'a string, or {item,size} for size, {max,currency,for?} for budget, {occasion,month,day?} for date' });
-const About = Type.String({ minLength: 1, maxLength: 60, pattern: '^[^\\u0000-\\u001f]+$', description: '"self" (default) or who it is about ("dad")' });
+const FactValue = Type.Union([Words, SizeValue, BudgetValue, DateValue], {
+  description: 'a string, or {item,size} for size, {max,currency,for?} for budget, {occasion,month,day?} for date',
+});
+const About = Type.String({
+  minLength: 1,
+  maxLength: 60,
+  pattern: '^[^\\u0000-\\u001f]+$',
+  description: '"self" (default) or who it is about ("dad")',
+});
 const Polarity = StringEnum(['positive', 'negative'] as const);
 
 /** The fields of `factOut`: what the person and the brands they granted it to see of a fact. */
@@ -52,16 +81,25 @@ const FactId = Type.Object({ id: Type.String({ format: 'uuid' }) });
 function normalValue(kind: Kind, value: Static<typeof FactValue>): NewFact['value'] {
   const shapes = { size: SizeValue, budget: BudgetValue, date: DateValue } as const;
   if (kind === 'size' || kind === 'budget' || kind === 'date') {
-    if (!Value.Check(shapes[kind], value)) throw new AppError('validation_failed', `a ${kind} is an object with ${Object.keys(shapes[kind].properties).join(', ')}`, '/body/value');
+    if (!Value.Check(shapes[kind], value))
+      throw new AppError(
+        'validation_failed',
+        `a ${kind} is an object with ${Object.keys(shapes[kind].properties).join(', ')}`,
+        '/body/value',
+      );
     return value as NewFact['value'];
   }
-  if (typeof value !== 'string' || !value.trim()) throw new AppError('validation_failed', `a ${kind} is a few words`, '/body/value');
+  if (typeof value !== 'string' || !value.trim())
+    throw new AppError('validation_failed', `a ${kind} is a few words`, '/body/value');
   const words = value.trim();
   return kind === 'diet' || kind === 'allergy' ? words.toLowerCase().replace(/[\s-]+/g, '_') : words;
 }
 
 export function profileRoutes(app: App, ctx: AppContext) {
-  const brandSlugs = async () => new Map<number, string>((await ctx.db.query('SELECT id, slug FROM brands')).rows.map((b) => [Number(b.id), b.slug]));
+  const brandSlugs = async () =>
+    new Map<number, string>(
+      (await ctx.db.query('SELECT id, slug FROM brands')).rows.map((b) => [Number(b.id), b.slug]),
+    );
   const out = (f: StoredFact, slugs: Map<number, string>) => ({
     id: f.id,
     ...factOut(f),
@@ -79,7 +117,11 @@ export function profileRoutes(app: App, ctx: AppContext) {
         security: shopperSecurity,
         response: {
           200: Type.Object({
-            person: Type.Object({ email: Type.Union([Type.String(), Type.Null()]), display_name: Type.Union([Type.String(), Type.Null()]), time_zone: Type.String() }),
+            person: Type.Object({
+              email: Type.Union([Type.String(), Type.Null()]),
+              display_name: Type.Union([Type.String(), Type.Null()]),
+              time_zone: Type.String(),
+            }),
             facts: Type.Array(FactSchema),
           }),
         },
@@ -88,7 +130,10 @@ export function profileRoutes(app: App, ctx: AppContext) {
     async (req) => {
       const person = await shopperFromToken(ctx, req);
       const [view, slugs] = await Promise.all([selfView(ctx.db, person.id), brandSlugs()]);
-      return { person: { email: person.email, display_name: person.displayName, time_zone: person.timeZone }, facts: view.facts.map((f) => out(f, slugs)) };
+      return {
+        person: { email: person.email, display_name: person.displayName, time_zone: person.timeZone },
+        facts: view.facts.map((f) => out(f, slugs)),
+      };
     },
   );
 
@@ -99,14 +144,27 @@ export function profileRoutes(app: App, ctx: AppContext) {
         tags: ['me'],
         summary: 'State a fact about myself (or someone I shop for) by hand',
         security: shopperSecurity,
-        body: Type.Object({ about: Type.Optional(About), kind: StringEnum(KINDS), value: FactValue, polarity: Type.Optional(Polarity) }, { additionalProperties: false }),
+        body: Type.Object(
+          { about: Type.Optional(About), kind: StringEnum(KINDS), value: FactValue, polarity: Type.Optional(Polarity) },
+          { additionalProperties: false },
+        ),
         response: { 201: FactSchema },
       },
     },
     async (req, reply) => {
       const person = await shopperFromToken(ctx, req);
-      const b = req.body as { about?: string; kind: Kind; value: Static<typeof FactValue>; polarity?: 'positive' | 'negative' };
-      const fact: NewFact = { about: (b.about ?? 'self').trim().toLowerCase(), kind: b.kind, value: normalValue(b.kind, b.value), polarity: b.polarity ?? 'positive' };
+      const b = req.body as {
+        about?: string;
+        kind: Kind;
+        value: Static<typeof FactValue>;
+        polarity?: 'positive' | 'negative';
+      };
+      const fact: NewFact = {
+        about: (b.about ?? 'self').trim().toLowerCase(),
+        kind: b.kind,
+        value: normalValue(b.kind, b.value),
+        polarity: b.polarity ?? 'positive',
+      };
       const [stored] = await recordFacts(ctx.db, person.id, [fact], { source: 'stated', confidence: 1, at: ctx.now() });
       return reply.status(201).send(out(stored, await brandSlugs()));
     },
@@ -117,10 +175,14 @@ export function profileRoutes(app: App, ctx: AppContext) {
     {
       schema: {
         tags: ['me'],
-        summary: 'Correct a fact: what I say replaces what was observed or inferred (its id changes when its value does)',
+        summary:
+          'Correct a fact: what I say replaces what was observed or inferred (its id changes when its value does)',
         security: shopperSecurity,
         params: FactId,
-        body: Type.Object({ about: Type.Optional(About), value: Type.Optional(FactValue), polarity: Type.Optional(Polarity) }, { additionalProperties: false, minProperties: 1 }),
+        body: Type.Object(
+          { about: Type.Optional(About), value: Type.Optional(FactValue), polarity: Type.Optional(Polarity) },
+          { additionalProperties: false, minProperties: 1 },
+        ),
         response: { 200: FactSchema },
       },
     },

@@ -44,7 +44,16 @@ class ActivityFeed {
   private flushedAt = 0;
   private told = new Map<string, number>();
   private kept = new Map<string, Map<number, ActivityRows>>();
-  private fences = new Map<string, { arrived: Promise<boolean>; resolve: (ok: boolean) => void; since: number; awaitedAt: number | null; back: boolean }>();
+  private fences = new Map<
+    string,
+    {
+      arrived: Promise<boolean>;
+      resolve: (ok: boolean) => void;
+      since: number;
+      awaitedAt: number | null;
+      back: boolean;
+    }
+  >();
   private fenceNo = 0;
   private current: string | undefined;
   private client: pg.Client | null = null;
@@ -63,7 +72,11 @@ class ActivityFeed {
   private async connect() {
     if (this.closed) return;
     // Keep-alive probes notice a connection that died without a word.
-    const client = new pg.Client({ connectionString: connectionStringOf(this.db), keepAlive: true, keepAliveInitialDelayMillis: 10_000 });
+    const client = new pg.Client({
+      connectionString: connectionStringOf(this.db),
+      keepAlive: true,
+      keepAliveInitialDelayMillis: 10_000,
+    });
     this.client = client;
     const lost = () => {
       if (this.client !== client) return;
@@ -77,7 +90,9 @@ class ActivityFeed {
     this.drop = lost;
     client.on('error', lost);
     client.on('end', lost);
-    client.on('notification', (n) => (n.channel === CHANNEL ? this.changed(n.payload ?? '') : this.fenced(n.payload ?? '')));
+    client.on('notification', (n) =>
+      n.channel === CHANNEL ? this.changed(n.payload ?? '') : this.fenced(n.payload ?? ''),
+    );
     try {
       await client.connect();
       // The fences of this process come on a channel of its own; notifications of all channels arrive in commit order.
@@ -211,7 +226,12 @@ async function readActivity(db: Queryable, personId: string, brandId: number, no
      UNION ALL
      (SELECT event, ARRAY[product_id], (extract(epoch FROM occurred_at) * 1000)::float8, NULL FROM events
        WHERE person_id = $1 AND brand_id = $2 AND product_id IS NOT NULL AND occurred_at > $3 AND event = ANY($4) ORDER BY occurred_at DESC LIMIT 200)`,
-    values: [personId, brandId, new Date(now.getTime() - REJECT_DAYS * DAY), [...REJECT_EVENTS, ...CART_EVENTS, ...VIEW_EVENTS]],
+    values: [
+      personId,
+      brandId,
+      new Date(now.getTime() - REJECT_DAYS * DAY),
+      [...REJECT_EVENTS, ...CART_EVENTS, ...VIEW_EVENTS],
+    ],
   });
   const rows: ActivityRows = { orders: [], events: [] };
   for (const row of r.rows as Array<{ kind: string; ids: string[]; at: number; order_id: string | null }>) {
@@ -227,7 +247,13 @@ async function readActivity(db: Queryable, personId: string, brandId: number, no
  * The person's activity at the brand. With the fence of a read (`fence`, sent with its audit entry), what the process
  * keeps is used once the fence is back; otherwise, or if nothing is kept, it is read.
  */
-export async function activityOf(db: Queryable, personId: string, brandId: number, now: Date, fence?: string): Promise<Activity> {
+export async function activityOf(
+  db: Queryable,
+  personId: string,
+  brandId: number,
+  now: Date,
+  fence?: string,
+): Promise<Activity> {
   const feed = db instanceof pg.Pool ? feeds.get(db) : undefined;
   let rows = feed && fence && (await feed.arrival(fence)) ? feed.get(personId, brandId) : undefined;
   if (!rows) {

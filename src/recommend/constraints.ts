@@ -16,20 +16,34 @@ export interface Constraint {
 
 const always = () => true;
 
-const attrs = (p: Product) => p.attributes as { ingredients?: string[]; diet_labels?: string[]; allergens?: string[]; brand?: string; sizes?: Record<string, string[]> | string[] };
+const attrs = (p: Product) =>
+  p.attributes as {
+    ingredients?: string[];
+    diet_labels?: string[];
+    allergens?: string[];
+    brand?: string;
+    sizes?: Record<string, string[]> | string[];
+  };
 const isFood = (p: Product) => (attrs(p).ingredients?.length ?? 0) > 0 || (attrs(p).diet_labels?.length ?? 0) > 0;
 // Products are immutable snapshots of the catalog, checked on every request: their text is built once.
 const texts = new WeakMap<Product, string>();
 const text = (p: Product) => {
   let t = texts.get(p);
-  if (t === undefined) texts.set(p, (t = `${p.name} ${p.description} ${p.categories.join(' ')} ${(attrs(p).ingredients ?? []).join(' ')}`.toLowerCase()));
+  if (t === undefined)
+    texts.set(
+      p,
+      (t =
+        `${p.name} ${p.description} ${p.categories.join(' ')} ${(attrs(p).ingredients ?? []).join(' ')}`.toLowerCase()),
+    );
   return t;
 };
 const has = (list: string[] | undefined, v: string) => (list ?? []).includes(v);
 
 const GLUTEN_GRAINS = /\b(wheat|barley|rye|spelt|semolina|malt|farro|bulgur|couscous)\b/;
-const ANIMAL = /\b(beef|pork|ham|bacon|chicken|turkey|salami|prosciutto|pepperoni|lamb|duck|veal|chorizo|sausage|anchov\w*|tuna|salmon|shrimp|prawn|crab|lobster|fish|gelatin)\b/;
-const MEAT = /\b(beef|pork|ham|bacon|chicken|turkey|salami|prosciutto|pepperoni|lamb|duck|veal|chorizo|sausage|gelatin)\b/;
+const ANIMAL =
+  /\b(beef|pork|ham|bacon|chicken|turkey|salami|prosciutto|pepperoni|lamb|duck|veal|chorizo|sausage|anchov\w*|tuna|salmon|shrimp|prawn|crab|lobster|fish|gelatin)\b/;
+const MEAT =
+  /\b(beef|pork|ham|bacon|chicken|turkey|salami|prosciutto|pepperoni|lamb|duck|veal|chorizo|sausage|gelatin)\b/;
 
 /** A food that does not fit a diet. Diets bind food only: a toothbrush is neither keto nor not. */
 function breaksDiet(diet: string, p: Product): boolean {
@@ -37,7 +51,11 @@ function breaksDiet(diet: string, p: Product): boolean {
   const a = attrs(p);
   switch (diet) {
     case 'gluten_free':
-      return has(a.allergens, 'gluten') || has(a.allergens, 'wheat') || (!has(a.diet_labels, 'gluten_free') && GLUTEN_GRAINS.test(text(p)));
+      return (
+        has(a.allergens, 'gluten') ||
+        has(a.allergens, 'wheat') ||
+        (!has(a.diet_labels, 'gluten_free') && GLUTEN_GRAINS.test(text(p)))
+      );
     case 'dairy_free':
       return has(a.allergens, 'dairy');
     case 'vegan':
@@ -55,16 +73,27 @@ function breaksDiet(diet: string, p: Product): boolean {
 function breaksAllergy(allergen: string, p: Product): boolean {
   const a = attrs(p);
   if (has(a.allergens, allergen)) return true;
-  if ((allergen === 'tree_nuts' || allergen === 'peanuts') && has(a.diet_labels, 'contains_nuts') && !has(a.allergens, allergen === 'tree_nuts' ? 'peanuts' : 'tree_nuts')) return true;
+  if (
+    (allergen === 'tree_nuts' || allergen === 'peanuts') &&
+    has(a.diet_labels, 'contains_nuts') &&
+    !has(a.allergens, allergen === 'tree_nuts' ? 'peanuts' : 'tree_nuts')
+  )
+    return true;
   if (allergen === 'gluten' || allergen === 'wheat') return breaksDiet('gluten_free', p);
-  if (allergen === 'fish' || allergen === 'shellfish') return isFood(p) && ANIMAL.test(text(p)) && /\b(anchov\w*|tuna|salmon|fish|shrimp|prawn|crab|lobster)\b/.test(text(p));
+  if (allergen === 'fish' || allergen === 'shellfish')
+    return (
+      isFood(p) && ANIMAL.test(text(p)) && /\b(anchov\w*|tuna|salmon|fish|shrimp|prawn|crab|lobster)\b/.test(text(p))
+    );
   return false;
 }
 
 /** The words of a stated dislike that a product must not be about ("spicy food" → spicy). */
 function dislikeWords(v: string): string[] {
   const stop = new Set(['food', 'foods', 'stuff', 'things', 'thing', 'the', 'a', 'an', 'any', 'too', 'very', 'really']);
-  return v.toLowerCase().split(/[^a-z0-9-]+/).filter((w) => w.length > 2 && !stop.has(w));
+  return v
+    .toLowerCase()
+    .split(/[^a-z0-9-]+/)
+    .filter((w) => w.length > 2 && !stop.has(w));
 }
 
 /** A dislike's patterns, and whether each product breaks it: the same few dislikes come back on every request. */
@@ -74,7 +103,9 @@ function dislike(v: string) {
   let d = dislikes.get(v);
   if (!d) {
     if (dislikes.size >= 10_000) dislikes.clear();
-    const words = dislikeWords(v).map((w) => new RegExp(`\\b${w.replace(/s$/, '').replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`));
+    const words = dislikeWords(v).map(
+      (w) => new RegExp(`\\b${w.replace(/s$/, '').replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`),
+    );
     dislikes.set(v, (d = { words, breaks: new WeakMap() }));
   }
   return d;
@@ -99,25 +130,43 @@ export function constraintsFrom(facts: readonly StoredFact[], about = 'self'): C
     if (f.kind === 'diet' && f.polarity === 'positive' && typeof v === 'string') {
       out.push({ factId: f.id, label: v.replace(/_/g, '-'), breaks: (p) => breaksDiet(v, p), bindsOn: isFood });
     } else if (f.kind === 'allergy' && typeof v === 'string') {
-      out.push({ factId: f.id, label: `no ${v.replace(/_/g, ' ')}`, breaks: (p) => breaksAllergy(v, p), bindsOn: (p) => isFood(p) || (attrs(p).allergens?.length ?? 0) > 0 });
+      out.push({
+        factId: f.id,
+        label: `no ${v.replace(/_/g, ' ')}`,
+        breaks: (p) => breaksAllergy(v, p),
+        bindsOn: (p) => isFood(p) || (attrs(p).allergens?.length ?? 0) > 0,
+      });
     } else if ((f.kind === 'dislike' || (f.kind === 'like' && f.polarity === 'negative')) && typeof v === 'string') {
       const d = dislike(v);
       out.push({ factId: f.id, label: `nothing ${v}`, breaks: (p) => breaksDislike(d, p), bindsOn: always });
     } else if (f.kind === 'brand' && f.polarity === 'negative' && typeof v === 'string') {
       const brand = v.toLowerCase();
-      out.push({ factId: f.id, label: `no ${v}`, breaks: (p) => (attrs(p).brand ?? '').toLowerCase() === brand || p.name.toLowerCase().startsWith(`${brand} `), bindsOn: always });
+      out.push({
+        factId: f.id,
+        label: `no ${v}`,
+        breaks: (p) => (attrs(p).brand ?? '').toLowerCase() === brand || p.name.toLowerCase().startsWith(`${brand} `),
+        bindsOn: always,
+      });
     } else if (f.kind === 'budget' && typeof v === 'object' && v !== null) {
       const b = v as { max: number; for?: string };
       const forWords = b.for ? dislikeWords(b.for) : [];
-      const binds = (p: Product) => forWords.length === 0 || forWords.some((w) => text(p).includes(w.replace(/s$/, '')));
-      out.push({ factId: f.id, label: `under ${b.max}`, breaks: (p) => p.price !== null && p.price > b.max && binds(p), bindsOn: binds });
+      const binds = (p: Product) =>
+        forWords.length === 0 || forWords.some((w) => text(p).includes(w.replace(/s$/, '')));
+      out.push({
+        factId: f.id,
+        label: `under ${b.max}`,
+        breaks: (p) => p.price !== null && p.price > b.max && binds(p),
+        bindsOn: binds,
+      });
     } else if (f.kind === 'size' && typeof v === 'object' && v !== null) {
       const s = v as { item: string; size?: string };
       if (!s.size) continue;
       // A product sold in sizes for this kind of item must have the person's size.
       const sizedFor = (p: Product) => {
         const sizes = attrs(p).sizes;
-        return !!sizes && !!(Array.isArray(sizes) ? sizes : sizes[s.item]) && text(p).includes(s.item.replace(/s$/, ''));
+        return (
+          !!sizes && !!(Array.isArray(sizes) ? sizes : sizes[s.item]) && text(p).includes(s.item.replace(/s$/, ''))
+        );
       };
       out.push({
         factId: f.id,

@@ -2,7 +2,11 @@
 import { singular } from '../conversation/wording.js';
 
 // Besides the small words, the generic ones: "spicy food" is about spicy, not about food.
-const STOP = new Set('the and for with from that this your you are our all any not but its his her their them she him set of in on at to by or a an food foods dish dishes flavor flavors flavour flavours stuff thing things product products item items'.split(' '));
+const STOP = new Set(
+  'the and for with from that this your you are our all any not but its his her their them she him set of in on at to by or a an food foods dish dishes flavor flavors flavour flavours stuff thing things product products item items'.split(
+    ' ',
+  ),
+);
 
 /** Distinct content words of a text, lower case and singular: "Fly-Fishing Reels" -> fly, fishing, reel. */
 export function contentWords(text: string): string[] {

@@ -23,7 +23,6 @@ export function normaliseCustomerId(raw: string): string {
   return s.endsWith('.0') ? s.slice(0, -2) : s;
 }
 
-
 /** 'YYYY-MM-DD HH:MM[:SS]' (also 'T'-separated) read as UTC, so results do not depend on the machine's zone. */
 export function parseInvoiceDate(s: string): number {
   const m = /^(\d{4})-(\d{1,2})-(\d{1,2})[ T](\d{1,2}):(\d{2})(?::(\d{2}))?/.exec(s.trim());
@@ -64,7 +63,10 @@ export async function loadOnlineRetail(file: string): Promise<OnlineRetailData> 
   const intern = new Map<string, string>();
   const internOf = (s: string) => {
     let v = intern.get(s);
-    if (v === undefined) { v = s; intern.set(s, s); }
+    if (v === undefined) {
+      v = s;
+      intern.set(s, s);
+    }
     return v;
   };
   for await (const rawLine of rl) {
@@ -88,10 +90,22 @@ export async function loadOnlineRetail(file: string): Promise<OnlineRetailData> 
     const qty = Number(f[col.Quantity]);
     const at = parseInvoiceDate(f[col.InvoiceDate] ?? '');
     const user = normaliseCustomerId(f[col.CustomerID] ?? '');
-    if (!invoice || !item || !Number.isFinite(qty) || !Number.isFinite(at)) { stats.malformed++; continue; }
-    if (invoice[0] === 'C' || invoice[0] === 'c') { stats.cancelled++; continue; }
-    if (qty <= 0) { stats.nonPositive++; continue; }
-    if (!user) { stats.guest++; continue; }
+    if (!invoice || !item || !Number.isFinite(qty) || !Number.isFinite(at)) {
+      stats.malformed++;
+      continue;
+    }
+    if (invoice[0] === 'C' || invoice[0] === 'c') {
+      stats.cancelled++;
+      continue;
+    }
+    if (qty <= 0) {
+      stats.nonPositive++;
+      continue;
+    }
+    if (!user) {
+      stats.guest++;
+      continue;
+    }
     const code = internOf(item);
     if (col.Description >= 0 && !descriptions.has(code)) descriptions.set(code, (f[col.Description] ?? '').trim());
     interactions.push({ user: internOf(user), item: code, weight: 1, at, kind: 'purchase', basket: invoice });
@@ -107,7 +121,12 @@ export async function loadUserIds(file: string): Promise<string[]> {
   const out: string[] = [];
   let first = true;
   for await (const line of rl) {
-    const id = normaliseCustomerId(line.replace(/^\ufeff/, '').split(',')[0].replace(/"/g, ''));
+    const id = normaliseCustomerId(
+      line
+        .replace(/^\ufeff/, '')
+        .split(',')[0]
+        .replace(/"/g, ''),
+    );
     const isHeader = first && /^(customer_?id|user(_?id)?|id)$/i.test(id);
     first = false;
     if (!id || isHeader || seen.has(id)) continue;
@@ -137,7 +156,9 @@ export interface RecommendOfflineResult {
 /** Write respecting backpressure. */
 function writeChunk(out: Writable, chunk: string): Promise<void> {
   return new Promise((resolve, reject) => {
-    const ok = out.write(chunk, (err) => { if (err) reject(err); });
+    const ok = out.write(chunk, (err) => {
+      if (err) reject(err);
+    });
     if (ok) resolve();
     else out.once('drain', resolve);
   });
@@ -160,19 +181,24 @@ export async function runRecommendOffline(opts: RecommendOfflineOptions): Promis
   const t2 = performance.now();
 
   const ownStream = typeof opts.output === 'string';
-  const out: Writable = typeof opts.output === 'string' ? createWriteStream(opts.output) : (opts.output ?? process.stdout);
+  const out: Writable =
+    typeof opts.output === 'string' ? createWriteStream(opts.output) : (opts.output ?? process.stdout);
   let known = 0;
   let buf = '';
   for (let u = 0; u < users.length; u++) {
     const user = users[u];
     if (model.users.has(user)) known++;
     const recs = recommendFromModel(model, { user, k, mode: 'all' });
-    buf += JSON.stringify({ user, items: recs.map((r) => r.item) }) + '\n';
-    if (buf.length > 1 << 16) { await writeChunk(out, buf); buf = ''; }
+    buf += `${JSON.stringify({ user, items: recs.map((r) => r.item) })}\n`;
+    if (buf.length > 1 << 16) {
+      await writeChunk(out, buf);
+      buf = '';
+    }
     if (opts.onProgress && (u % 500 === 0 || u === users.length - 1)) opts.onProgress('recommend', u + 1, users.length);
   }
   if (buf) await writeChunk(out, buf);
-  if (ownStream) await new Promise<void>((resolve, reject) => out.end((err?: Error | null) => (err ? reject(err) : resolve())));
+  if (ownStream)
+    await new Promise<void>((resolve, reject) => out.end((err?: Error | null) => (err ? reject(err) : resolve())));
   const t3 = performance.now();
   return {
     users: users.length,

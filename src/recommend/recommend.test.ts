@@ -14,7 +14,8 @@ import { buildApp } from '../server/app.js';
 import { createPool } from '../db/pool.js';
 
 let sys: TestSystem;
-const data = (f: string): ProductInput[] => JSON.parse(fs.readFileSync(new URL(`../demo/data/${f}`, import.meta.url), 'utf8'));
+const data = (f: string): ProductInput[] =>
+  JSON.parse(fs.readFileSync(new URL(`../demo/data/${f}`, import.meta.url), 'utf8'));
 const volt = data('volt.json');
 const deli = data('corner-deli.json');
 const byId = new Map([...volt, ...deli].map((p) => [p.id, p]));
@@ -26,12 +27,23 @@ let karen: Awaited<ReturnType<TestSystem['shopper']>>;
 let sam: Awaited<ReturnType<TestSystem['shopper']>>;
 let newcomer: Awaited<ReturnType<TestSystem['shopper']>>;
 
-const get = (url: string, key: string) => sys.app.inject({ method: 'GET', url, headers: { authorization: bearer(key) } });
-const post = (url: string, auth: string, payload: object) => sys.app.inject({ method: 'POST', url, headers: { authorization: auth }, payload });
+const get = (url: string, key: string) =>
+  sys.app.inject({ method: 'GET', url, headers: { authorization: bearer(key) } });
+const post = (url: string, auth: string, payload: object) =>
+  sys.app.inject({ method: 'POST', url, headers: { authorization: auth }, payload });
 const everyday = ['profile.diet', 'profile.likes', 'gifts', 'profile.allergies', 'profile.budget'];
 const letSee = (personId: string, brandId: number) =>
-  grant(sys.ctx.db, { personId, brandId, scopes: everyday, purposes: ['recommendations'], how: 'api', explicit: true, at: new Date() });
-const say = (personId: string, facts: NewFact[]) => recordFacts(sys.ctx.db, personId, facts, { source: 'stated', confidence: 1, at: new Date() });
+  grant(sys.ctx.db, {
+    personId,
+    brandId,
+    scopes: everyday,
+    purposes: ['recommendations'],
+    how: 'api',
+    explicit: true,
+    at: new Date(),
+  });
+const say = (personId: string, facts: NewFact[]) =>
+  recordFacts(sys.ctx.db, personId, facts, { source: 'stated', confidence: 1, at: new Date() });
 
 /** Orders of made-up customers: each basket a list of product ids. */
 async function orders(brand: NewBrandKeys, baskets: Array<{ customer: string; items: string[]; daysAgo?: number }>) {
@@ -41,7 +53,12 @@ async function orders(brand: NewBrandKeys, baskets: Array<{ customer: string; it
       customer_id: b.customer,
       placed_at: new Date(Date.now() - (b.daysAgo ?? 10) * 86_400_000).toISOString(),
       status: 'delivered',
-      items: b.items.map((id) => ({ product_id: id, name: byId.get(id)?.name ?? id, quantity: 1, unit_price: byId.get(id)?.price ?? 1 })),
+      items: b.items.map((id) => ({
+        product_id: id,
+        name: byId.get(id)?.name ?? id,
+        quantity: 1,
+        unit_price: byId.get(id)?.price ?? 1,
+      })),
     })),
   });
   assert.equal(r.statusCode, 200, r.body);
@@ -55,16 +72,36 @@ async function train(brandId: number) {
 
 before(async () => {
   sys = await testSystem();
-  [voltBrand, deliBrand, other] = [await sys.brand('Volt'), await sys.brand('Corner Deli'), await sys.brand('Elsewhere')];
+  [voltBrand, deliBrand, other] = [
+    await sys.brand('Volt'),
+    await sys.brand('Corner Deli'),
+    await sys.brand('Elsewhere'),
+  ];
   await upsertProducts(sys.ctx.db, voltBrand.id, volt);
   await upsertProducts(sys.ctx.db, deliBrand.id, deli);
-  karen = await sys.shopper({ name: 'Karen', brands: [{ brand: voltBrand, customerId: 'volt-karen' }, { brand: deliBrand, customerId: 'deli-karen' }] });
+  karen = await sys.shopper({
+    name: 'Karen',
+    brands: [
+      { brand: voltBrand, customerId: 'volt-karen' },
+      { brand: deliBrand, customerId: 'deli-karen' },
+    ],
+  });
   sam = await sys.shopper({ name: 'Sam', brands: [{ brand: deliBrand, customerId: 'deli-sam' }] });
-  newcomer = await sys.shopper({ name: 'New', brands: [{ brand: voltBrand, customerId: 'volt-new' }, { brand: deliBrand, customerId: 'deli-new' }] });
+  newcomer = await sys.shopper({
+    name: 'New',
+    brands: [
+      { brand: voltBrand, customerId: 'volt-new' },
+      { brand: deliBrand, customerId: 'deli-new' },
+    ],
+  });
   for (const p of [karen, sam, newcomer]) for (const b of [voltBrand, deliBrand]) await letSee(p.person.id, b.id);
   // Volt: toothbrush buyers also take the travel charger; phones go with cables.
   const v: Array<{ customer: string; items: string[] }> = [];
-  for (let c = 0; c < 12; c++) v.push({ customer: `v${c}`, items: ['VOLT-SONICARE-6100', c % 2 ? 'VOLT-SONICARE-TRAVEL-CHARGER' : 'VOLT-SONICARE-HEADS-4'] });
+  for (let c = 0; c < 12; c++)
+    v.push({
+      customer: `v${c}`,
+      items: ['VOLT-SONICARE-6100', c % 2 ? 'VOLT-SONICARE-TRAVEL-CHARGER' : 'VOLT-SONICARE-HEADS-4'],
+    });
   for (let c = 0; c < 12; c++) v.push({ customer: `w${c}`, items: ['VOLT-USBC-CABLE-2M', 'VOLT-POWERBANK-10K'] });
   v.push({ customer: 'volt-karen', items: ['VOLT-SONICARE-6100', 'VOLT-USBC-CABLE-2M'], daysAgo: 2 } as never);
   await orders(voltBrand, v);
@@ -81,7 +118,11 @@ after(() => sys.close());
 const recs = async (brand: NewBrandKeys, qs: string) => {
   const r = await get(`/v1/recommendations?${qs}`, brand.secretKey);
   assert.equal(r.statusCode, 200, r.body);
-  return r.json() as { model_version: number; constraints: Array<{ label: string; fact_id: string }>; items: Array<{ product_id: string; name: string; price: number; reasons: string[]; fact_ids: string[] }> };
+  return r.json() as {
+    model_version: number;
+    constraints: Array<{ label: string; fact_id: string }>;
+    items: Array<{ product_id: string; name: string; price: number; reasons: string[]; fact_ids: string[] }>;
+  };
 };
 
 describe('recommendations', { timeout: 40000 }, () => {
@@ -92,28 +133,45 @@ describe('recommendations', { timeout: 40000 }, () => {
     assert.ok(r.model_version >= 1);
     assert.ok(ids.includes('VOLT-SONICARE-TRAVEL-CHARGER') && ids.includes('VOLT-SONICARE-WALL-MOUNT'), ids.join());
     assert.ok(!ids.includes('VOLT-SONICARE-6100'), 'not the product itself');
-    assert.ok(r.items.find((i) => i.product_id === 'VOLT-SONICARE-WALL-MOUNT')!.reasons.some((s) => /Sonicare/.test(s)));
+    assert.ok(
+      r.items.find((i) => i.product_id === 'VOLT-SONICARE-WALL-MOUNT')!.reasons.some((s) => /Sonicare/.test(s)),
+    );
     // At home, her own toothbrush is what the accessories are for.
     const home = await recs(voltBrand, `person=${pid}&k=10`);
     const charger = home.items.find((i) => i.product_id === 'VOLT-SONICARE-TRAVEL-CHARGER');
     assert.ok(charger, home.items.map((i) => i.product_id).join());
     assert.ok(charger.reasons.includes('often bought with your Philips Sonicare'), charger.reasons.join('; '));
     // The read went through the gatekeeper and was audited as a recommendation.
-    const audit = await sys.ctx.db.query(`SELECT call FROM audit_log WHERE person_id = $1 AND action = 'recommendation'`, [karen.person.id]);
+    const audit = await sys.ctx.db.query(
+      `SELECT call FROM audit_log WHERE person_id = $1 AND action = 'recommendation'`,
+      [karen.person.id],
+    );
     assert.ok(audit.rows.some((a) => a.call === 'GET /v1/recommendations'));
   });
 
   test('a stated diet changes the very next call, with the fact shown as used', async () => {
     const pid = sam.pids.get(deliBrand.id)!;
-    const gluten = (id: string) => (byId.get(id)!.attributes as { allergens: string[] }).allergens.some((a) => a === 'gluten' || a === 'wheat');
+    const gluten = (id: string) =>
+      (byId.get(id)!.attributes as { allergens: string[] }).allergens.some((a) => a === 'gluten' || a === 'wheat');
     const before = await recs(deliBrand, `person=${pid}&k=10`);
-    assert.ok(before.items.some((i) => gluten(i.product_id)), 'sourdough people get bread');
+    assert.ok(
+      before.items.some((i) => gluten(i.product_id)),
+      'sourdough people get bread',
+    );
     await say(sam.person.id, [{ about: 'self', kind: 'diet', value: 'gluten_free', polarity: 'positive' }]);
     const after = await recs(deliBrand, `person=${pid}&k=10`);
     assert.equal(after.items.length, 10);
-    assert.deepEqual(after.items.filter((i) => gluten(i.product_id)).map((i) => i.name), []);
-    assert.deepEqual(after.constraints.map((c) => c.label), ['gluten-free']);
-    const food = after.items.find((i) => (byId.get(i.product_id)!.attributes as { ingredients: string[] }).ingredients.length > 0)!;
+    assert.deepEqual(
+      after.items.filter((i) => gluten(i.product_id)).map((i) => i.name),
+      [],
+    );
+    assert.deepEqual(
+      after.constraints.map((c) => c.label),
+      ['gluten-free'],
+    );
+    const food = after.items.find(
+      (i) => (byId.get(i.product_id)!.attributes as { ingredients: string[] }).ingredients.length > 0,
+    )!;
     assert.ok(food.fact_ids.includes(after.constraints[0].fact_id), JSON.stringify([food, after.constraints]));
   });
 
@@ -124,7 +182,10 @@ describe('recommendations', { timeout: 40000 }, () => {
       { about: 'dad', kind: 'like', value: 'cheese', polarity: 'positive' },
     ]);
     const mine = await recs(deliBrand, `person=${pid}&k=10`);
-    assert.deepEqual(mine.constraints.map((c) => c.label), ['vegan']);
+    assert.deepEqual(
+      mine.constraints.map((c) => c.label),
+      ['vegan'],
+    );
     const gift = await recs(deliBrand, `person=${pid}&context=gift:dad&k=10`);
     assert.deepEqual(gift.constraints, [], "Karen's own diet does not bind Dad's present");
     const cheese = gift.items.filter((i) => i.reasons.includes('because you said your dad loves cheese'));
@@ -136,30 +197,50 @@ describe('recommendations', { timeout: 40000 }, () => {
     assert.ok(cheese.every((i) => /cheese/i.test(textOf(i.product_id))));
     const dadFact = new Set(cheese[0].fact_ids);
     assert.equal(dadFact.size, 1);
-    for (const i of gift.items) for (const f of i.fact_ids) assert.ok(dadFact.has(f), 'only the fact about Dad is used');
-    assert.ok(gift.items.some((i) => !(byId.get(i.product_id)!.attributes as { diet_labels: string[] }).diet_labels.includes('vegan')));
+    for (const i of gift.items)
+      for (const f of i.fact_ids) assert.ok(dadFact.has(f), 'only the fact about Dad is used');
+    assert.ok(
+      gift.items.some(
+        (i) => !(byId.get(i.product_id)!.attributes as { diet_labels: string[] }).diet_labels.includes('vegan'),
+      ),
+    );
   });
 
   test('newcomers and anonymous visitors get popular things; a session steers them', async () => {
     const fresh = await recs(voltBrand, `person=${newcomer.pids.get(voltBrand.id)}&k=8`);
     assert.equal(fresh.items.length, 8);
-    assert.ok(fresh.items.some((i) => i.reasons.some((s) => /popular (this week )?at Volt/.test(s))), JSON.stringify(fresh.items[0]));
+    assert.ok(
+      fresh.items.some((i) => i.reasons.some((s) => /popular (this week )?at Volt/.test(s))),
+      JSON.stringify(fresh.items[0]),
+    );
     const anon = await recs(voltBrand, 'k=8');
     assert.equal(anon.items.length, 8);
     const session = await recs(voltBrand, 'k=5&session_items=VOLT-SONICARE-6100');
     assert.ok(!session.items.some((i) => i.product_id === 'VOLT-SONICARE-6100'));
     assert.ok(session.items.some((i) => i.product_id === 'VOLT-SONICARE-TRAVEL-CHARGER'));
-    const me = await sys.app.inject({ method: 'GET', url: '/v1/me/recommendations?brand=corner-deli&k=3', headers: { authorization: bearer(karen.token) } });
+    const me = await sys.app.inject({
+      method: 'GET',
+      url: '/v1/me/recommendations?brand=corner-deli&k=3',
+      headers: { authorization: bearer(karen.token) },
+    });
     assert.equal(me.statusCode, 200, me.body);
     assert.equal(me.json().items.length, 3);
-    assert.deepEqual(me.json().constraints.map((c: { label: string }) => c.label), ['vegan']);
+    assert.deepEqual(
+      me.json().constraints.map((c: { label: string }) => c.label),
+      ['vegan'],
+    );
   });
 
   test('a dismissed product is not pushed again; lists vary a little between calls', async () => {
     const pid = newcomer.pids.get(deliBrand.id)!;
     const first = await recs(deliBrand, `person=${pid}&k=5`);
     const top = first.items[0].product_id;
-    const t = await post('/v1/track', basic(deliBrand.writeKey), { userId: 'deli-new', event: 'Product Dismissed', properties: { product_id: top }, messageId: 'dismiss-1' });
+    const t = await post('/v1/track', basic(deliBrand.writeKey), {
+      userId: 'deli-new',
+      event: 'Product Dismissed',
+      properties: { product_id: top },
+      messageId: 'dismiss-1',
+    });
     assert.equal(t.statusCode, 200, t.body);
     const seen = new Set<string>();
     for (let n = 0; n < 6; n++) {
@@ -177,15 +258,26 @@ describe('recommendations', { timeout: 40000 }, () => {
     try {
       const pid = sam.pids.get(deliBrand.id)!;
       const there = async () => {
-        const r = await other.inject({ url: `/v1/recommendations?person=${pid}&k=5`, headers: { authorization: bearer(deliBrand.secretKey) } });
+        const r = await other.inject({
+          url: `/v1/recommendations?person=${pid}&k=5`,
+          headers: { authorization: bearer(deliBrand.secretKey) },
+        });
         assert.equal(r.statusCode, 200, r.body);
         return (r.json().items as Array<{ product_id: string }>).map((i) => i.product_id);
       };
       await there();
       const shown = await there(); // from memory by now
       // Not what Sam bought: buying again is never taken back by a dismissal.
-      for (const [n, top] of shown.filter((id) => !['CD-001', 'CD-002'].includes(id)).slice(0, 3).entries()) {
-        const t = await post('/v1/track', basic(deliBrand.writeKey), { userId: 'deli-sam', event: 'Product Dismissed', properties: { product_id: top }, messageId: `elsewhere-${n}` });
+      for (const [n, top] of shown
+        .filter((id) => !['CD-001', 'CD-002'].includes(id))
+        .slice(0, 3)
+        .entries()) {
+        const t = await post('/v1/track', basic(deliBrand.writeKey), {
+          userId: 'deli-sam',
+          event: 'Product Dismissed',
+          properties: { product_id: top },
+          messageId: `elsewhere-${n}`,
+        });
         assert.equal(t.statusCode, 200, t.body);
         assert.ok(!(await there()).includes(top), `${top} was dismissed in the other process`);
       }
@@ -216,7 +308,9 @@ describe('recommendations', { timeout: 40000 }, () => {
     const swap = train(voltBrand.id).finally(() => (swapping = false));
     const statuses: number[] = [];
     while (swapping || statuses.length < 200) {
-      const batch = await Promise.all(Array.from({ length: 20 }, () => get(`/v1/recommendations?person=${pid}&k=10`, voltBrand.secretKey)));
+      const batch = await Promise.all(
+        Array.from({ length: 20 }, () => get(`/v1/recommendations?person=${pid}&k=10`, voltBrand.secretKey)),
+      );
       statuses.push(...batch.map((b) => b.statusCode));
       if (statuses.length > 5000) break;
     }
@@ -226,7 +320,6 @@ describe('recommendations', { timeout: 40000 }, () => {
     assert.equal((await recs(voltBrand, `person=${pid}`)).model_version, (await store.brand(voltBrand.id)).version);
   });
 });
-
 
 describe('hard constraints (property: random catalogs and profiles)', () => {
   test('a forbidden product never appears, in any context', async () => {
@@ -244,14 +337,22 @@ describe('hard constraints (property: random catalogs and profiles)', () => {
           name: `${pickOf(BRANDS)} ${words.join(' ')}`,
           price: Math.round(rand() * 60 * 100) / 100,
           categories: [words[0]],
-          attributes: { brand: pickOf(BRANDS), ingredients: words, allergens: ALLERGENS.filter(() => rand() < 0.25), diet_labels: rand() < 0.5 ? ['vegan'] : [] },
+          attributes: {
+            brand: pickOf(BRANDS),
+            ingredients: words,
+            allergens: ALLERGENS.filter(() => rand() < 0.25),
+            diet_labels: rand() < 0.5 ? ['vegan'] : [],
+          },
           complements: [`P${Math.floor(rand() * 40)}`, `P${Math.floor(rand() * 40)}`],
           in_stock: rand() < 0.85,
         };
       });
       await upsertProducts(sys.ctx.db, brand.id, products);
       const shopper = await sys.shopper({ brands: [{ brand, customerId: 'me' }] });
-      const baskets = Array.from({ length: 30 }, (_, n) => ({ customer: n % 4 ? `c${n % 9}` : 'me', items: [pickOf(products).id, pickOf(products).id, pickOf(products).id] }));
+      const baskets = Array.from({ length: 30 }, (_, n) => ({
+        customer: n % 4 ? `c${n % 9}` : 'me',
+        items: [pickOf(products).id, pickOf(products).id, pickOf(products).id],
+      }));
       for (const p of products) byId.set(p.id, p);
       await orders(brand, baskets);
       await trainBrandModel(sys.ctx.db, brand.id);
@@ -285,10 +386,16 @@ describe('hard constraints (property: random catalogs and profiles)', () => {
       };
       const view = await viewFor(sys.ctx, brand.id, shopper.person.id, 'recommendations', 'test', 'recommendation');
       const contexts: RecContext[] =
-        about === 'self' ? [{ kind: 'home' }, { kind: 'cart' }, { kind: 'product', productId: pickOf(products).id }] : [{ kind: 'gift', about: 'mom' }];
+        about === 'self'
+          ? [{ kind: 'home' }, { kind: 'cart' }, { kind: 'product', productId: pickOf(products).id }]
+          : [{ kind: 'gift', about: 'mom' }];
       for (const context of contexts) {
         const r = await recommend(sys.ctx, view, context, 20, { brandId: brand.id, random: rand });
-        for (const i of r.items) assert.ok(!forbidden(byId.get(i.product.id)!), `round ${round} ${JSON.stringify(context)}: ${i.product.name} breaks the profile`);
+        for (const i of r.items)
+          assert.ok(
+            !forbidden(byId.get(i.product.id)!),
+            `round ${round} ${JSON.stringify(context)}: ${i.product.name} breaks the profile`,
+          );
         assert.ok(r.items.length > 0 || products.every(forbidden), 'something is allowed, so something is shown');
       }
     }

@@ -16,7 +16,11 @@ import { productsMatching } from './content.js';
 import { storeFor, type BrandState } from './store.js';
 import { type Activity, activityOf } from './activity.js';
 
-export type RecContext = { kind: 'home' } | { kind: 'product'; productId: string } | { kind: 'cart' } | { kind: 'gift'; about: string };
+export type RecContext =
+  | { kind: 'home' }
+  | { kind: 'product'; productId: string }
+  | { kind: 'cart' }
+  | { kind: 'gift'; about: string };
 
 export interface RecommendOptions {
   brandId: number;
@@ -54,7 +58,12 @@ const NO_ACTIVITY: Activity = { orders: [], viewed: [], cart: [], rejected: new 
 /** "Dad" -> "your dad", "maya" -> "Maya": how the shopper names the person a gift is for. */
 function personWords(about: string): string {
   const a = about.trim().toLowerCase();
-  if (/^(mom|mum|mother|dad|father|sister|brother|wife|husband|partner|son|daughter|grandma|grandpa|grandmother|grandfather|aunt|uncle|boss|friend|best friend|girlfriend|boyfriend|niece|nephew|kids?|children|cousin)$/.test(a)) return `your ${a}`;
+  if (
+    /^(mom|mum|mother|dad|father|sister|brother|wife|husband|partner|son|daughter|grandma|grandpa|grandmother|grandfather|aunt|uncle|boss|friend|best friend|girlfriend|boyfriend|niece|nephew|kids?|children|cousin)$/.test(
+      a,
+    )
+  )
+    return `your ${a}`;
   return a.charAt(0).toUpperCase() + a.slice(1);
 }
 
@@ -87,7 +96,8 @@ const shown = new Map<string, Map<string, { n: number; since: number }>>();
 
 function noteShown(key: string, ids: string[], now: number) {
   let m = shown.get(key);
-  if (m) shown.delete(key); // re-insert: the Map's order is the recency order
+  if (m)
+    shown.delete(key); // re-insert: the Map's order is the recency order
   else m = new Map();
   shown.set(key, m);
   for (const id of ids) {
@@ -98,7 +108,14 @@ function noteShown(key: string, ids: string[], now: number) {
   if (shown.size > MAX_TRACKED) shown.delete(shown.keys().next().value!);
 }
 
-function reasonOf(src: RecSource, because: Product | undefined, isPurchase: boolean, ctxKind: RecContext['kind'], brandName: string, boughtBefore: number): string | null {
+function reasonOf(
+  src: RecSource,
+  because: Product | undefined,
+  isPurchase: boolean,
+  ctxKind: RecContext['kind'],
+  brandName: string,
+  boughtBefore: number,
+): string | null {
   const name = because ? shortName(because) : null;
   switch (src) {
     case 'buy_again':
@@ -139,7 +156,13 @@ function productsLiked(state: BrandState, like: string, pool: number): Product[]
   return matches;
 }
 
-export async function recommend(ctx: Pick<AppContext, 'db' | 'log' | 'now'>, view: PersonView | null, context: RecContext, k: number, opts: RecommendOptions): Promise<Recommendations> {
+export async function recommend(
+  ctx: Pick<AppContext, 'db' | 'log' | 'now'>,
+  view: PersonView | null,
+  context: RecContext,
+  k: number,
+  opts: RecommendOptions,
+): Promise<Recommendations> {
   const store = storeFor(ctx);
   const state: BrandState = await store.brand(opts.brandId);
   const now = ctx.now();
@@ -150,7 +173,9 @@ export async function recommend(ctx: Pick<AppContext, 'db' | 'log' | 'now'>, vie
   const about = gift ? context.about.trim().toLowerCase() : 'self';
 
   // Facts come only from the view; gift mode uses only the facts about the recipient.
-  const facts: StoredFact[] = (view?.facts ?? []).filter((f) => f.about === about && !f.retiredUses.includes('recommendations'));
+  const facts: StoredFact[] = (view?.facts ?? []).filter(
+    (f) => f.about === about && !f.retiredUses.includes('recommendations'),
+  );
   const constraints: Constraint[] = constraintsFrom(facts, about);
   const activity = view ? await activityOf(ctx.db, view.personId, opts.brandId, now, opts.activityFence) : NO_ACTIVITY;
 
@@ -160,7 +185,8 @@ export async function recommend(ctx: Pick<AppContext, 'db' | 'log' | 'now'>, vie
   // What complements are sought for, and how the shopper knows it: bought it, looking at it, has it in the cart.
   const seeds: Array<{ id: string; how: 'bought' | 'looking' | 'cart' }> = [];
   if (context.kind === 'product') seeds.push({ id: context.productId, how: 'looking' });
-  else if (context.kind === 'cart') for (const id of [...activity.cart, ...(opts.sessionItems ?? [])]) seeds.push({ id, how: 'cart' });
+  else if (context.kind === 'cart')
+    for (const id of [...activity.cart, ...(opts.sessionItems ?? [])]) seeds.push({ id, how: 'cart' });
   else if (!gift) {
     for (const id of session) seeds.push({ id, how: 'looking' });
     for (const id of activity.orders[0]?.items ?? []) seeds.push({ id, how: 'bought' });
@@ -177,7 +203,13 @@ export async function recommend(ctx: Pick<AppContext, 'db' | 'log' | 'now'>, vie
   if (context.kind === 'cart') for (const id of seedIds) exclude.add(id);
 
   const cands = new Map<string, Candidate>();
-  const add = (p: Product | undefined, score: number, reason: string | ModelReason | null, weight: number, factId?: string) => {
+  const add = (
+    p: Product | undefined,
+    score: number,
+    reason: string | ModelReason | null,
+    weight: number,
+    factId?: string,
+  ) => {
     if (!p || exclude.has(p.id)) return;
     let c = cands.get(p.id);
     if (!c) cands.set(p.id, (c = { product: p, score: 0, ranked: 0, reasons: [], factIds: new Set() }));
@@ -229,7 +261,12 @@ export async function recommend(ctx: Pick<AppContext, 'db' | 'log' | 'now'>, vie
     for (const r of recs) {
       const p = catalog.byId.get(r.item);
       if (!p) continue;
-      add(p, (scale * r.score) / top, { item: r.item, src: r.sources[0], because: r.because?.find((id) => id !== r.item) }, 1);
+      add(
+        p,
+        (scale * r.score) / top,
+        { item: r.item, src: r.sources[0], because: r.because?.find((id) => id !== r.item) },
+        1,
+      );
     }
   }
 
@@ -238,7 +275,12 @@ export async function recommend(ctx: Pick<AppContext, 'db' | 'log' | 'now'>, vie
     const seed = catalog.byId.get(id);
     if (!seed) continue;
     const name = shortName(seed);
-    const reason = how === 'cart' ? `goes with the ${name} in your cart` : how === 'looking' ? `goes with the ${name}` : `often bought with your ${name}`;
+    const reason =
+      how === 'cart'
+        ? `goes with the ${name} in your cart`
+        : how === 'looking'
+          ? `goes with the ${name}`
+          : `often bought with your ${name}`;
     // Asked about one product, what its brand says goes with it comes before what the model learned.
     const weight = context.kind === 'product' ? W.askedComplement : W.declaredComplement;
     for (const c of seed.complements) add(catalog.byId.get(c), weight, reason, 2);
@@ -246,8 +288,11 @@ export async function recommend(ctx: Pick<AppContext, 'db' | 'log' | 'now'>, vie
 
   // 3. What the person (or the gift's recipient) said they like: stated beats inferred, so it weighs more than the model.
   for (const f of facts) {
-    if (!((f.kind === 'like' || f.kind === 'brand') && f.polarity === 'positive' && typeof f.value === 'string')) continue;
-    const reason = gift ? `because you said ${personWords(about)} loves ${f.value}` : `because you said you love ${f.value}`;
+    if (!((f.kind === 'like' || f.kind === 'brand') && f.polarity === 'positive' && typeof f.value === 'string'))
+      continue;
+    const reason = gift
+      ? `because you said ${personWords(about)} loves ${f.value}`
+      : `because you said you love ${f.value}`;
     for (const p of productsLiked(state, f.value, pool)) add(p, W.like, reason, 3, f.id);
   }
 
@@ -255,11 +300,14 @@ export async function recommend(ctx: Pick<AppContext, 'db' | 'log' | 'now'>, vie
   const fill = (need: number, wholeCatalog: boolean) => {
     const order: Array<[Product | undefined, RecSource]> = [];
     if (model) {
-      for (const i of model.trendingOrder.subarray(0, need * 4)) if (model.trending[i] > 0) order.push([catalog.byId.get(model.itemIds[i]), 'trending']);
-      for (const i of model.popularOrder.subarray(0, need * 4)) order.push([catalog.byId.get(model.itemIds[i]), 'popular']);
+      for (const i of model.trendingOrder.subarray(0, need * 4))
+        if (model.trending[i] > 0) order.push([catalog.byId.get(model.itemIds[i]), 'trending']);
+      for (const i of model.popularOrder.subarray(0, need * 4))
+        order.push([catalog.byId.get(model.itemIds[i]), 'popular']);
     }
     let w = 0.05;
-    for (const [p, src] of order) add(p, (w *= 0.98), reasonOf(src, undefined, false, context.kind, catalog.brandName, 0), 0);
+    for (const [p, src] of order)
+      add(p, (w *= 0.98), reasonOf(src, undefined, false, context.kind, catalog.brandName, 0), 0);
     // Strict constraints can rule out every popular thing: then the rest of the catalog, in its order.
     if (wholeCatalog || !model) for (const p of catalog.products) add(p, 0, `from ${catalog.brandName}'s range`, 0);
   };
@@ -282,7 +330,8 @@ export async function recommend(ctx: Pick<AppContext, 'db' | 'log' | 'now'>, vie
     while (drawn.length < k - head && window.length) {
       let total = 0;
       for (let r = 0; r < window.length; r++) total += 1 / (1 + r);
-      let x = random() * total, r = 0;
+      let x = random() * total,
+        r = 0;
       while (r < window.length - 1 && (x -= 1 / (1 + r)) > 0) r++;
       drawn.push(window.splice(r, 1)[0]);
     }
@@ -293,7 +342,12 @@ export async function recommend(ctx: Pick<AppContext, 'db' | 'log' | 'now'>, vie
         .sort((a, b) => b.weight - a.weight)
         .map((r) => (typeof r.text === 'string' ? r.text : wordModel(r.text)))
         .filter((r, n, all): r is string => r !== null && all.indexOf(r) === n);
-      return { product: c.product, score: Math.round(c.ranked * 1e4) / 1e4, reasons: reasons.slice(0, 2), factIds: [...c.factIds] };
+      return {
+        product: c.product,
+        score: Math.round(c.ranked * 1e4) / 1e4,
+        reasons: reasons.slice(0, 2),
+        factIds: [...c.factIds],
+      };
     });
   };
   let items = pick();
@@ -302,6 +356,15 @@ export async function recommend(ctx: Pick<AppContext, 'db' | 'log' | 'now'>, vie
     fill(k, wholeCatalog);
     items = pick();
   }
-  if (key) noteShown(key, items.map((i) => i.product.id), now.getTime());
-  return { items, constraints: constraints.map((c) => ({ factId: c.factId, label: c.label })), modelVersion: state.version };
+  if (key)
+    noteShown(
+      key,
+      items.map((i) => i.product.id),
+      now.getTime(),
+    );
+  return {
+    items,
+    constraints: constraints.map((c) => ({ factId: c.factId, label: c.label })),
+    modelVersion: state.version,
+  };
 }

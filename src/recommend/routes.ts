@@ -15,10 +15,16 @@ const Query = {
   context: Type.String({
     pattern: '^(home|cart|product:.{1,200}|gift:[^:]{1,64})$',
     default: 'home',
-    description: 'home, cart, product:<product id> (what goes with it), or gift:<about> (for someone else, e.g. gift:dad)',
+    description:
+      'home, cart, product:<product id> (what goes with it), or gift:<about> (for someone else, e.g. gift:dad)',
   }),
   k: Type.Integer({ minimum: 1, maximum: 50, default: 10 }),
-  session_items: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 200 }), { maxItems: 20, description: 'Anonymous sessions: product ids looked at, most recent last' })),
+  session_items: Type.Optional(
+    Type.Array(Type.String({ minLength: 1, maxLength: 200 }), {
+      maxItems: 20,
+      description: 'Anonymous sessions: product ids looked at, most recent last',
+    }),
+  ),
 };
 
 const Item = Type.Object({
@@ -28,12 +34,16 @@ const Item = Type.Object({
   currency: Type.String(),
   score: Type.Number(),
   reasons: Type.Array(Type.String(), { description: 'Why, in the shopper’s words' }),
-  fact_ids: Type.Array(Type.String(), { description: 'The facts this pick used (for a brand: its own references to them)' }),
+  fact_ids: Type.Array(Type.String(), {
+    description: 'The facts this pick used (for a brand: its own references to them)',
+  }),
 });
 const Response = Type.Object({
   context: Type.String(),
   model_version: Type.Integer({ description: '0 while the brand has no trained model (popularity and catalog only)' }),
-  constraints: Type.Array(Type.Object({ label: Type.String(), fact_id: Type.String() }), { description: 'Hard constraints the whole list respects' }),
+  constraints: Type.Array(Type.Object({ label: Type.String(), fact_id: Type.String() }), {
+    description: 'Hard constraints the whole list respects',
+  }),
   items: Type.Array(Item),
 });
 
@@ -56,7 +66,11 @@ function parseContext(s: string): RecContext {
   if (s === 'home' || s === 'cart') return { kind: s };
   if (s.startsWith('product:')) return { kind: 'product', productId: s.slice(8) };
   if (s.startsWith('gift:')) return { kind: 'gift', about: s.slice(5) };
-  throw new AppError('validation_failed', 'context must be home, cart, product:<id> or gift:<about>', '/querystring/context');
+  throw new AppError(
+    'validation_failed',
+    'context must be home, cart, product:<id> or gift:<about>',
+    '/querystring/context',
+  );
 }
 
 function answer(context: string, r: Recommendations, factRef: (id: string) => string) {
@@ -87,9 +101,19 @@ export function recommendRoutes(app: App, ctx: AppContext) {
     {
       schema: {
         tags: ['recommendations'],
-        summary: 'Products for a person (or an anonymous session), each with reasons in shopper words; uses only what the person granted (audited)',
+        summary:
+          'Products for a person (or an anonymous session), each with reasons in shopper words; uses only what the person granted (audited)',
         security: brandSecurity,
-        querystring: Type.Object({ person: Type.Optional(Type.String({ minLength: 1, maxLength: 100, description: "The brand's pseudonymous id; leave out for an anonymous visitor" })), ...Query }),
+        querystring: Type.Object({
+          person: Type.Optional(
+            Type.String({
+              minLength: 1,
+              maxLength: 100,
+              description: "The brand's pseudonymous id; leave out for an anonymous visitor",
+            }),
+          ),
+          ...Query,
+        }),
         response: { 200: Response },
       },
     },
@@ -99,8 +123,23 @@ export function recommendRoutes(app: App, ctx: AppContext) {
       const context = parseContext(q.context);
       const fence = q.person === undefined ? undefined : activityFence(ctx.db);
       const view =
-        q.person === undefined ? null : await brandView(ctx, brand.id, q.person, 'recommendations', 'GET /v1/recommendations', 'recommendation', '/querystring/person', fence);
-      const r = await recommend(ctx, view, context, q.k, { brandId: brand.id, sessionItems: q.session_items, activityFence: fence });
+        q.person === undefined
+          ? null
+          : await brandView(
+              ctx,
+              brand.id,
+              q.person,
+              'recommendations',
+              'GET /v1/recommendations',
+              'recommendation',
+              '/querystring/person',
+              fence,
+            );
+      const r = await recommend(ctx, view, context, q.k, {
+        brandId: brand.id,
+        sessionItems: q.session_items,
+        activityFence: fence,
+      });
       return answer(q.context, r, (id) => factRef(ctx, brand.id, id));
     },
   );
@@ -112,7 +151,10 @@ export function recommendRoutes(app: App, ctx: AppContext) {
         tags: ['me', 'recommendations'],
         summary: 'What a brand would recommend me, and why (from everything I told Confidant)',
         security: shopperSecurity,
-        querystring: Type.Object({ brand: Type.String({ minLength: 1, maxLength: 64, description: "The brand's slug" }), ...Query }),
+        querystring: Type.Object({
+          brand: Type.String({ minLength: 1, maxLength: 64, description: "The brand's slug" }),
+          ...Query,
+        }),
         response: { 200: Response },
       },
     },
@@ -122,7 +164,10 @@ export function recommendRoutes(app: App, ctx: AppContext) {
       const context = parseContext(q.context);
       const brand = await brandBySlug(ctx.db, q.brand);
       if (!brand) throw new AppError('not_found', `no brand "${q.brand}"`, '/querystring/brand');
-      const r = await recommend(ctx, await selfView(ctx.db, person.id), context, q.k, { brandId: brand.id, sessionItems: q.session_items });
+      const r = await recommend(ctx, await selfView(ctx.db, person.id), context, q.k, {
+        brandId: brand.id,
+        sessionItems: q.session_items,
+      });
       return answer(q.context, r, (id) => id);
     },
   );

@@ -47,22 +47,42 @@ async function loadCatalog(db: Db, brandId: number): Promise<BrandCatalog> {
   const list = products.rows as Product[];
   const words = new Map<string, Product[]>();
   for (const p of list) {
-    const listed = (key: string) => (Array.isArray(p.attributes[key]) ? (p.attributes[key] as unknown[]).join(' ') : '');
+    const listed = (key: string) =>
+      Array.isArray(p.attributes[key]) ? (p.attributes[key] as unknown[]).join(' ') : '';
     // Ingredients and labels count too: "spicy" is a label, "jalapeño" an ingredient.
-    for (const w of contentWords(`${p.name} ${p.description} ${p.categories.join(' ')} ${String(p.attributes.brand ?? '')} ${listed('ingredients')} ${listed('diet_labels')}`)) {
+    for (const w of contentWords(
+      `${p.name} ${p.description} ${p.categories.join(' ')} ${String(p.attributes.brand ?? '')} ${listed('ingredients')} ${listed('diet_labels')}`,
+    )) {
       const l = words.get(w);
       if (l) l.push(p);
       else words.set(w, [p]);
     }
   }
   const stamp = (await catalogStamps(db, [brandId])).get(brandId) ?? '0:0';
-  return { brandName: brand.rows[0]?.name ?? 'this shop', products: list, byId: new Map(list.map((p) => [p.id, p])), words, stamp };
+  return {
+    brandName: brand.rows[0]?.name ?? 'this shop',
+    products: list,
+    byId: new Map(list.map((p) => [p.id, p])),
+    words,
+    stamp,
+  };
 }
 
-async function loadModel(db: Db, brandId: number, newerThan = 0): Promise<{ model: RecModel; version: number; trainedAt: Date } | null> {
-  const r = await db.query('SELECT version, trained_at, model FROM recommend_models WHERE brand_id = $1 AND version > $2 ORDER BY version DESC LIMIT 1', [brandId, newerThan]);
+async function loadModel(
+  db: Db,
+  brandId: number,
+  newerThan = 0,
+): Promise<{ model: RecModel; version: number; trainedAt: Date } | null> {
+  const r = await db.query(
+    'SELECT version, trained_at, model FROM recommend_models WHERE brand_id = $1 AND version > $2 ORDER BY version DESC LIMIT 1',
+    [brandId, newerThan],
+  );
   if (!r.rows[0]) return null;
-  return { model: deserializeModel(r.rows[0].model), version: Number(r.rows[0].version), trainedAt: r.rows[0].trained_at };
+  return {
+    model: deserializeModel(r.rows[0].model),
+    version: Number(r.rows[0].version),
+    trainedAt: r.rows[0].trained_at,
+  };
 }
 
 export class RecommendStore {
@@ -84,9 +104,19 @@ export class RecommendStore {
     if (!p) {
       p = (async () => {
         const [catalog, m] = await Promise.all([loadCatalog(this.db, brandId), loadModel(this.db, brandId)]);
-        const state: BrandState = { brandId, catalog, model: m?.model ?? null, version: m?.version ?? 0, trainedAt: m?.trainedAt ?? null };
+        const state: BrandState = {
+          brandId,
+          catalog,
+          model: m?.model ?? null,
+          version: m?.version ?? 0,
+          trainedAt: m?.trainedAt ?? null,
+        };
         this.states.set(brandId, state);
-        if (m) this.log.info({ brandId, version: m.version, modelBytes: m.model.memoryBytes }, `recommender: brand ${brandId} model version ${m.version} loaded`);
+        if (m)
+          this.log.info(
+            { brandId, version: m.version, modelBytes: m.model.memoryBytes },
+            `recommender: brand ${brandId} model version ${m.version} loaded`,
+          );
         this.startPolling();
         return state;
       })().finally(() => this.loading.delete(brandId));
@@ -115,7 +145,10 @@ export class RecommendStore {
     const ids = [...this.states.keys()];
     if (ids.length === 0) return;
     const [versions, stamps] = await Promise.all([
-      this.db.query('SELECT brand_id, max(version) AS v FROM recommend_models WHERE brand_id = ANY($1) GROUP BY brand_id', [ids]),
+      this.db.query(
+        'SELECT brand_id, max(version) AS v FROM recommend_models WHERE brand_id = ANY($1) GROUP BY brand_id',
+        [ids],
+      ),
       catalogStamps(this.db, ids),
     ]);
     const newest = new Map(versions.rows.map((row) => [Number(row.brand_id), Number(row.v)]));
@@ -124,16 +157,29 @@ export class RecommendStore {
       const v = newest.get(id) ?? 0;
       const catalogChanged = (stamps.get(id) ?? '0:0') !== cur.catalog.stamp;
       if (v <= cur.version && !catalogChanged) continue;
-      const [catalog, m] = await Promise.all([catalogChanged ? loadCatalog(this.db, id) : cur.catalog, v > cur.version ? loadModel(this.db, id, cur.version) : null]);
+      const [catalog, m] = await Promise.all([
+        catalogChanged ? loadCatalog(this.db, id) : cur.catalog,
+        v > cur.version ? loadModel(this.db, id, cur.version) : null,
+      ]);
       // One assignment: requests in flight keep the state they started with.
-      this.states.set(id, m ? { brandId: id, catalog, model: m.model, version: m.version, trainedAt: m.trainedAt } : { ...cur, catalog });
-      if (m) this.log.info({ brandId: id, version: m.version, modelBytes: m.model.memoryBytes }, `recommender: brand ${id} swapped to model version ${m.version}`);
+      this.states.set(
+        id,
+        m ? { brandId: id, catalog, model: m.model, version: m.version, trainedAt: m.trainedAt } : { ...cur, catalog },
+      );
+      if (m)
+        this.log.info(
+          { brandId: id, version: m.version, modelBytes: m.model.memoryBytes },
+          `recommender: brand ${id} swapped to model version ${m.version}`,
+        );
     }
   }
 
   private startPolling() {
     if (this.timer || POLL_MS <= 0) return;
-    this.timer = setInterval(() => void this.refresh().catch((err) => this.log.warn({ err }, 'recommender: refresh failed')), POLL_MS);
+    this.timer = setInterval(
+      () => void this.refresh().catch((err) => this.log.warn({ err }, 'recommender: refresh failed')),
+      POLL_MS,
+    );
     this.timer.unref();
   }
 

@@ -6,7 +6,9 @@ import { trainBrandModel } from './training.js';
 const { url, brandId } = workerData as { url: string; brandId: number };
 const db = createPool(url, 2);
 try {
-  const done = await trainBrandModel(db, brandId, (phase, d, total) => parentPort!.postMessage({ progress: [phase, d, total] }));
+  const done = await trainBrandModel(db, brandId, (phase, d, total) =>
+    parentPort!.postMessage({ progress: [phase, d, total] }),
+  );
   parentPort!.postMessage({ done });
 } catch (err) {
   parentPort!.postMessage({ error: (err as Error).stack ?? String(err) });

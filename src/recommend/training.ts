@@ -30,7 +30,12 @@ const FETCH = 20_000;
  * A brand's interactions, newest first up to `max`, read through a cursor so the rows never sit in memory twice.
  * Users are person ids (the same key serving looks up).
  */
-export async function brandInteractions(db: Db, brandId: number, max = MAX_INTERACTIONS, onProgress?: ProgressFn): Promise<Interaction[]> {
+export async function brandInteractions(
+  db: Db,
+  brandId: number,
+  max = MAX_INTERACTIONS,
+  onProgress?: ProgressFn,
+): Promise<Interaction[]> {
   const client = await db.connect();
   const out: Interaction[] = [];
   // Ids repeat on every line: one string per id.
@@ -54,7 +59,14 @@ export async function brandInteractions(db: Db, brandId: number, max = MAX_INTER
       const r = await client.query(`FETCH ${FETCH} FROM interactions`);
       for (const row of r.rows) {
         const kind = row.kind === 'purchase' ? 'purchase' : EVENT_KINDS[row.kind as string];
-        out.push({ user: one(row.u), item: one(row.i), weight: 1, at: (row.at as Date).getTime(), kind, ...(row.basket ? { basket: row.basket } : {}) });
+        out.push({
+          user: one(row.u),
+          item: one(row.i),
+          weight: 1,
+          at: (row.at as Date).getTime(),
+          kind,
+          ...(row.basket ? { basket: row.basket } : {}),
+        });
       }
       onProgress?.('read', out.length, max);
       if (r.rows.length < FETCH) break;
@@ -72,11 +84,23 @@ export async function brandInteractions(db: Db, brandId: number, max = MAX_INTER
 export interface TrainedVersion {
   brandId: number;
   version: number;
-  stats: { interactions: number; users: number; items: number; seconds: number; modelBytes: number; storedBytes: number; peakRssBytes: number };
+  stats: {
+    interactions: number;
+    users: number;
+    items: number;
+    seconds: number;
+    modelBytes: number;
+    storedBytes: number;
+    peakRssBytes: number;
+  };
 }
 
 /** Trains one brand's model and stores it as the next version (the two newest are kept). */
-export async function trainBrandModel(db: Db, brandId: number, onProgress?: ProgressFn): Promise<TrainedVersion | null> {
+export async function trainBrandModel(
+  db: Db,
+  brandId: number,
+  onProgress?: ProgressFn,
+): Promise<TrainedVersion | null> {
   const t0 = performance.now();
   let peakRss = process.memoryUsage().rss;
   const progress: ProgressFn = (phase, done, total) => {
@@ -100,8 +124,16 @@ export async function trainBrandModel(db: Db, brandId: number, onProgress?: Prog
   const version = await inTransaction(db, async (tx) => {
     // One writer per brand at a time, so versions are consecutive.
     await tx.query('SELECT pg_advisory_xact_lock(4545040, $1::int)', [brandId]);
-    const v = Number((await tx.query('SELECT coalesce(max(version), 0) + 1 AS v FROM recommend_models WHERE brand_id = $1', [brandId])).rows[0].v);
-    await tx.query('INSERT INTO recommend_models (brand_id, version, stats, model) VALUES ($1, $2, $3, $4)', [brandId, v, stats, bytes]);
+    const v = Number(
+      (await tx.query('SELECT coalesce(max(version), 0) + 1 AS v FROM recommend_models WHERE brand_id = $1', [brandId]))
+        .rows[0].v,
+    );
+    await tx.query('INSERT INTO recommend_models (brand_id, version, stats, model) VALUES ($1, $2, $3, $4)', [
+      brandId,
+      v,
+      stats,
+      bytes,
+    ]);
     await tx.query('DELETE FROM recommend_models WHERE brand_id = $1 AND version < $2', [brandId, v - 1]);
     return v;
   });
@@ -127,7 +159,11 @@ const WORKER = new URL(`./train-worker${import.meta.url.endsWith('.ts') ? '.ts' 
  * Trains in a worker thread with its own connection, so the event loop of this process keeps serving.
  * The worker's JavaScript heap is capped; the large arrays of a model are bounded by the training options.
  */
-export function trainInWorker(ctx: Pick<AppContext, 'db' | 'log'>, brandId: number, signal?: AbortSignal): Promise<TrainedVersion | null> {
+export function trainInWorker(
+  ctx: Pick<AppContext, 'db' | 'log'>,
+  brandId: number,
+  signal?: AbortSignal,
+): Promise<TrainedVersion | null> {
   const url = connectionStringOf(ctx.db);
   // Under tsx (no build step) the worker registers the TypeScript loader before importing the module.
   const code = WORKER.endsWith('.ts')
@@ -135,7 +171,11 @@ export function trainInWorker(ctx: Pick<AppContext, 'db' | 'log'>, brandId: numb
     : `import(${JSON.stringify(WORKER)})`;
   const progress = progressLogger(ctx.log, brandId);
   return new Promise((resolve, reject) => {
-    const worker = new Worker(code, { eval: true, workerData: { url, brandId }, resourceLimits: { maxOldGenerationSizeMb: Number(process.env.RECOMMEND_TRAIN_HEAP_MB ?? 2048) } });
+    const worker = new Worker(code, {
+      eval: true,
+      workerData: { url, brandId },
+      resourceLimits: { maxOldGenerationSizeMb: Number(process.env.RECOMMEND_TRAIN_HEAP_MB ?? 2048) },
+    });
     let result: TrainedVersion | null = null;
     // A stopping process does not wait for a model: the job fails and is retried by the next runner.
     const abort = () => {
@@ -163,7 +203,11 @@ export const TRAIN_JOB = 'recommend.train';
 defineJob(TRAIN_JOB, async (ctx, payload, job) => {
   const { brandId } = payload as { brandId: number };
   const r = await trainInWorker(ctx, brandId, job.signal);
-  if (r) ctx.log.info({ brandId, version: r.version, ...r.stats }, `recommender: brand ${brandId} model version ${r.version} trained`);
+  if (r)
+    ctx.log.info(
+      { brandId, version: r.version, ...r.stats },
+      `recommender: brand ${brandId} model version ${r.version} trained`,
+    );
   else ctx.log.info({ brandId }, `recommender: brand ${brandId} has no orders or events yet; nothing to train`);
 });
 
@@ -208,7 +252,11 @@ const RECHECK_MS = Number(process.env.RECOMMEND_RECHECK_MS ?? 3600_000);
 export async function startRecommender(ctx: AppContext): Promise<() => Promise<void>> {
   const store = storeFor(ctx);
   await store.loadAll();
-  for (const s of store.loaded()) ctx.log.info({ brandId: s.brandId, version: s.version, modelBytes: s.model?.memoryBytes }, `recommender: ${s.catalog.brandName} serving model version ${s.version}`);
+  for (const s of store.loaded())
+    ctx.log.info(
+      { brandId: s.brandId, version: s.version, modelBytes: s.model?.memoryBytes },
+      `recommender: ${s.catalog.brandName} serving model version ${s.version}`,
+    );
   let checking: Promise<unknown> = Promise.resolve();
   const check = () => {
     checking = queueStaleTrainings(ctx).catch((err) => ctx.log.warn({ err }, 'recommender: could not queue trainings'));

@@ -1,4 +1,11 @@
-import Fastify, { LogController, type FastifyInstance, type FastifyBaseLogger, type RawServerDefault, type RawRequestDefaultExpression, type RawReplyDefaultExpression } from 'fastify';
+import Fastify, {
+  LogController,
+  type FastifyInstance,
+  type FastifyBaseLogger,
+  type RawServerDefault,
+  type RawRequestDefaultExpression,
+  type RawReplyDefaultExpression,
+} from 'fastify';
 import swagger from '@fastify/swagger';
 import cookie from '@fastify/cookie';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
@@ -7,7 +14,13 @@ import { errorHandler } from './errors.js';
 import { AppError } from '../errors.js';
 import { ROUTES } from './routes.js';
 
-export type App = FastifyInstance<RawServerDefault, RawRequestDefaultExpression, RawReplyDefaultExpression, FastifyBaseLogger, TypeBoxTypeProvider>;
+export type App = FastifyInstance<
+  RawServerDefault,
+  RawRequestDefaultExpression,
+  RawReplyDefaultExpression,
+  FastifyBaseLogger,
+  TypeBoxTypeProvider
+>;
 
 export async function buildApp(ctx: AppContext): Promise<App> {
   const app = Fastify({
@@ -25,7 +38,8 @@ export async function buildApp(ctx: AppContext): Promise<App> {
       info: {
         title: 'Confidant API',
         version: '0.1.0',
-        description: 'Personalization engine for conversational commerce. Brands reach a person only through the gatekeeper.',
+        description:
+          'Personalization engine for conversational commerce. Brands reach a person only through the gatekeeper.',
       },
       components: {
         securitySchemes: {
@@ -39,13 +53,24 @@ export async function buildApp(ctx: AppContext): Promise<App> {
 
   app.setErrorHandler(errorHandler);
   app.setNotFoundHandler((req, reply) => {
-    reply.status(404).send({ error: { code: 'not_found', message: `no route ${req.method} ${req.url.split('?')[0]}` } });
+    reply
+      .status(404)
+      .send({ error: { code: 'not_found', message: `no route ${req.method} ${req.url.split('?')[0]}` } });
   });
 
-  app.get('/health', { schema: { hide: false, response: { 200: { type: 'object', properties: { status: { type: 'string' }, database: { type: 'string' } } } } } }, async () => {
-    await ctx.db.query('SELECT 1');
-    return { status: 'ok', database: ctx.databaseKind };
-  });
+  app.get(
+    '/health',
+    {
+      schema: {
+        hide: false,
+        response: { 200: { type: 'object', properties: { status: { type: 'string' }, database: { type: 'string' } } } },
+      },
+    },
+    async () => {
+      await ctx.db.query('SELECT 1');
+      return { status: 'ok', database: ctx.databaseKind };
+    },
+  );
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 
   for (const register of ROUTES) await app.register(async (scope) => register(scope as unknown as App, ctx));
@@ -55,5 +80,6 @@ export async function buildApp(ctx: AppContext): Promise<App> {
 
 /** Rejects a JSON body that is not an object when a route needs one; Fastify's schema does the rest. */
 export function requireObject(body: unknown, path = '/body') {
-  if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new AppError('validation_failed', 'the body must be a JSON object', path);
+  if (typeof body !== 'object' || body === null || Array.isArray(body))
+    throw new AppError('validation_failed', 'the body must be a JSON object', path);
 }

@@ -12,4 +12,15 @@ import { recommendRoutes } from '../recommend/routes.js';
 import { webRoutes } from '../web/routes.js';
 
 /** Every domain's routes, in one list: the server only wires them. */
-export const ROUTES: Array<(app: App, ctx: AppContext) => void | Promise<void>> = [brandRoutes, ingestRoutes, catalogRoutes, orderRoutes, peopleRoutes, gatekeeperRoutes, profileRoutes, conversationRoutes, recommendRoutes, webRoutes];
+export const ROUTES: Array<(app: App, ctx: AppContext) => void | Promise<void>> = [
+  brandRoutes,
+  ingestRoutes,
+  catalogRoutes,
+  orderRoutes,
+  peopleRoutes,
+  gatekeeperRoutes,
+  profileRoutes,
+  conversationRoutes,
+  recommendRoutes,
+  webRoutes,
+];

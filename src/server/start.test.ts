@@ -62,13 +62,18 @@ describe('npm start', () => {
     assert.ok(keys.shoppers.karen.token.startsWith('tok_'));
     assert.deepEqual(await (await fetch(`${first.url}/health`)).json(), { status: 'ok', database: 'embedded' });
     const volt = keys.brands.volt;
-    const order = await (await fetch(`${first.url}/v1/orders/DEMO-V-1001`, { headers: { authorization: `Bearer ${volt.secretKey}` } })).json();
+    const order = await (
+      await fetch(`${first.url}/v1/orders/DEMO-V-1001`, { headers: { authorization: `Bearer ${volt.secretKey}` } })
+    ).json();
     assert.equal(order.shipments[0].service, 'UPS Ground');
     assert.ok(new Date(order.shipments[0].windowEnd).getTime() > Date.now(), 'the demo order is still in flight');
     const track = (url: string) =>
       fetch(`${url}/v1/track`, {
         method: 'POST',
-        headers: { authorization: `Basic ${Buffer.from(`${volt.writeKey}:`).toString('base64')}`, 'content-type': 'application/json' },
+        headers: {
+          authorization: `Basic ${Buffer.from(`${volt.writeKey}:`).toString('base64')}`,
+          'content-type': 'application/json',
+        },
         body: JSON.stringify({ userId: 'restart-check', event: 'Product Viewed', messageId: 'restart-1' }),
       }).then((r) => r.json());
     assert.deepEqual(await track(first.url), { received: 1, duplicates: 0 });
@@ -78,9 +83,15 @@ describe('npm start', () => {
     const keysBefore = fs.readFileSync(path.join(home, 'demo-keys.json'), 'utf8');
     const second = await start({ CONFIDANT_HOME: home });
     assert.doesNotMatch(second.log(), /loading the demo world/);
-    assert.deepEqual(await track(second.url), { received: 1, duplicates: 1 }, 'the event stored before the restart is still there');
+    assert.deepEqual(
+      await track(second.url),
+      { received: 1, duplicates: 1 },
+      'the event stored before the restart is still there',
+    );
     assert.equal(fs.readFileSync(path.join(home, 'demo-keys.json'), 'utf8'), keysBefore);
-    const again = await (await fetch(`${second.url}/v1/orders/DEMO-V-1001`, { headers: { authorization: `Bearer ${volt.secretKey}` } })).json();
+    const again = await (
+      await fetch(`${second.url}/v1/orders/DEMO-V-1001`, { headers: { authorization: `Bearer ${volt.secretKey}` } })
+    ).json();
     assert.equal(again.items.length, 4);
     assert.equal(await stop(second), 0, second.log().slice(-4000));
   });
@@ -88,9 +99,16 @@ describe('npm start', () => {
   test('CONFIDANT_WORKERS=2 serves from two processes on one port, and Ctrl-C stops them all', async () => {
     const sys = await testSystem();
     try {
-      const s = await start({ DATABASE_URL: sys.url, CONFIDANT_DEMO: '0', CONFIDANT_WORKERS: '2', CONFIDANT_HOME: path.join(home, 'unused') });
+      const s = await start({
+        DATABASE_URL: sys.url,
+        CONFIDANT_DEMO: '0',
+        CONFIDANT_WORKERS: '2',
+        CONFIDANT_HOME: path.join(home, 'unused'),
+      });
       assert.match(s.log(), /2 server processes/);
-      const answers = await Promise.all(Array.from({ length: 8 }, () => fetch(`${s.url}/health`).then((r) => r.json())));
+      const answers = await Promise.all(
+        Array.from({ length: 8 }, () => fetch(`${s.url}/health`).then((r) => r.json())),
+      );
       for (const a of answers) assert.deepEqual(a, { status: 'ok', database: 'external' });
       assert.equal(await stop(s), 0, s.log());
       await assert.rejects(fetch(`${s.url}/health`), 'nothing listens after Ctrl-C');

@@ -21,7 +21,8 @@ export interface Config {
 
 export function configFromEnv(env = process.env): Config {
   const port = Number(env.PORT ?? 4545);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`PORT must be a port number, got "${env.PORT}"`);
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    throw new Error(`PORT must be a port number, got "${env.PORT}"`);
   return {
     home: path.resolve(env.CONFIDANT_HOME ?? '.confidant'),
     port,
@@ -41,13 +42,18 @@ export interface Running {
 /** The server secret lives in the database so every process of a deployment agrees on pseudonyms. */
 async function serverSecret(db: Db): Promise<Buffer> {
   if (process.env.CONFIDANT_SECRET) return Buffer.from(process.env.CONFIDANT_SECRET);
-  await db.query(`INSERT INTO server_settings (key, value) VALUES ('server_secret', $1) ON CONFLICT (key) DO NOTHING`, [crypto.randomBytes(32).toString('hex')]);
+  await db.query(`INSERT INTO server_settings (key, value) VALUES ('server_secret', $1) ON CONFLICT (key) DO NOTHING`, [
+    crypto.randomBytes(32).toString('hex'),
+  ]);
   const r = await db.query(`SELECT value FROM server_settings WHERE key = 'server_secret'`);
   return Buffer.from(r.rows[0].value, 'hex');
 }
 
 /** Opens the database (embedded unless DATABASE_URL is set), migrates it, and returns the context. */
-export async function openSystem(config: Config, log: Logger = pino({ level: process.env.LOG_LEVEL ?? 'info' })): Promise<Running> {
+export async function openSystem(
+  config: Config,
+  log: Logger = pino({ level: process.env.LOG_LEVEL ?? 'info' }),
+): Promise<Running> {
   let embedded: EmbeddedServer | undefined;
   let url = config.databaseUrl;
   if (!url) {
@@ -101,7 +107,9 @@ async function prepareSystem(config: Config, log: Logger): Promise<Running> {
 function announce(config: Config, port: number, databaseKind: string, t0: number, workers = 1) {
   const where = `http://${config.host === '0.0.0.0' ? 'localhost' : config.host}:${port}`;
   const processes = workers > 1 ? `; ${workers} server processes` : '';
-  console.log(`Confidant is listening on ${where} (database: ${databaseKind}${processes}; ready in ${((Date.now() - t0) / 1000).toFixed(1)} s)`);
+  console.log(
+    `Confidant is listening on ${where} (database: ${databaseKind}${processes}; ready in ${((Date.now() - t0) / 1000).toFixed(1)} s)`,
+  );
 }
 
 /** `npm start`: database, schema, demo world on first start, HTTP server; stops cleanly on Ctrl-C. */

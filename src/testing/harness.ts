@@ -14,7 +14,12 @@ export interface TestSystem {
   /** Makes a brand and returns its keys. */
   brand(name?: string): Promise<NewBrandKeys>;
   /** Makes a signed-in person, optionally linked as `customerId` at the given brands; returns their token and pids. */
-  shopper(opts?: { name?: string; email?: string; timeZone?: string; brands?: Array<{ brand: NewBrandKeys; customerId: string }> }): Promise<{ person: Person; token: string; pids: Map<number, string> }>;
+  shopper(opts?: {
+    name?: string;
+    email?: string;
+    timeZone?: string;
+    brands?: Array<{ brand: NewBrandKeys; customerId: string }>;
+  }): Promise<{ person: Person; token: string; pids: Map<number, string> }>;
   close(): Promise<void>;
 }
 
@@ -43,7 +48,11 @@ export async function testSystem(opts: { now?: () => Date } = {}): Promise<TestS
     url,
     brand: (brandName = `Brand ${++n} ${crypto.randomBytes(2).toString('hex')}`) => createBrand(db, brandName),
     async shopper(o = {}) {
-      const person = await createPerson(db, { email: o.email ?? `${crypto.randomBytes(4).toString('hex')}@example.com`, displayName: o.name ?? 'Sam', timeZone: o.timeZone ?? 'UTC' });
+      const person = await createPerson(db, {
+        email: o.email ?? `${crypto.randomBytes(4).toString('hex')}@example.com`,
+        displayName: o.name ?? 'Sam',
+        timeZone: o.timeZone ?? 'UTC',
+      });
       const pids = new Map<number, string>();
       for (const b of o.brands ?? []) {
         await linkCustomer(db, b.brand.id, b.customerId, person.id, ctx.now());

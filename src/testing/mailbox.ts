@@ -30,7 +30,9 @@ export async function mailbox() {
       for (;;) {
         const mail = [...mails].reverse().find((m) => m.to.some((r) => r.toLowerCase() === to.toLowerCase()));
         if (mail) {
-          const text = mail.raw.replace(/=\r?\n/g, '').replace(/=([0-9A-F]{2})/g, (_, h) => String.fromCharCode(parseInt(h, 16)));
+          const text = mail.raw
+            .replace(/=\r?\n/g, '')
+            .replace(/=([0-9A-F]{2})/g, (_, h) => String.fromCharCode(parseInt(h, 16)));
           const m = /(https?:\/\/\S+\/v1\/auth\/verify\?token=[A-Za-z0-9_%-]+)/.exec(text);
           assert.ok(m, 'the mail carries a sign-in link');
           return new URL(m[1]);

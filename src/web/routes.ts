@@ -17,8 +17,11 @@ const FILES = {
 } as const;
 
 export function webRoutes(app: App) {
-  const body = Object.fromEntries(Object.keys(FILES).map((name) => [name, fs.readFileSync(path.join(PUBLIC, name))])) as Record<keyof typeof FILES, Buffer>;
-  const serve = (name: keyof typeof FILES) => async (_req: unknown, reply: FastifyReply) => reply.type(FILES[name]).header('cache-control', 'no-cache').send(body[name]);
+  const body = Object.fromEntries(
+    Object.keys(FILES).map((name) => [name, fs.readFileSync(path.join(PUBLIC, name))]),
+  ) as Record<keyof typeof FILES, Buffer>;
+  const serve = (name: keyof typeof FILES) => async (_req: unknown, reply: FastifyReply) =>
+    reply.type(FILES[name]).header('cache-control', 'no-cache').send(body[name]);
   // `/link?code=...` is where a brand sends a customer to link their account: the same page handles it.
   for (const url of ['/', '/link']) app.get(url, { schema: { hide: true } }, serve('index.html'));
   app.get('/app.js', { schema: { hide: true } }, serve('app.js'));

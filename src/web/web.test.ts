@@ -22,16 +22,37 @@ let base: string;
 let shopPid: string;
 
 before(async () => {
-  assert.ok(fs.existsSync(CHROMIUM), `browser tests need Chromium at ${CHROMIUM} (apt-get install chromium; .ci/run installs it)`);
+  assert.ok(
+    fs.existsSync(CHROMIUM),
+    `browser tests need Chromium at ${CHROMIUM} (apt-get install chromium; .ci/run installs it)`,
+  );
   box = await mailbox();
   process.env.SMTP_URL = box.url;
   sys = await testSystem();
   base = await sys.app.listen({ port: 0, host: '127.0.0.1' });
   sys.ctx.publicUrl = base;
   shop = await sys.brand('Corner Shop');
-  const order = { order_id: 'CS-9', customer_id: 'c-9', placed_at: '2026-11-18T10:00:00Z', items: [{ product_id: 'P1', name: 'Rye Bread', quantity: 1, unit_price: 4 }] };
-  assert.equal((await sys.app.inject({ method: 'POST', url: '/v1/orders', headers: { authorization: bearer(shop.secretKey) }, payload: { orders: [order] } })).statusCode, 200);
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
+  const order = {
+    order_id: 'CS-9',
+    customer_id: 'c-9',
+    placed_at: '2026-11-18T10:00:00Z',
+    items: [{ product_id: 'P1', name: 'Rye Bread', quantity: 1, unit_price: 4 }],
+  };
+  assert.equal(
+    (
+      await sys.app.inject({
+        method: 'POST',
+        url: '/v1/orders',
+        headers: { authorization: bearer(shop.secretKey) },
+        payload: { orders: [order] },
+      })
+    ).statusCode,
+    200,
+  );
+  browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
+  });
   page = await browser.newPage();
   page.on('dialog', (d) => void d.accept());
 });
@@ -46,7 +67,12 @@ const tab = (name: string) => page.getByRole('tab', { name }).click();
 
 describe("the shopper's own page", () => {
   test('a shop asks to link; the shopper signs in by the e-mailed link and confirms it', async () => {
-    const request = await sys.app.inject({ method: 'POST', url: '/v1/people/link-requests', headers: { authorization: bearer(shop.secretKey) }, payload: { customer_id: 'c-9' } });
+    const request = await sys.app.inject({
+      method: 'POST',
+      url: '/v1/people/link-requests',
+      headers: { authorization: bearer(shop.secretKey) },
+      payload: { customer_id: 'c-9' },
+    });
     const { url, code } = request.json();
     assert.ok(url.startsWith(`${base}/link?code=`));
 
@@ -60,7 +86,12 @@ describe("the shopper's own page", () => {
     await page.getByText('Corner Shop asks to link its customer account (c-9) to your Confidant').waitFor();
     await page.getByRole('button', { name: 'Yes, link it' }).click();
     await page.getByText('Corner Shop is linked to your Confidant.').waitFor();
-    const status = (await sys.app.inject({ url: `/v1/people/link-requests/${code}`, headers: { authorization: bearer(shop.secretKey) } })).json();
+    const status = (
+      await sys.app.inject({
+        url: `/v1/people/link-requests/${code}`,
+        headers: { authorization: bearer(shop.secretKey) },
+      })
+    ).json();
     assert.equal(status.status, 'confirmed');
     shopPid = status.pid;
     const cookie = (await page.context().cookies()).find((c) => c.name === 'confidant_session');
@@ -70,23 +101,40 @@ describe("the shopper's own page", () => {
   test('the chat confirms what it heard, and "What I know" lists it with its source and can delete it', async () => {
     await page.getByPlaceholder('Ask about an order, or tell me what you like').fill("I'm vegan and I wear a medium");
     await page.getByRole('button', { name: 'Send' }).click();
-    await page.locator('#messages li.assistant').filter({ hasText: /^ConfidantGot it/ }).waitFor();
-    const reply = await page.locator('#messages li.assistant').last().innerText();
+    await page
+      .locator('#messages li.assistant')
+      .filter({ hasText: /^ConfidantGot it/ })
+      .waitFor();
+    const reply = (await page.locator('#messages li.assistant').last().textContent()) ?? '';
     assert.match(reply, /vegan/);
     assert.match(reply, /medium/);
 
     await tab('What I know');
     await page.locator('.fact', { hasText: 'vegan' }).waitFor();
-    assert.match(await page.locator('.fact', { hasText: 'vegan' }).innerText(), /you told me/);
+    assert.match((await page.locator('.fact', { hasText: 'vegan' }).textContent()) ?? '', /you told me/);
     await page.getByRole('button', { name: /^Delete shirt size/ }).click();
     await page.locator('.fact', { hasText: 'shirt size' }).waitFor({ state: 'detached' });
-    const facts = (await sys.ctx.db.query(`SELECT kind FROM facts f JOIN persons p ON p.id = f.person_id WHERE p.email = 'ivy@example.com' ORDER BY kind`)).rows;
-    assert.deepEqual(facts.map((f) => f.kind), ['diet']);
+    const facts = (
+      await sys.ctx.db.query(
+        `SELECT kind FROM facts f JOIN persons p ON p.id = f.person_id WHERE p.email = 'ivy@example.com' ORDER BY kind`,
+      )
+    ).rows;
+    assert.deepEqual(
+      facts.map((f) => f.kind),
+      ['diet'],
+    );
   });
 
   test('ticking a box lets the shop use that part for that purpose, and the read shows in the activity', async () => {
     const shopSees = async () =>
-      (await sys.app.inject({ url: `/v1/people/${shopPid}/profile?purpose=recommendations`, headers: { authorization: bearer(shop.secretKey) } })).json().facts.map((f: { value: unknown }) => f.value);
+      (
+        await sys.app.inject({
+          url: `/v1/people/${shopPid}/profile?purpose=recommendations`,
+          headers: { authorization: bearer(shop.secretKey) },
+        })
+      )
+        .json()
+        .facts.map((f: { value: unknown }) => f.value);
     assert.deepEqual(await shopSees(), []);
 
     await tab('Who sees what');
@@ -98,14 +146,20 @@ describe("the shopper's own page", () => {
     assert.deepEqual(await shopSees(), ['vegan']);
 
     await tab('Activity');
-    await page.locator('#audit li', { hasText: 'Corner Shop read profile for recommendations, using vegan' }).first().waitFor();
+    await page
+      .locator('#audit li', { hasText: 'Corner Shop read profile for recommendations, using vegan' })
+      .first()
+      .waitFor();
 
     await tab('Who sees what');
-    const revoked = page.waitForResponse((r) => r.url().includes('/v1/me/grants?') && r.request().method() === 'DELETE');
+    const revoked = page.waitForResponse(
+      (r) => r.url().includes('/v1/me/grants?') && r.request().method() === 'DELETE',
+    );
     await page.getByLabel('Corner Shop: Diet for Suggestions').uncheck();
     await revoked;
     assert.deepEqual(await shopSees(), [], 'unticked: the next read no longer has it');
-    if (process.env.SCREENSHOT_DIR) await page.screenshot({ path: `${process.env.SCREENSHOT_DIR}/grants.png`, fullPage: true });
+    if (process.env.SCREENSHOT_DIR)
+      await page.screenshot({ path: `${process.env.SCREENSHOT_DIR}/grants.png`, fullPage: true });
   });
 
   test('the export downloads everything as JSON, and deleting the Confidant signs out for good', async () => {
@@ -118,7 +172,10 @@ describe("the shopper's own page", () => {
 
     await page.getByRole('button', { name: 'Delete my Confidant' }).click();
     await page.getByText('Your Confidant is deleted').waitFor();
-    assert.equal((await sys.ctx.db.query(`SELECT count(*)::int AS n FROM persons WHERE email = 'ivy@example.com'`)).rows[0].n, 0);
+    assert.equal(
+      (await sys.ctx.db.query(`SELECT count(*)::int AS n FROM persons WHERE email = 'ivy@example.com'`)).rows[0].n,
+      0,
+    );
     await page.reload();
     await page.getByRole('button', { name: 'Send me a link' }).waitFor();
   });

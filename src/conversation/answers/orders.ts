@@ -5,8 +5,29 @@
 import type { Order } from '../../orders/orders.js';
 import type { Offer } from '../compose.js';
 import type { Answer, Turn } from '../turn.js';
-import { byPhrase, capitalize, carrierPhrase, clockPhrase, currentShipment, dayOffset, dayPhrase, list, money } from '../wording.js';
-import { fittingAccessory, isInFlight, itemName, liveItems, loadShop, orderItems, orderReference, rankOrders, type Shop, your } from './shop.js';
+import {
+  byPhrase,
+  capitalize,
+  carrierPhrase,
+  clockPhrase,
+  currentShipment,
+  dayOffset,
+  dayPhrase,
+  list,
+  money,
+} from '../wording.js';
+import {
+  fittingAccessory,
+  isInFlight,
+  itemName,
+  liveItems,
+  loadShop,
+  orderItems,
+  orderReference,
+  rankOrders,
+  type Shop,
+  your,
+} from './shop.js';
 
 export const ACT = {
   tracking: { label: 'Tracking link', value: 'send me the tracking link', intent: 'track_shipment' },
@@ -20,7 +41,10 @@ export const ACT = {
 } satisfies Record<string, Offer>;
 
 /** Loads the shop and picks the order the message is about; refuses a reference to an order that is not theirs. */
-async function whichOrder(turn: Turn, opts: { skipLast?: boolean } = {}): Promise<{ shop: Shop; ranked: Order[]; refused?: Answer; skipped: Turn['state']['lastOrders'] }> {
+async function whichOrder(
+  turn: Turn,
+  opts: { skipLast?: boolean } = {},
+): Promise<{ shop: Shop; ranked: Order[]; refused?: Answer; skipped: Turn['state']['lastOrders'] }> {
   const shop = await loadShop(turn);
   const ref = orderReference(shop, turn.text);
   if (ref.foreign && !ref.own) {
@@ -30,20 +54,27 @@ async function whichOrder(turn: Turn, opts: { skipLast?: boolean } = {}): Promis
       ranked: [],
       skipped: [],
       refused: {
-        say: [`I can't find an order ${ref.foreign} among yours, and I can only look up orders placed with your account`],
+        say: [
+          `I can't find an order ${ref.foreign} among yours, and I can only look up orders placed with your account`,
+        ],
         ask: 'Want to hear about your own orders instead?',
         actions: [{ label: 'My orders', value: 'where is my order?', intent: 'order_status' }, ACT.human],
       },
     };
   }
-  const skip = opts.skipLast && /\b(other|others|else|second|another|rest)\b/i.test(turn.text) ? turn.state.lastOrders : [];
+  const skip =
+    opts.skipLast && /\b(other|others|else|second|another|rest)\b/i.test(turn.text) ? turn.state.lastOrders : [];
   let ranked = rankOrders(shop, turn.text, skip);
   if (ref.own) ranked = [ref.own, ...ranked.filter((o) => o !== ref.own)];
   return { shop, ranked, skipped: skip };
 }
 
 /** Said only when the shopper asked for it: "(order DEMO-V-1001)". */
-const orderNumberIfAsked = (turn: Turn, o: Order) => (/\b(order (number|no|id|#)|which order|number of (my|the) order)\b/i.test(turn.text) || orderReference({ orders: [o], products: new Map() }, turn.text).own ? ` (order ${o.orderId})` : '');
+const orderNumberIfAsked = (turn: Turn, o: Order) =>
+  /\b(order (number|no|id|#)|which order|number of (my|the) order)\b/i.test(turn.text) ||
+  orderReference({ orders: [o], products: new Map() }, turn.text).own
+    ? ` (order ${o.orderId})`
+    : '';
 
 /** Where an order is, in one sentence: "Your package with X will be delivered tomorrow by 7 PM via UPS Ground." */
 export function whereIs(turn: Turn, shop: Shop, o: Order): { sentence: string; late: boolean; problem: boolean } {
@@ -51,34 +82,76 @@ export function whereIs(turn: Turn, shop: Shop, o: Order): { sentence: string; l
   const items = orderItems(shop, o) + orderNumberIfAsked(turn, o);
   const s = currentShipment(o);
   if (!s) {
-    if (o.status === 'cancelled') return { sentence: `${capitalize(your(turn, o, 'order'))} with ${items} was cancelled`, late: false, problem: false };
-    return { sentence: `${capitalize(your(turn, o, 'order'))} with ${items} is being prepared and hasn't shipped yet`, late: false, problem: false };
+    if (o.status === 'cancelled')
+      return {
+        sentence: `${capitalize(your(turn, o, 'order'))} with ${items} was cancelled`,
+        late: false,
+        problem: false,
+      };
+    return {
+      sentence: `${capitalize(your(turn, o, 'order'))} with ${items} is being prepared and hasn't shipped yet`,
+      late: false,
+      problem: false,
+    };
   }
   const via = carrierPhrase(s);
   const pkg = capitalize(your(turn, o, 'package'));
   if (s.status === 'delivered' || o.status === 'delivered') {
     const at = s.deliveredAt ?? s.windowEnd;
-    return { sentence: `${pkg} with ${items} was delivered${at ? ` ${dayPhrase(at, turn.now, tz)} at ${clockPhrase(at, tz)}` : ''} via ${via}`, late: false, problem: false };
+    return {
+      sentence: `${pkg} with ${items} was delivered${at ? ` ${dayPhrase(at, turn.now, tz)} at ${clockPhrase(at, tz)}` : ''} via ${via}`,
+      late: false,
+      problem: false,
+    };
   }
-  if (s.status === 'exception') return { sentence: `${s.carrier} reports a problem delivering ${your(turn, o, 'package')} with ${items}`, late: false, problem: true };
+  if (s.status === 'exception')
+    return {
+      sentence: `${s.carrier} reports a problem delivering ${your(turn, o, 'package')} with ${items}`,
+      late: false,
+      problem: true,
+    };
   if (s.windowEnd && s.windowEnd < turn.now) {
-    return { sentence: `${pkg} with ${items} was due ${byPhrase(s.windowEnd, turn.now, tz)} via ${via} and is running late`, late: true, problem: false };
+    return {
+      sentence: `${pkg} with ${items} was due ${byPhrase(s.windowEnd, turn.now, tz)} via ${via} and is running late`,
+      late: true,
+      problem: false,
+    };
   }
   if (s.status === 'out_for_delivery') {
-    return { sentence: `${pkg} with ${items} is out for delivery and will arrive ${s.windowEnd ? byPhrase(s.windowEnd, turn.now, tz) : 'today'} via ${via}`, late: false, problem: false };
+    return {
+      sentence: `${pkg} with ${items} is out for delivery and will arrive ${s.windowEnd ? byPhrase(s.windowEnd, turn.now, tz) : 'today'} via ${via}`,
+      late: false,
+      problem: false,
+    };
   }
   if (s.status === 'label_created') {
-    return { sentence: `${pkg} with ${items} is packed for ${via}${s.windowEnd ? ` and due ${byPhrase(s.windowEnd, turn.now, tz)}` : ''}`, late: false, problem: false };
+    return {
+      sentence: `${pkg} with ${items} is packed for ${via}${s.windowEnd ? ` and due ${byPhrase(s.windowEnd, turn.now, tz)}` : ''}`,
+      late: false,
+      problem: false,
+    };
   }
-  return { sentence: `${pkg} with ${items} ${s.windowEnd ? `will be delivered ${byPhrase(s.windowEnd, turn.now, tz)}` : 'is on its way'} via ${via}`, late: false, problem: false };
+  return {
+    sentence: `${pkg} with ${items} ${s.windowEnd ? `will be delivered ${byPhrase(s.windowEnd, turn.now, tz)}` : 'is on its way'} via ${via}`,
+    late: false,
+    problem: false,
+  };
 }
 
 function noOrders(turn: Turn, shop: Shop): Answer {
   const where = turn.brand ? ` at ${turn.brand.name}` : '';
   if (shop.orders.length === 0) {
-    return { say: [`I don't see any orders from you${where} yet`], ask: 'Want some ideas to get started?', actions: [ACT.shop, ACT.human] };
+    return {
+      say: [`I don't see any orders from you${where} yet`],
+      ask: 'Want some ideas to get started?',
+      actions: [ACT.shop, ACT.human],
+    };
   }
-  return { say: [`You have no orders on the way${where} right now`], ask: 'Want help with a past order, like a return or a refund?', actions: [ACT.ret, ACT.refund, ACT.shop] };
+  return {
+    say: [`You have no orders on the way${where} right now`],
+    ask: 'Want help with a past order, like a return or a refund?',
+    actions: [ACT.ret, ACT.refund, ACT.shop],
+  };
 }
 
 /** "When will my order arrive?" */
@@ -87,23 +160,41 @@ export async function orderStatus(turn: Turn): Promise<Answer> {
   if (refused) return refused;
   const active = ranked.filter(isInFlight);
   if (skipped.length && !active.length) {
-    return { say: [`You have no other orders on the way${turn.brand ? ` at ${turn.brand.name}` : ''}`], ask: 'Want help with a past order, like a return or a refund?', actions: [ACT.ret, ACT.refund, ACT.shop] };
+    return {
+      say: [`You have no other orders on the way${turn.brand ? ` at ${turn.brand.name}` : ''}`],
+      ask: 'Want help with a past order, like a return or a refund?',
+      actions: [ACT.ret, ACT.refund, ACT.shop],
+    };
   }
-  const o = active[0] ?? (ranked[0] && dayOffset(currentShipment(ranked[0])?.deliveredAt ?? ranked[0].placedAt, turn.now, turn.person.timeZone) > -14 ? ranked[0] : undefined);
+  const o =
+    active[0] ??
+    (ranked[0] &&
+    dayOffset(currentShipment(ranked[0])?.deliveredAt ?? ranked[0].placedAt, turn.now, turn.person.timeZone) > -14
+      ? ranked[0]
+      : undefined);
   if (!o) return noOrders(turn, shop);
   const { sentence, late, problem } = whereIs(turn, shop, o);
   const others = active.filter((x) => x !== o).length;
   // Only the order told about: "what about my other orders?" then skips it.
   const orders = [{ brandId: o.brandId, orderId: o.orderId }, ...skipped];
   if (late || problem) {
-    return { say: [sentence], ask: 'Want me to get a person to chase it, or the tracking link?', actions: [ACT.human, ACT.tracking], orders };
+    return {
+      say: [sentence],
+      ask: 'Want me to get a person to chase it, or the tracking link?',
+      actions: [ACT.human, ACT.tracking],
+      orders,
+    };
   }
   // The leading question: two or three next steps, said all as things (shipped) or all as doings (not shipped yet).
   const shipped = o.shipments.length > 0;
   const accessory = fittingAccessory(shop, o);
   const actions: Offer[] = [];
   const options: string[] = [];
-  const accessoryOffer = accessory && { label: capitalize(accessory.label), value: `show me the ${accessory.product.name}`, intent: 'find_product' as const };
+  const accessoryOffer = accessory && {
+    label: capitalize(accessory.label),
+    value: `show me the ${accessory.product.name}`,
+    intent: 'find_product' as const,
+  };
   const otherWords = others === 1 ? 'order' : `${others} orders`;
   if (!shipped && o.status === 'placed') {
     options.push('change the delivery', 'cancel something'), actions.push(ACT.delivery, ACT.cancel);
@@ -115,7 +206,12 @@ export async function orderStatus(turn: Turn): Promise<Answer> {
   if (o.status !== 'cancelled' && !others) options.push('a return'), actions.push(ACT.ret);
   if (accessoryOffer) options.push(`a ${accessory!.label} for it`), actions.push(accessoryOffer);
   if (others) options.push(`news of your other ${otherWords}`), actions.push(ACT.others);
-  return { say: [sentence], ask: options.length ? `Want ${list(options.slice(0, 3), 'or')}?` : undefined, actions, orders };
+  return {
+    say: [sentence],
+    ask: options.length ? `Want ${list(options.slice(0, 3), 'or')}?` : undefined,
+    actions,
+    orders,
+  };
 }
 
 /** "Send me the tracking link." */
@@ -128,17 +224,45 @@ export async function trackShipment(turn: Turn): Promise<Answer> {
   const s = currentShipment(o);
   const items = orderItems(shop, o) + orderNumberIfAsked(turn, o);
   if (!s) {
-    return { say: [`${capitalize(your(turn, o, 'order'))} with ${items} hasn't shipped yet, so there's no tracking number so far`], ask: 'Want to change its delivery or cancel something while you still can?', actions: [ACT.delivery, ACT.cancel], orders };
+    return {
+      say: [
+        `${capitalize(your(turn, o, 'order'))} with ${items} hasn't shipped yet, so there's no tracking number so far`,
+      ],
+      ask: 'Want to change its delivery or cancel something while you still can?',
+      actions: [ACT.delivery, ACT.cancel],
+      orders,
+    };
   }
-  const where = s.trackingUrl ? `${s.trackingUrl}${s.trackingNumber ? ` (number ${s.trackingNumber})` : ''}` : s.trackingNumber ? `number ${s.trackingNumber}` : '';
+  const where = s.trackingUrl
+    ? `${s.trackingUrl}${s.trackingNumber ? ` (number ${s.trackingNumber})` : ''}`
+    : s.trackingNumber
+      ? `number ${s.trackingNumber}`
+      : '';
   if (!where) {
-    return { say: [`${carrierPhrase(s)} hasn't given a tracking number for ${your(turn, o, 'package')} with ${items} yet`], ask: 'Want a person to check on it?', actions: [ACT.human], orders };
+    return {
+      say: [`${carrierPhrase(s)} hasn't given a tracking number for ${your(turn, o, 'package')} with ${items} yet`],
+      ask: 'Want a person to check on it?',
+      actions: [ACT.human],
+      orders,
+    };
   }
   const accessory = fittingAccessory(shop, o);
   return {
     say: [`Here's the ${s.carrier} tracking for ${your(turn, o, 'package')} with ${items}: ${where}`],
     ask: accessory ? `Want a ${accessory.label} to go with it?` : undefined,
-    actions: [...(accessory ? [{ label: capitalize(accessory.label), value: `show me the ${accessory.product.name}`, intent: 'find_product' as const }] : []), ACT.ret, ACT.human],
+    actions: [
+      ...(accessory
+        ? [
+            {
+              label: capitalize(accessory.label),
+              value: `show me the ${accessory.product.name}`,
+              intent: 'find_product' as const,
+            },
+          ]
+        : []),
+      ACT.ret,
+      ACT.human,
+    ],
     orders,
   };
 }
@@ -149,24 +273,54 @@ export async function paymentQuestion(turn: Turn): Promise<Answer> {
   if (refused) return refused;
   const o = ranked[0];
   const shopName = turn.brand?.name ?? 'the shop';
-  if (/\b(paypal|apple pay|google pay|klarna|afterpay|methods?|accept|take|pay with|pay by|cash|crypto|gift card)\b/i.test(turn.text)) {
+  if (
+    /\b(paypal|apple pay|google pay|klarna|afterpay|methods?|accept|take|pay with|pay by|cash|crypto|gift card)\b/i.test(
+      turn.text,
+    )
+  ) {
     const used = o?.paymentMethod ? `; your last order was paid with ${o.paymentMethod}` : '';
-    return { say: [`I can't see which payment methods ${shopName} takes${used}`], ask: 'Want me to ask a person for you?', actions: [ACT.human] };
+    return {
+      say: [`I can't see which payment methods ${shopName} takes${used}`],
+      ask: 'Want me to ask a person for you?',
+      actions: [ACT.human],
+    };
   }
   if (!o) return noOrders(turn, shop);
   const orders = [{ brandId: o.brandId, orderId: o.orderId }];
   const items = orderItems(shop, o, o.items);
   const total = money(o.total, o.currency);
   const card = o.paymentMethod ?? 'your card';
-  const status: Record<string, string> = { paid: 'went through', pending: 'is still pending', failed: "didn't go through", refund_pending: 'is being refunded', refunded: 'was refunded' };
+  const status: Record<string, string> = {
+    paid: 'went through',
+    pending: 'is still pending',
+    failed: "didn't go through",
+    refund_pending: 'is being refunded',
+    refunded: 'was refunded',
+  };
   if (/\b(twice|double|two charges|charged 2|duplicate|extra charge|overcharged|charged again)\b/i.test(turn.text)) {
-    return { say: [`I see one charge of ${total} to ${card} for your order with ${items}, so a second one may be a temporary hold`], ask: 'Want a person to check it?', actions: [ACT.human], orders };
+    return {
+      say: [
+        `I see one charge of ${total} to ${card} for your order with ${items}, so a second one may be a temporary hold`,
+      ],
+      ask: 'Want a person to check it?',
+      actions: [ACT.human],
+      orders,
+    };
   }
   if (/\b(invoice|receipt|vat|bill)\b/i.test(turn.text)) {
-    return { say: [`Your order with ${items} came to ${total}, paid with ${card} ${dayPhrase(o.placedAt, turn.now, turn.person.timeZone)}`], ask: 'Want a person to send you the invoice?', actions: [ACT.human], orders };
+    return {
+      say: [
+        `Your order with ${items} came to ${total}, paid with ${card} ${dayPhrase(o.placedAt, turn.now, turn.person.timeZone)}`,
+      ],
+      ask: 'Want a person to send you the invoice?',
+      actions: [ACT.human],
+      orders,
+    };
   }
   return {
-    say: [`Your order with ${items} came to ${total}, and the payment with ${card} ${status[o.paymentStatus] ?? `is ${o.paymentStatus.replace(/_/g, ' ')}`}`],
+    say: [
+      `Your order with ${items} came to ${total}, and the payment with ${card} ${status[o.paymentStatus] ?? `is ${o.paymentStatus.replace(/_/g, ' ')}`}`,
+    ],
     ask: 'Want a person to look into a charge?',
     actions: [ACT.human, ACT.refund],
     orders,
@@ -185,9 +339,25 @@ export async function refundStatus(turn: Turn): Promise<Answer> {
       )
     : { rows: [] };
   const tz = turn.person.timeZone;
-  const ret = r.rows[0] as { brandId: number; orderId: string; lineNos: number[]; status: string; amount: number | null; refundStatus: string; createdAt: Date; refundedAt: Date | null } | undefined;
+  const ret = r.rows[0] as
+    | {
+        brandId: number;
+        orderId: string;
+        lineNos: number[];
+        status: string;
+        amount: number | null;
+        refundStatus: string;
+        createdAt: Date;
+        refundedAt: Date | null;
+      }
+    | undefined;
   const cancelled = shop.orders
-    .filter((o) => o.paymentStatus === 'refund_pending' || o.paymentStatus === 'refunded' || o.items.some((i) => i.status === 'cancelled'))
+    .filter(
+      (o) =>
+        o.paymentStatus === 'refund_pending' ||
+        o.paymentStatus === 'refunded' ||
+        o.items.some((i) => i.status === 'cancelled'),
+    )
     .sort((a, b) => b.placedAt.getTime() - a.placedAt.getTime())[0];
   if (ret) {
     const o = shop.orders.find((x) => x.brandId === ret.brandId && x.orderId === ret.orderId)!;
@@ -196,12 +366,33 @@ export async function refundStatus(turn: Turn): Promise<Answer> {
     const amount = ret.amount != null ? `${money(ret.amount, o.currency)} ` : '';
     const orders = [{ brandId: o.brandId, orderId: o.orderId }];
     if (ret.refundStatus === 'refunded' || ret.refundedAt) {
-      return { say: [`Your ${amount}refund for ${what} was issued ${dayPhrase(ret.refundedAt ?? turn.now, turn.now, tz)} to ${o.paymentMethod ?? 'your card'}`], ask: 'Banks can take a few days to show it; want a person to check?', actions: [ACT.human], orders };
+      return {
+        say: [
+          `Your ${amount}refund for ${what} was issued ${dayPhrase(ret.refundedAt ?? turn.now, turn.now, tz)} to ${o.paymentMethod ?? 'your card'}`,
+        ],
+        ask: 'Banks can take a few days to show it; want a person to check?',
+        actions: [ACT.human],
+        orders,
+      };
     }
-    if (ret.status === 'rejected') return { say: [`The return of ${what} was not accepted, so no refund is due`], ask: 'Want a person to explain why?', actions: [ACT.human], orders };
+    if (ret.status === 'rejected')
+      return {
+        say: [`The return of ${what} was not accepted, so no refund is due`],
+        ask: 'Want a person to explain why?',
+        actions: [ACT.human],
+        orders,
+      };
     const shopName = turn.brandName(o.brandId);
-    const received = ret.status === 'received' ? `${shopName} has your return and the refund is on its way` : `it's issued once ${shopName} receives the return`;
-    return { say: [`Your ${amount}refund for ${what} is pending, and ${received}`], ask: 'Want a person to look into it?', actions: [ACT.human, ACT.tracking], orders };
+    const received =
+      ret.status === 'received'
+        ? `${shopName} has your return and the refund is on its way`
+        : `it's issued once ${shopName} receives the return`;
+    return {
+      say: [`Your ${amount}refund for ${what} is pending, and ${received}`],
+      ask: 'Want a person to look into it?',
+      actions: [ACT.human, ACT.tracking],
+      orders,
+    };
   }
   if (cancelled) {
     const items = cancelled.items.filter((i) => i.status === 'cancelled');
@@ -209,13 +400,19 @@ export async function refundStatus(turn: Turn): Promise<Answer> {
     const what = list(items.map((i) => itemName(shop, cancelled, i)).slice(0, 2));
     const done = cancelled.paymentStatus === 'refunded';
     return {
-      say: [`Your ${money(amount, cancelled.currency)} refund for the cancelled ${what} ${done ? 'was issued' : 'is on its way'} to ${cancelled.paymentMethod ?? 'your card'}`],
+      say: [
+        `Your ${money(amount, cancelled.currency)} refund for the cancelled ${what} ${done ? 'was issued' : 'is on its way'} to ${cancelled.paymentMethod ?? 'your card'}`,
+      ],
       ask: 'Want a person to check on it?',
       actions: [ACT.human],
       orders: [{ brandId: cancelled.brandId, orderId: cancelled.orderId }],
     };
   }
-  return { say: [`I don't see a return or cancellation waiting for a refund${turn.brand ? ` at ${turn.brand.name}` : ''}`], ask: 'Want to start a return, or ask a person?', actions: [ACT.ret, ACT.human] };
+  return {
+    say: [`I don't see a return or cancellation waiting for a refund${turn.brand ? ` at ${turn.brand.name}` : ''}`],
+    ask: 'Want to start a return, or ask a person?',
+    actions: [ACT.ret, ACT.human],
+  };
 }
 
 export { whichOrder, liveItems };

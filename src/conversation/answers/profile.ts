@@ -10,21 +10,46 @@ import type { Pending } from '../store.js';
 import { type Answer, type Turn, describe, pendingUntil, usedFact } from '../turn.js';
 import { capitalize, list, money } from '../wording.js';
 
-const MONTHS = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'];
-const SIZE_WORDS: Record<string, string> = { XS: 'extra small', S: 'small', M: 'medium', L: 'large', XL: 'extra large' };
+const MONTHS = [
+  'January',
+  'February',
+  'March',
+  'April',
+  'May',
+  'June',
+  'July',
+  'August',
+  'September',
+  'October',
+  'November',
+  'December',
+];
+const SIZE_WORDS: Record<string, string> = {
+  XS: 'extra small',
+  S: 'small',
+  M: 'medium',
+  L: 'large',
+  XL: 'extra large',
+};
 const HE = /^(dad|father|brother|husband|son|grandpa|grandfather|uncle|boyfriend|nephew|father-in-law|stepdad)$/;
 const SHE = /^(mom|mum|mother|sister|wife|daughter|grandma|grandmother|aunt|girlfriend|niece|mother-in-law|stepmom)$/;
 
 /** "your dad", "Anna". */
 export function whoIs(about: string): string {
   if (about === 'self') return 'you';
-  return HE.test(about) || SHE.test(about) || /^(partner|friend|boss|kids?|cousin|neighbou?r|best friend|colleague|teacher)$/.test(about) ? `your ${about}` : capitalize(about);
+  return HE.test(about) ||
+    SHE.test(about) ||
+    /^(partner|friend|boss|kids?|cousin|neighbou?r|best friend|colleague|teacher)$/.test(about)
+    ? `your ${about}`
+    : capitalize(about);
 }
 const pronoun = (about: string) => (HE.test(about) ? 'he' : SHE.test(about) ? 'she' : whoIs(about));
-const possessive = (who: string) => (who === 'you' ? 'your' : who === 'he' ? 'his' : who === 'she' ? 'her' : `${who}'s`);
+const possessive = (who: string) =>
+  who === 'you' ? 'your' : who === 'he' ? 'his' : who === 'she' ? 'her' : `${who}'s`;
 const itemWord = (item: string) => (item === 'shoes' ? 'shoe' : item === 'pants' ? 'pants' : item.replace(/s$/, ''));
 /** "a rain jacket", "an umbrella", "shoes". */
-export const withArticle = (thing: string) => (/s$/.test(thing) ? thing : `${/^[aeiou]/i.test(thing) ? 'an' : 'a'} ${thing}`);
+export const withArticle = (thing: string) =>
+  /s$/.test(thing) ? thing : `${/^[aeiou]/i.test(thing) ? 'an' : 'a'} ${thing}`;
 const words = (v: unknown) => String(v).replace(/_/g, ' ');
 
 /** One stated fact as a clause: "keto from now on", "your dad's birthday is on June 3", "he likes fly fishing". */
@@ -36,7 +61,8 @@ export function factClause(f: Pick<StoredFact, 'about' | 'kind' | 'value' | 'pol
   const neg = f.polarity === 'negative';
   switch (f.kind) {
     case 'diet':
-      if (self) return neg ? `no ${words(v).replace(' ', '-')} for you` : `${words(v).replace(' free', '-free')} from now on`;
+      if (self)
+        return neg ? `no ${words(v).replace(' ', '-')} for you` : `${words(v).replace(' free', '-free')} from now on`;
       return `${who} ${be}${neg ? ' not' : ''} ${words(v).replace(' free', '-free')}`;
     case 'allergy':
       return self ? `you're allergic to ${words(v)}` : `${who} is allergic to ${words(v)}`;
@@ -85,7 +111,13 @@ async function missingScopes(turn: Turn, facts: StoredFact[]): Promise<string[]>
   if (!turn.brand || facts.length === 0) return [];
   const grants = await activeGrants(turn.tx, turn.person.id, turn.brand.id, 'recommendations', turn.now);
   const byScope = new Map(grants.map((g) => [g.scope, g]));
-  return [...new Set(facts.filter((f) => !f.retiredUses.length && !factAllowed(f, byScope, 'recommendations', turn.brand!.id)).map((f) => f.scope))];
+  return [
+    ...new Set(
+      facts
+        .filter((f) => !f.retiredUses.length && !factAllowed(f, byScope, 'recommendations', turn.brand!.id))
+        .map((f) => f.scope),
+    ),
+  ];
 }
 
 /**
@@ -94,7 +126,11 @@ async function missingScopes(turn: Turn, facts: StoredFact[]): Promise<string[]>
  */
 export async function stateFact(turn: Turn): Promise<Answer> {
   if (turn.stated.length === 0) {
-    return { say: ["I didn't quite catch what to remember"], ask: 'Could you say it another way, like "I wear a medium" or "I\'m vegetarian"?', actions: [] };
+    return {
+      say: ["I didn't quite catch what to remember"],
+      ask: 'Could you say it another way, like "I wear a medium" or "I\'m vegetarian"?',
+      actions: [],
+    };
   }
   const usedFacts = turn.stated.map((f) => usedFact(f, 'confirmed'));
   const say = [confirmation(turn.stated)];
@@ -115,7 +151,11 @@ export async function stateFact(turn: Turn): Promise<Answer> {
   }
   const gift = turn.stated.find((f) => f.about !== 'self');
   const food = turn.stated.some((f) => f.kind === 'diet' || f.kind === 'allergy');
-  const ask = gift ? `Want gift ideas for ${whoIs(gift.about)}?` : food ? 'Want some ideas that fit?' : 'Anything else I should know?';
+  const ask = gift
+    ? `Want gift ideas for ${whoIs(gift.about)}?`
+    : food
+      ? 'Want some ideas that fit?'
+      : 'Anything else I should know?';
   const actions: Offer[] = gift
     ? [{ label: 'Gift ideas', value: `gift ideas for my ${gift.about}`, intent: 'recommend' }]
     : [{ label: 'Show me ideas', value: 'what do you recommend?', intent: 'recommend' }];
@@ -143,22 +183,41 @@ export function forgetPhrase(r: Pick<Fact, 'about' | 'kind' | 'value'>): string 
   const who = whoIs(r.about);
   if (r.kind === '*') return r.about === 'self' ? 'everything about you' : `everything about ${who}`;
   if (r.value === '*') return `${possessive(who)} ${KIND_PLURAL[r.kind] ?? r.kind}`;
-  if (r.kind === 'size') return `${possessive(who)} ${itemWord((r.value as { item?: string }).item ?? 'clothing')} size`;
+  if (r.kind === 'size')
+    return `${possessive(who)} ${itemWord((r.value as { item?: string }).item ?? 'clothing')} size`;
   if (r.kind === 'date') return `${possessive(who)} ${(r.value as { occasion?: string }).occasion ?? 'date'}`;
-  if (r.kind === 'budget') return `${possessive(who)} budget${(r.value as { for?: string }).for ? ` for ${(r.value as { for?: string }).for}` : ''}`;
-  return `that ${factClause({ ...r, polarity: 'positive' } as StoredFact).replace(' from now on', '').replace(/^(keto|vegan|vegetarian|[\w-]+)$/, "you're $1")}`;
+  if (r.kind === 'budget')
+    return `${possessive(who)} budget${(r.value as { for?: string }).for ? ` for ${(r.value as { for?: string }).for}` : ''}`;
+  return `that ${factClause({ ...r, polarity: 'positive' } as StoredFact)
+    .replace(' from now on', '')
+    .replace(/^(keto|vegan|vegetarian|[\w-]+)$/, "you're $1")}`;
 }
 
 export async function forgetFact(turn: Turn): Promise<Answer> {
   const retractions = turn.understood.facts.filter((f) => f.polarity === 'retract');
   if (retractions.length === 0) {
-    return { say: [], ask: 'What should I forget, for example your shoe size or a diet?', actions: [{ label: 'What do you know?', value: 'what do you know about me?', intent: 'what_do_you_know' }] };
+    return {
+      say: [],
+      ask: 'What should I forget, for example your shoe size or a diet?',
+      actions: [{ label: 'What do you know?', value: 'what do you know about me?', intent: 'what_do_you_know' }],
+    };
   }
   const removed = await retractFacts(turn.tx, turn.person.id, retractions);
   const phrases = list(retractions.slice(0, 3).map(forgetPhrase));
-  const actions: Offer[] = [{ label: 'What do you know?', value: 'what do you know about me?', intent: 'what_do_you_know' }];
-  if (removed.length === 0) return { say: [`I didn't have anything saved about ${phrases.replace(/^that /, 'that ')}, so there's nothing to forget`], actions };
-  return { say: [`Done, I've forgotten ${phrases}`], ask: 'Anything else you want me to forget or change?', actions, usedFacts: removed.map((f) => usedFact(f, 'forgotten')) };
+  const actions: Offer[] = [
+    { label: 'What do you know?', value: 'what do you know about me?', intent: 'what_do_you_know' },
+  ];
+  if (removed.length === 0)
+    return {
+      say: [`I didn't have anything saved about ${phrases.replace(/^that /, 'that ')}, so there's nothing to forget`],
+      actions,
+    };
+  return {
+    say: [`Done, I've forgotten ${phrases}`],
+    ask: 'Anything else you want me to forget or change?',
+    actions,
+    usedFacts: removed.map((f) => usedFact(f, 'forgotten')),
+  };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -185,22 +244,40 @@ const listed = (turn: Turn, f: StoredFact) => `${describe(f)} (${sourcePhrase(tu
 const ABOUT = /\babout (?:my |his |her )?([a-z]+(?:-in-law)?)\b/i;
 
 export async function whatDoYouKnow(turn: Turn): Promise<Answer> {
-  if (/\bwhy\b|\bhow come\b|\bwhat made you\b|\bbecause of what\b/i.test(turn.text) && turn.state.lastUsed) return whySuggested(turn);
+  if (/\bwhy\b|\bhow come\b|\bwhat made you\b|\bbecause of what\b/i.test(turn.text) && turn.state.lastUsed)
+    return whySuggested(turn);
   // In a brand's chat, what this brand may use; the shopper's own Confidant shows everything.
-  const view = turn.brand ? await viewFor({ db: turn.tx as never, now: () => turn.now }, turn.brand.id, turn.person.id, 'service', 'chat:what_do_you_know') : await selfView(turn.tx, turn.person.id);
+  const view = turn.brand
+    ? await viewFor(
+        { db: turn.tx as never, now: () => turn.now },
+        turn.brand.id,
+        turn.person.id,
+        'service',
+        'chat:what_do_you_know',
+      )
+    : await selfView(turn.tx, turn.person.id);
   const m = ABOUT.exec(turn.text);
   const about = m && !/^(me|myself|us|you|it|that|this|them)$/i.test(m[1]) ? m[1].toLowerCase() : 'self';
   const mine = view.facts.filter((f) => f.about === about);
   const others = [...new Set(view.facts.filter((f) => f.about !== 'self' && f.about !== about).map((f) => f.about))];
   const hidden = turn.brand ? (await factsOf(turn.tx, turn.person.id)).length - view.facts.length : 0;
   const actions: Offer[] = [];
-  for (const o of others.slice(0, 2)) actions.push({ label: `About my ${o}`, value: `what do you know about my ${o}?`, intent: 'what_do_you_know' });
+  for (const o of others.slice(0, 2))
+    actions.push({ label: `About my ${o}`, value: `what do you know about my ${o}?`, intent: 'what_do_you_know' });
   const usedFacts = mine.slice(0, 3).map((f) => usedFact(f, 'listed'));
   const whose = about === 'self' ? 'you' : whoIs(about);
   if (mine.length === 0) {
-    const alsoOthers = about === 'self' && others.length ? `, only a little about ${list(others.slice(0, 2).map(whoIs))}` : '';
-    const where = turn.brand && hidden > 0 ? `${turn.brand.name} can't see what you've told me, so I know nothing here about ${whose}` : `I don't know anything about ${whose} yet${alsoOthers}`;
-    return { say: [where], ask: about === 'self' ? 'Want to tell me a size, a diet or something you love?' : undefined, actions };
+    const alsoOthers =
+      about === 'self' && others.length ? `, only a little about ${list(others.slice(0, 2).map(whoIs))}` : '';
+    const where =
+      turn.brand && hidden > 0
+        ? `${turn.brand.name} can't see what you've told me, so I know nothing here about ${whose}`
+        : `I don't know anything about ${whose} yet${alsoOthers}`;
+    return {
+      say: [where],
+      ask: about === 'self' ? 'Want to tell me a size, a diet or something you love?' : undefined,
+      actions,
+    };
   }
   const shown = mine.slice(0, 3).map((f) => listed(turn, f));
   const rest = mine.length - shown.length;
@@ -218,11 +295,23 @@ export async function whatDoYouKnow(turn: Turn): Promise<Answer> {
 async function whySuggested(turn: Turn): Promise<Answer> {
   const last = turn.state.lastUsed!;
   const picks = last.picks ?? [];
-  const subject = picks.length ? `I suggested ${picks[0].name}${picks.length > 1 ? ' and the others' : ''}` : 'I said that';
+  const subject = picks.length
+    ? `I suggested ${picks[0].name}${picks.length > 1 ? ' and the others' : ''}`
+    : 'I said that';
   if (last.facts.length === 0) {
-    return { say: [`${subject} from what's popular and what you've bought before, not from anything you told me`], actions: [], usedFor: last, usedFacts: [] };
+    return {
+      say: [`${subject} from what's popular and what you've bought before, not from anything you told me`],
+      actions: [],
+      usedFor: last,
+      usedFacts: [],
+    };
   }
-  const facts = last.facts.slice(0, 3).map((f) => `${f.description} (${f.source === 'stated' ? 'you told me' : f.source_brand_id ? `from ${turn.brandName(f.source_brand_id)}` : f.source})`);
+  const facts = last.facts
+    .slice(0, 3)
+    .map(
+      (f) =>
+        `${f.description} (${f.source === 'stated' ? 'you told me' : f.source_brand_id ? `from ${turn.brandName(f.source_brand_id)}` : f.source})`,
+    );
   return {
     say: [`${subject} because of ${list(facts)}`],
     ask: 'Too personal?',
@@ -235,20 +324,33 @@ async function whySuggested(turn: Turn): Promise<Answer> {
 // ---------------------------------------------------------------------------------------------
 // Too creepy
 
-const USE_WORDS: Record<string, string> = { recommendations: 'for suggestions', service: 'in this chat', marketing: 'in messages', self: 'for suggestions' };
+const USE_WORDS: Record<string, string> = {
+  recommendations: 'for suggestions',
+  service: 'in this chat',
+  marketing: 'in messages',
+  self: 'for suggestions',
+};
 
 export async function tooCreepy(turn: Turn): Promise<Answer> {
   const last = turn.state.lastUsed;
   const facts = (last?.facts ?? []).filter((f) => f.used_for !== 'forgotten');
   if (!last || facts.length === 0) {
     return {
-      say: ['Sorry if that felt like too much', "That reply didn't use anything about you, and you can see or delete what I know anytime"],
+      say: [
+        'Sorry if that felt like too much',
+        "That reply didn't use anything about you, and you can see or delete what I know anytime",
+      ],
       actions: [{ label: 'What do you know?', value: 'what do you know about me?', intent: 'what_do_you_know' }],
     };
   }
   // The shopper's own Confidant has no brand purpose; its suggestions are a recommendations use too.
   const purpose = last.purpose === 'self' ? 'recommendations' : last.purpose;
-  await retireFactUse(turn.tx, turn.person.id, facts.map((f) => f.id), purpose);
+  await retireFactUse(
+    turn.tx,
+    turn.person.id,
+    facts.map((f) => f.id),
+    purpose,
+  );
   const what = list(facts.slice(0, 3).map((f) => f.description));
   return {
     say: [`Sorry, that was too much`, `I won't use ${what} ${USE_WORDS[purpose] ?? 'that way'} again`],

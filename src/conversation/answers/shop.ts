@@ -20,7 +20,10 @@ const key = (brandId: number, productId: string) => `${brandId}:${productId}`;
 
 /** Brands whose orders the shopper's own Confidant may show: those whose link the shopper confirmed. */
 export async function linkedBrandIds(turn: Pick<Turn, 'tx' | 'person'>): Promise<number[]> {
-  const r = await turn.tx.query('SELECT DISTINCT brand_id FROM brand_customers WHERE person_id = $1 AND confirmed_at IS NOT NULL ORDER BY brand_id', [turn.person.id]);
+  const r = await turn.tx.query(
+    'SELECT DISTINCT brand_id FROM brand_customers WHERE person_id = $1 AND confirmed_at IS NOT NULL ORDER BY brand_id',
+    [turn.person.id],
+  );
   return r.rows.map((x) => Number(x.brand_id));
 }
 
@@ -42,7 +45,13 @@ export async function loadShop(turn: Turn): Promise<Shop> {
     }
   };
   await load(orders.flatMap((o) => o.items.map((i) => [o.brandId, i.productId] as [number, string])));
-  await load(orders.flatMap((o) => o.items.flatMap((i) => (products.get(key(o.brandId, i.productId))?.complements ?? []).map((c) => [o.brandId, c] as [number, string]))));
+  await load(
+    orders.flatMap((o) =>
+      o.items.flatMap((i) =>
+        (products.get(key(o.brandId, i.productId))?.complements ?? []).map((c) => [o.brandId, c] as [number, string]),
+      ),
+    ),
+  );
   return { orders, products };
 }
 
@@ -58,7 +67,8 @@ export function itemName(shop: Shop, o: Order, i: OrderItem): string {
 export const liveItems = (o: Order) => o.items.filter((i) => i.status === 'ok');
 
 /** "Philips Sonicare and 3 more items". */
-export const orderItems = (shop: Shop, o: Order, items = liveItems(o)) => itemsPhrase(items.length ? items : o.items, (i) => asItem(itemName(shop, o, i)));
+export const orderItems = (shop: Shop, o: Order, items = liveItems(o)) =>
+  itemsPhrase(items.length ? items : o.items, (i) => asItem(itemName(shop, o, i)));
 
 export function isInFlight(o: Order): boolean {
   if (o.status !== 'placed' && o.status !== 'shipped') return false;
@@ -75,22 +85,32 @@ function itemWords(shop: Shop, o: Order, i: OrderItem): Set<string> {
 
 /** The lines of an order the message names ("the toothbrush", "the sourdough"); empty when none. */
 export function namedLines(shop: Shop, o: Order, text: string, items = o.items): number[] {
-  const words = requestWords(text).filter((w) => !/^(order|package|item|items|delivery|parcel|return|cancel|refund|track|tracking|shipment)$/.test(w));
+  const words = requestWords(text).filter(
+    (w) => !/^(order|package|item|items|delivery|parcel|return|cancel|refund|track|tracking|shipment)$/.test(w),
+  );
   if (!words.length) return [];
-  return items.filter((i) => {
-    const known = itemWords(shop, o, i);
-    return words.some((w) => known.has(w));
-  }).map((i) => i.lineNo);
+  return items
+    .filter((i) => {
+      const known = itemWords(shop, o, i);
+      return words.some((w) => known.has(w));
+    })
+    .map((i) => i.lineNo);
 }
 
 /** Order ids and tracking numbers the message names: its own orders by them, or a reference that is not theirs. */
 export function orderReference(shop: Shop, text: string): { own?: Order; foreign?: string } {
   const tokens = text.match(/[A-Za-z0-9][A-Za-z0-9-]{2,}/g) ?? [];
   for (const t of tokens) {
-    const own = shop.orders.find((o) => o.orderId.toLowerCase() === t.toLowerCase() || o.shipments.some((s) => s.trackingNumber?.toLowerCase() === t.toLowerCase()));
+    const own = shop.orders.find(
+      (o) =>
+        o.orderId.toLowerCase() === t.toLowerCase() ||
+        o.shipments.some((s) => s.trackingNumber?.toLowerCase() === t.toLowerCase()),
+    );
     if (own) return { own };
   }
-  const m = /\b(?:order|tracking)\s*(?:number|no\.?|id|#)?\s*[#:]?\s*([A-Za-z0-9-]*\d[A-Za-z0-9-]*)/i.exec(text) ?? /#\s*([A-Za-z0-9-]*\d[A-Za-z0-9-]*)/.exec(text);
+  const m =
+    /\b(?:order|tracking)\s*(?:number|no\.?|id|#)?\s*[#:]?\s*([A-Za-z0-9-]*\d[A-Za-z0-9-]*)/i.exec(text) ??
+    /#\s*([A-Za-z0-9-]*\d[A-Za-z0-9-]*)/.exec(text);
   return m ? { foreign: m[1] } : {};
 }
 
@@ -111,7 +131,13 @@ export function rankOrders(shop: Shop, text: string, skip: Array<{ brandId: numb
   return shop.orders
     .filter((o) => !skipped.has(`${o.brandId}:${o.orderId}`))
     .map((o) => ({ o, named: namedLines(shop, o, text).length > 0 }))
-    .sort((a, b) => Number(b.named) - Number(a.named) || stage(a.o) - stage(b.o) || due(a.o) - due(b.o) || b.o.placedAt.getTime() - a.o.placedAt.getTime())
+    .sort(
+      (a, b) =>
+        Number(b.named) - Number(a.named) ||
+        stage(a.o) - stage(b.o) ||
+        due(a.o) - due(b.o) ||
+        b.o.placedAt.getTime() - a.o.placedAt.getTime(),
+    )
     .map((x) => x.o);
 }
 
@@ -123,7 +149,7 @@ export function fittingAccessory(shop: Shop, o: Order): { product: Product; labe
   const inOrder = new Set(o.items.map((i) => i.productId));
   for (const id of bought?.complements ?? []) {
     const c = productOf(shop, o, id);
-    if (c && c.inStock && !inOrder.has(id)) return { product: c, label: complementName(c, bought ?? { name: lead.name }) };
+    if (c?.inStock && !inOrder.has(id)) return { product: c, label: complementName(c, bought ?? { name: lead.name }) };
   }
   return null;
 }

@@ -23,18 +23,36 @@ export function suggestionFor(turn: Turn, known: string[]): string {
   if (fromFacts) return fromFacts.about.toLowerCase();
   const m = RELATIONS.exec(turn.text);
   if (m) return m[1].toLowerCase();
-  const named = known.find((k) => k !== 'self' && new RegExp(`\\b${k.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\b`, 'i').test(turn.text));
+  const named = known.find(
+    (k) => k !== 'self' && new RegExp(`\\b${k.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\b`, 'i').test(turn.text),
+  );
   return named ?? 'self';
 }
 
 /** A product named in a list of picks: its name without sizes in brackets, at most six words. */
 export function pickName(name: string): string {
-  const words = unshout(name.replace(/\s*\([^)]*\)/g, '')).split(/\s+/).filter(Boolean);
-  return words.length <= 6 ? words.join(' ') : words.slice(0, 6).join(' ').replace(/[,&-]+$/, '');
+  const words = unshout(name.replace(/\s*\([^)]*\)/g, ''))
+    .split(/\s+/)
+    .filter(Boolean);
+  return words.length <= 6
+    ? words.join(' ')
+    : words
+        .slice(0, 6)
+        .join(' ')
+        .replace(/[,&-]+$/, '');
 }
 
-const ALLERGY_FREE: Record<string, string> = { peanuts: 'peanut-free', tree_nuts: 'nut-free', eggs: 'egg-free', dairy: 'dairy-free' };
-const DIET_WORDS: Record<string, string> = { gluten_free: 'gluten-free', dairy_free: 'dairy-free', low_sugar: 'low-sugar' };
+const ALLERGY_FREE: Record<string, string> = {
+  peanuts: 'peanut-free',
+  tree_nuts: 'nut-free',
+  eggs: 'egg-free',
+  dairy: 'dairy-free',
+};
+const DIET_WORDS: Record<string, string> = {
+  gluten_free: 'gluten-free',
+  dairy_free: 'dairy-free',
+  low_sugar: 'low-sugar',
+};
 
 async function historyOf(turn: Turn, brandId: number): Promise<Map<string, number>> {
   // The brand's own order lines of this shopper (its data, for service): their habits at this brand.
@@ -60,7 +78,13 @@ async function productTalkedAbout(turn: Turn, brandId: number): Promise<Product 
 
 export async function recommend(turn: Turn): Promise<Answer> {
   const view: PersonView = turn.brand
-    ? await viewFor({ db: turn.tx as never, now: () => turn.now }, turn.brand.id, turn.person.id, 'recommendations', 'chat:suggest')
+    ? await viewFor(
+        { db: turn.tx as never, now: () => turn.now },
+        turn.brand.id,
+        turn.person.id,
+        'recommendations',
+        'chat:suggest',
+      )
     : await selfView(turn.tx, turn.person.id);
   const about = suggestionFor(turn, [...new Set(view.facts.map((f) => f.about))]);
   const statedNow = turn.stated.filter((f) => f.about === about);
@@ -69,29 +93,59 @@ export async function recommend(turn: Turn): Promise<Answer> {
   let best: { brandId: number; result: Suggestions; goesWith?: Product } | null = null;
   for (const brandId of brandIds) {
     const history = about === 'self' ? await historyOf(turn, brandId) : undefined;
-    const goesWith = about === 'self' && COMPLEMENT_REQUEST.test(turn.text) ? await productTalkedAbout(turn, brandId) : undefined;
-    const result = await suggest({ ...turn.ctx, now: () => turn.now }, turn.tx, view, { brandId, about, request: turn.text, statedNow, history, goesWith: goesWith?.id }, 3);
-    if (!best || (result.picks[0]?.score ?? -1) > (best.result.picks[0]?.score ?? -1)) best = { brandId, result, goesWith };
+    const goesWith =
+      about === 'self' && COMPLEMENT_REQUEST.test(turn.text) ? await productTalkedAbout(turn, brandId) : undefined;
+    const result = await suggest(
+      { ...turn.ctx, now: () => turn.now },
+      turn.tx,
+      view,
+      { brandId, about, request: turn.text, statedNow, history, goesWith: goesWith?.id },
+      3,
+    );
+    if (!best || (result.picks[0]?.score ?? -1) > (best.result.picks[0]?.score ?? -1))
+      best = { brandId, result, goesWith };
   }
   const confirm = turn.stated.length ? confirmation(turn.stated) : null;
   const where = turn.brand ? '' : best ? ` at ${turn.brandName(best.brandId)}` : '';
   if (!best || best.result.picks.length === 0) {
     const diets = describeConstraints(best?.result.constraints ?? []);
-    const budgetFor = turn.stated.map((f) => (f.kind === 'budget' ? (f.value as { for?: string }).for : undefined)).find(Boolean);
+    const budgetFor = turn.stated
+      .map((f) => (f.kind === 'budget' ? (f.value as { for?: string }).for : undefined))
+      .find(Boolean);
     const thing = budgetFor ? withArticle(budgetFor) : 'that';
-    const miss = !best || !best.result.requestMatched ? `I couldn't find ${thing}${where || (turn.brand ? ` at ${turn.brand.name}` : '')}` : `Nothing${where} fits ${diets || 'what you asked'} for that`;
-    return { say: confirm ? [confirm, miss] : [miss], ask: confirm ? undefined : 'Want to try something else?', actions: [] };
+    const miss = !best?.result.requestMatched
+      ? `I couldn't find ${thing}${where || (turn.brand ? ` at ${turn.brand.name}` : '')}`
+      : `Nothing${where} fits ${diets || 'what you asked'} for that`;
+    return {
+      say: confirm ? [confirm, miss] : [miss],
+      ask: confirm ? undefined : 'Want to try something else?',
+      actions: [],
+    };
   }
   const { picks, constraints } = best.result;
   const factsAbout = view.facts.filter((f) => f.about === about);
   const usedFacts = mergeUsed(picks);
-  const usedFor = { purpose: turn.brand ? 'recommendations' : 'self', picks: picks.map((p) => ({ productId: p.product.id, name: pickName(p.product.name), factIds: p.usedFacts.map((f) => f.id) })) };
-  const actions: Offer[] = picks.map((p) => ({ label: pickName(p.product.name), value: `show me the ${p.product.name}`, intent: 'find_product' as const }));
+  const usedFor = {
+    purpose: turn.brand ? 'recommendations' : 'self',
+    picks: picks.map((p) => ({
+      productId: p.product.id,
+      name: pickName(p.product.name),
+      factIds: p.usedFacts.map((f) => f.id),
+    })),
+  };
+  const actions: Offer[] = picks.map((p) => ({
+    label: pickName(p.product.name),
+    value: `show me the ${p.product.name}`,
+    intent: 'find_product' as const,
+  }));
 
   // One product asked for by name: say what it costs rather than listing look-alikes.
   const [top, next] = picks;
   if (turn.intent === 'find_product' && top.score >= 6 && (!next || top.score - next.score >= 2)) {
-    const price = top.product.price != null ? ` is ${money(top.product.price, top.product.currency)}${where} and in stock` : ' is in stock';
+    const price =
+      top.product.price != null
+        ? ` is ${money(top.product.price, top.product.currency)}${where} and in stock`
+        : ' is in stock';
     return {
       say: confirm ? [confirm, `${pickName(top.product.name)}${price}`] : [`${pickName(top.product.name)}${price}`],
       ask: confirm ? undefined : next ? `Want to compare it with ${pickName(next.product.name)}?` : undefined,
@@ -102,7 +156,10 @@ export async function recommend(turn: Turn): Promise<Answer> {
   }
 
   const seed = best.goesWith;
-  const names = list(picks.map((p) => (seed ? complementName(p.product, seed) : pickName(p.product.name))), 'or');
+  const names = list(
+    picks.map((p) => (seed ? complementName(p.product, seed) : pickName(p.product.name))),
+    'or',
+  );
   const diets = describeConstraints(constraints);
   // Likes that nothing matched are said plainly rather than passed off as the reason for the picks.
   const likes = factsAbout.filter((f) => f.kind === 'like' && f.polarity === 'positive');
@@ -118,8 +175,13 @@ export async function recommend(turn: Turn): Promise<Answer> {
         : `You might like ${names}${where}`;
   // At most one profiling question, only when it would change the answer, saying why.
   let ask: string | undefined = 'Want to know more about one of them?';
-  if (about !== 'self' && factsAbout.length === 0 && statedNow.length === 0) ask = `What does ${whoIs(about)} enjoy, so I can pick something that fits?`;
-  else if (about === 'self' && picks.some((p) => Array.isArray(p.product.attributes.sizes)) && !factsAbout.some((f) => f.kind === 'size')) {
+  if (about !== 'self' && factsAbout.length === 0 && statedNow.length === 0)
+    ask = `What does ${whoIs(about)} enjoy, so I can pick something that fits?`;
+  else if (
+    about === 'self' &&
+    picks.some((p) => Array.isArray(p.product.attributes.sizes)) &&
+    !factsAbout.some((f) => f.kind === 'size')
+  ) {
     ask = "What size do you wear, so I don't suggest the wrong size?";
   }
   return { say: confirm ? [confirm, intro] : [intro], ask: confirm ? undefined : ask, actions, usedFacts, usedFor };
@@ -127,7 +189,9 @@ export async function recommend(turn: Turn): Promise<Answer> {
 
 function describeConstraints(facts: StoredFact[]): string {
   const diets = facts.filter((f) => f.kind === 'diet').map((f) => DIET_WORDS[String(f.value)] ?? String(f.value));
-  const allergies = facts.filter((f) => f.kind === 'allergy').map((f) => ALLERGY_FREE[String(f.value)] ?? `${String(f.value).replace(/_/g, ' ')}-free`);
+  const allergies = facts
+    .filter((f) => f.kind === 'allergy')
+    .map((f) => ALLERGY_FREE[String(f.value)] ?? `${String(f.value).replace(/_/g, ' ')}-free`);
   return list([...diets, ...allergies].slice(0, 2));
 }
 

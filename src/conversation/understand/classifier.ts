@@ -28,7 +28,10 @@ export const EXAMPLES_DIR = path.join(path.dirname(fileURLToPath(import.meta.url
 
 export function loadExamples(dir = EXAMPLES_DIR): Example[] {
   const out: Example[] = [];
-  for (const file of fs.readdirSync(dir).filter((f) => f.endsWith('.jsonl')).sort()) {
+  for (const file of fs
+    .readdirSync(dir)
+    .filter((f) => f.endsWith('.jsonl'))
+    .sort()) {
     const lines = fs.readFileSync(path.join(dir, file), 'utf8').split('\n');
     lines.forEach((line, i) => {
       if (!line.trim()) return;
@@ -72,7 +75,7 @@ export function normalise(text: string): string {
 /** Tiny suffix stripper: enough to join "returns/returned/returning" without a stemmer library. */
 function stem(w: string): string {
   if (w.length <= 3 || /^z(money|prof|num|month)$/.test(w)) return w;
-  if (w.endsWith('ies') && w.length > 4) return w.slice(0, -3) + 'y';
+  if (w.endsWith('ies') && w.length > 4) return `${w.slice(0, -3)}y`;
   if (w.endsWith('ing') && w.length > 5) return w.slice(0, -3);
   if (w.endsWith('ed') && w.length > 4) return w.slice(0, -2);
   if (w.endsWith('s') && !w.endsWith('ss') && !w.endsWith('us')) return w.slice(0, -1);
@@ -95,41 +98,122 @@ export function tokenize(text: string): string[] {
  */
 const CONCEPTS: [string, RegExp][] = [
   ['order', /\b(orders?|ordered|package|packages|parcels?|shipment|stuff i (bought|ordered)|purchases?|delivery)\b/],
-  ['arrive', /\b(arriv\w*|come|coming|came|get here|be here|show(ed|n)? up|turn(ed)? up|shipped|dispatched|on (its|the) way|eta|delayed|late|lost|missing|still waiting|waiting (on|for)|wait (on|for)|how (much )?longer|never got|not here|status|(says|shows|showing|marked)( as)? delivered|(did not|didn't|never|have not|haven't) (receive|received|get|got)|not received)\b/],
-  ['track', /\b(track\w*|tracking|carrier|courier|ups|fedex|usps|dhl|royal mail|waybill|consignment|driver|van|truck|map|live location|exactly where|right now|progress)\b/],
-  ['return', /\b(return\w*|send (it |them |this )?back|ship (it |this |them )?back|sending (it |one |them )?back|exchange\w*|swap\w*|trade|replace\w*|doesn't fit|does not fit|too (small|big|tight|long|short|large)|damaged|broken|defective|faulty|cracked|wrong (size|item|color|colour))\b/],
-  ['cancel', /\b(cancel\w*|cancle|void|halt|abort|withdraw|call off|scrap|undo|back out|do not (send|ship|process)|by (mistake|accident)|changed my mind|rather not)\b/],
-  ['refund', /\b(refund\w*|refnd|reimburs\w*|money back|my money|the money|paid back|pay me back|credit (back|appear)|store credit|owed?)\b/],
-  ['deliver_change', /\b(address|instead|reschedul\w*|redeliver\w*|redirect|reroute|pick ?up|collect|locker|neighbou?r|leave (it|the)|express|overnight|expedite|faster|sooner|next day|another day|different day|hold (it|the|my)|push (it|the delivery) back|gate code|buzzer|side entrance|reception|po box|zip code|recipient)\b/],
-  ['pay', /\b(do you (take|accept)|pay\w*|paid|charg\w*|billed|billing|bill|invoice|receipt|card|credit card|debit|amex|visa|mastercard|paypal|klarna|venmo|apple pay|google pay|bitcoin|installments?|coupon|promo|discount|fee|fees|tax|vat|checkout|transaction|authori[sz]ation|price match|overcharged|declined|gift card balance)\b/],
-  ['human', /\b(transfer( me)?|who can i (call|talk to|speak to)|human|person|people|agent|representative|rep|operator|manager|supervisor|someone|somebody|staff|employee|customer (service|care|support)|call me|callback|phone number|real (person|agent|human)|live (agent|chat|person))\b/],
+  [
+    'arrive',
+    /\b(arriv\w*|come|coming|came|get here|be here|show(ed|n)? up|turn(ed)? up|shipped|dispatched|on (its|the) way|eta|delayed|late|lost|missing|still waiting|waiting (on|for)|wait (on|for)|how (much )?longer|never got|not here|status|(says|shows|showing|marked)( as)? delivered|(did not|didn't|never|have not|haven't) (receive|received|get|got)|not received)\b/,
+  ],
+  [
+    'track',
+    /\b(track\w*|tracking|carrier|courier|ups|fedex|usps|dhl|royal mail|waybill|consignment|driver|van|truck|map|live location|exactly where|right now|progress)\b/,
+  ],
+  [
+    'return',
+    /\b(return\w*|send (it |them |this )?back|ship (it |this |them )?back|sending (it |one |them )?back|exchange\w*|swap\w*|trade|replace\w*|doesn't fit|does not fit|too (small|big|tight|long|short|large)|damaged|broken|defective|faulty|cracked|wrong (size|item|color|colour))\b/,
+  ],
+  [
+    'cancel',
+    /\b(cancel\w*|cancle|void|halt|abort|withdraw|call off|scrap|undo|back out|do not (send|ship|process)|by (mistake|accident)|changed my mind|rather not)\b/,
+  ],
+  [
+    'refund',
+    /\b(refund\w*|refnd|reimburs\w*|money back|my money|the money|paid back|pay me back|credit (back|appear)|store credit|owed?)\b/,
+  ],
+  [
+    'deliver_change',
+    /\b(address|instead|reschedul\w*|redeliver\w*|redirect|reroute|pick ?up|collect|locker|neighbou?r|leave (it|the)|express|overnight|expedite|faster|sooner|next day|another day|different day|hold (it|the|my)|push (it|the delivery) back|gate code|buzzer|side entrance|reception|po box|zip code|recipient)\b/,
+  ],
+  [
+    'pay',
+    /\b(do you (take|accept)|pay\w*|paid|charg\w*|billed|billing|bill|invoice|receipt|card|credit card|debit|amex|visa|mastercard|paypal|klarna|venmo|apple pay|google pay|bitcoin|installments?|coupon|promo|discount|fee|fees|tax|vat|checkout|transaction|authori[sz]ation|price match|overcharged|declined|gift card balance)\b/,
+  ],
+  [
+    'human',
+    /\b(transfer( me)?|who can i (call|talk to|speak to)|human|person|people|agent|representative|rep|operator|manager|supervisor|someone|somebody|staff|employee|customer (service|care|support)|call me|callback|phone number|real (person|agent|human)|live (agent|chat|person))\b/,
+  ],
   ['bot', /\b(bot|robot|machine|assistant|ai|chatbot)\b/],
-  ['forget', /\b(forget|frget|delete|remove|erase|wipe|clear|reset|unlearn|scratch|stop remembering|do not (store|remember|keep))\b/],
-  ['no_longer', /\b(any ?more|no longer|not \w+ anymore|stopped|quit|gave up|giving up|done with|outgrew|outgrown|used to)\b/],
-  ['know_me', /\b(what do you know|you know about|do you (know|remember)|(do|what) you have (on|about|stored|saved)|what (have|did) (you|i)|on file|saved|stored?|storing|my (profile|data|info|information|details)|remember about|learn(ed|t)? about|what makes you think|based on|why (did|would|are|is|was|this|that|these|the|am|'d)|why'd|how did you (pick|choose|come up)|explain|what basis|how come|reason)\b/],
+  [
+    'forget',
+    /\b(forget|frget|delete|remove|erase|wipe|clear|reset|unlearn|scratch|stop remembering|do not (store|remember|keep))\b/,
+  ],
+  [
+    'no_longer',
+    /\b(any ?more|no longer|not \w+ anymore|stopped|quit|gave up|giving up|done with|outgrew|outgrown|used to)\b/,
+  ],
+  [
+    'know_me',
+    /\b(what do you know|you know about|do you (know|remember)|(do|what) you have (on|about|stored|saved)|what (have|did) (you|i)|on file|saved|stored?|storing|my (profile|data|info|information|details)|remember about|learn(ed|t)? about|what makes you think|based on|why (did|would|are|is|was|this|that|these|the|am|'d)|why'd|how did you (pick|choose|come up)|explain|what basis|how come|reason)\b/,
+  ],
   // Asking why something was suggested is a question about what we know, not a new request.
-  ['why_suggest', /\b(why|why'd|how come|explain|basis|reason|based on what|where did)\b.*\b(suggest\w*|recommend\w*|pick\w*|picked|chose|choose|showing|show me|seeing|this|that|these)\b/],
-  ['creepy', /\b((stop|quit|please stop|do not keep|don't keep) (bringing up|mentioning|talking about|using|tracking|personali\w*|referencing|reminding|assuming|suggesting|making assumptions)|bring(ing)? up my|why (would|do|did) you (mention|bring up|say)|why do you know|how do you know|how did you (know|get|find out)|find out about|creep\w*|invasive|spying|spy|stalk\w*|surveillance|watched|watching|privacy|private|personal|uncomfortable|unsettling|disturbing|weird|spooky|freak\w*|none of your business|overstep\w*|crosses a line|too much|how (do|did) (you|u) know|you know too|big brother|how the \w+ do you know|who told you|never told you|assumptions)\b/],
-  ['stop', /\b(stop\w*|quit|enough|no more|opt ?-?out|unsub\w*|mute|silence|pause|disable|turn off|do not (text|email|contact|message|send)|leave me alone|take me off|remove (me|my number|my email))\b/],
-  ['resume', /\b(again|back on|resume|resubscribe|re-?enable|reactivate|restart|start|opt (me )?(back )?in|unmute|unpause|turn on|switch \w+ back|back to sending|keep sending|un-?unsubscribe|undo unsubscribe|sign me up|subscribe)\b/],
-  ['channel', /\b(emails?|e-?mails?|texts?|texting|sms|messages?|messaging|notifications?|alerts?|newsletters?|push|whatsapp|mailing list|promos?|promotions?|marketing|deals|offers|reminders|pinging|spam\w*|communications?)\b/],
-  ['hello', /^(hi+|hello+|helo|hey+|hiya|howdy|yo|sup|morning|good (morning|afternoon|evening|day)|greetings)\b|\b(how are you|how is it going|how's it going|what's up|whats up|nice to meet)\b/],
+  [
+    'why_suggest',
+    /\b(why|why'd|how come|explain|basis|reason|based on what|where did)\b.*\b(suggest\w*|recommend\w*|pick\w*|picked|chose|choose|showing|show me|seeing|this|that|these)\b/,
+  ],
+  [
+    'creepy',
+    /\b((stop|quit|please stop|do not keep|don't keep) (bringing up|mentioning|talking about|using|tracking|personali\w*|referencing|reminding|assuming|suggesting|making assumptions)|bring(ing)? up my|why (would|do|did) you (mention|bring up|say)|why do you know|how do you know|how did you (know|get|find out)|find out about|creep\w*|invasive|spying|spy|stalk\w*|surveillance|watched|watching|privacy|private|personal|uncomfortable|unsettling|disturbing|weird|spooky|freak\w*|none of your business|overstep\w*|crosses a line|too much|how (do|did) (you|u) know|you know too|big brother|how the \w+ do you know|who told you|never told you|assumptions)\b/,
+  ],
+  [
+    'stop',
+    /\b(stop\w*|quit|enough|no more|opt ?-?out|unsub\w*|mute|silence|pause|disable|turn off|do not (text|email|contact|message|send)|leave me alone|take me off|remove (me|my number|my email))\b/,
+  ],
+  [
+    'resume',
+    /\b(again|back on|resume|resubscribe|re-?enable|reactivate|restart|start|opt (me )?(back )?in|unmute|unpause|turn on|switch \w+ back|back to sending|keep sending|un-?unsubscribe|undo unsubscribe|sign me up|subscribe)\b/,
+  ],
+  [
+    'channel',
+    /\b(emails?|e-?mails?|texts?|texting|sms|messages?|messaging|notifications?|alerts?|newsletters?|push|whatsapp|mailing list|promos?|promotions?|marketing|deals|offers|reminders|pinging|spam\w*|communications?)\b/,
+  ],
+  [
+    'hello',
+    /^(hi+|hello+|helo|hey+|hiya|howdy|yo|sup|morning|good (morning|afternoon|evening|day)|greetings)\b|\b(how are you|how is it going|how's it going|what's up|whats up|nice to meet)\b/,
+  ],
   ['thanks', /\b(thanks?|thank (you|u)|thx|ty|tysm|cheers|appreciate\w*|much appreciated|many thanks)\b/],
-  ['bye', /\b(cya|ttyl|bye|goodbye|see (you|ya)|later|good night|that is all|that's all|that's everything|nothing else|have a (good|nice|great))\b/],
-  ['sorry', /\b(sorry|soz|sry|apolog\w*|my bad|forgive|pardon my|excuse my|did not mean|didn't mean|out of line|take it back|uncalled for|regret|should not have said|shouldn't have said|i was (rude|harsh|a jerk|mean))\b/],
-  ['insult', /\b(zprof|idiot|moron|stupid\w*|dumb\w*|useless|worthless|pathetic|loser|trash|garbage|junk|jerk|clown|incompetent|brain ?dead|brainless|suck|sucks|twit|shut up|screw (you|off)|go to hell|kiss my|bite me|shove it|crash and burn|waste of space|hate you)\b/],
-  ['recommend', /\b(any good|anything good|good ones|recommend\w*|recs?|suggest\w*|ideas?|gift|gifts|present|presents|what should i (get|buy|wear)|what do you think i should (get|buy)|what would|which (one|is better)|best|popular|trending|top picks|surprise me|inspire|help me (pick|choose|decide)|go with|goes with|bestsellers?|best sellers?|stocking stuffers?)\b/],
-  ['find', /\b(looking for|look for|lookin|searching|search|find|need|want to buy|shopping for|hunting for|after a|do (you|u)( guys| all| folks)? (have|sell|carry|stock)|have you got|got any|any \w+s\??$|in stock|where are|where can i find|show me)\b/],
-  ['diet', /\b(vegan\w*|vegetarian|veggie|vegitarian|pescatarian|pescetarian|gluten[- ]?free|celiac|coeliac|keto|paleo|dairy[- ]?free|lactose|low[- ]sugar|diabetic|halal|kosher|plant[- ]based|do not eat meat)\b/],
+  [
+    'bye',
+    /\b(cya|ttyl|bye|goodbye|see (you|ya)|later|good night|that is all|that's all|that's everything|nothing else|have a (good|nice|great))\b/,
+  ],
+  [
+    'sorry',
+    /\b(sorry|soz|sry|apolog\w*|my bad|forgive|pardon my|excuse my|did not mean|didn't mean|out of line|take it back|uncalled for|regret|should not have said|shouldn't have said|i was (rude|harsh|a jerk|mean))\b/,
+  ],
+  [
+    'insult',
+    /\b(zprof|idiot|moron|stupid\w*|dumb\w*|useless|worthless|pathetic|loser|trash|garbage|junk|jerk|clown|incompetent|brain ?dead|brainless|suck|sucks|twit|shut up|screw (you|off)|go to hell|kiss my|bite me|shove it|crash and burn|waste of space|hate you)\b/,
+  ],
+  [
+    'recommend',
+    /\b(any good|anything good|good ones|recommend\w*|recs?|suggest\w*|ideas?|gift|gifts|present|presents|what should i (get|buy|wear)|what do you think i should (get|buy)|what would|which (one|is better)|best|popular|trending|top picks|surprise me|inspire|help me (pick|choose|decide)|go with|goes with|bestsellers?|best sellers?|stocking stuffers?)\b/,
+  ],
+  [
+    'find',
+    /\b(looking for|look for|lookin|searching|search|find|need|want to buy|shopping for|hunting for|after a|do (you|u)( guys| all| folks)? (have|sell|carry|stock)|have you got|got any|any \w+s\??$|in stock|where are|where can i find|show me)\b/,
+  ],
+  [
+    'diet',
+    /\b(vegan\w*|vegetarian|veggie|vegitarian|pescatarian|pescetarian|gluten[- ]?free|celiac|coeliac|keto|paleo|dairy[- ]?free|lactose|low[- ]sugar|diabetic|halal|kosher|plant[- ]based|do not eat meat)\b/,
+  ],
   ['allergy', /\b(allerg\w*|intoleran\w*|anaphyla\w*)\b/],
-  ['like', /\b(love|loves|like|likes|adore\w*|enjoy\w*|into|fan of|big fan|obsessed|crazy about|swears? by|favou?rite|prefer\w*|hate|hates|dislike\w*|can not stand|not a fan|do not care for|avoid|boycott|never buy\w*)\b/],
+  [
+    'like',
+    /\b(love|loves|like|likes|adore\w*|enjoy\w*|into|fan of|big fan|obsessed|crazy about|swears? by|favou?rite|prefer\w*|hate|hates|dislike\w*|can not stand|not a fan|do not care for|avoid|boycott|never buy\w*)\b/,
+  ],
   ['size', /\b(size|sizes|wear|wears|xs|xl|xxl|2xl|small|medium|large|waist|inseam|\d+x\d+)\b/],
   ['date', /\b(birthday|bday|b-day|anniversary|graduation|wedding|born|married|turns \d+)\b/],
-  ['household', /\b(kids?|children|son|daughter|baby|toddler|newborn|twins|dog|dogs|cat|cats|puppy|partner|roommate|husband|wife|live with)\b/],
-  ['relation', /\bmy (mom|mum|mother|dad|father|sister|brother|wife|husband|son|daughter|kids?|friend|boss|grandma|grandpa|aunt|uncle|niece|nephew|girlfriend|boyfriend|partner|fianc\w*|hubby|coworker|colleague|teacher)\b/],
+  [
+    'household',
+    /\b(kids?|children|son|daughter|baby|toddler|newborn|twins|dog|dogs|cat|cats|puppy|partner|roommate|husband|wife|live with)\b/,
+  ],
+  [
+    'relation',
+    /\bmy (mom|mum|mother|dad|father|sister|brother|wife|husband|son|daughter|kids?|friend|boss|grandma|grandpa|aunt|uncle|niece|nephew|girlfriend|boyfriend|partner|fianc\w*|hubby|coworker|colleague|teacher)\b/,
+  ],
   ['self_state', /^(i am|i|we are|we|my|our|im)\b/],
   ['question', /^(what|when|where|why|how|who|which|is|are|can|could|do|does|did|will|would|has|have|should)\b/],
-  ['offtopic', /\b(weather|joke|poem|homework|essay|capital of|president|population|recipe|password|log ?in|account|username|job|jobs|hiring|seller|sell my|movie|song|music|alarm|planet|universe|meaning of life|translate|calories|directions|score|stock tips|sentient|who made you|opening hours|open on|store located|physical store)\b/],
+  [
+    'offtopic',
+    /\b(weather|joke|poem|homework|essay|capital of|president|population|recipe|password|log ?in|account|username|job|jobs|hiring|seller|sell my|movie|song|music|alarm|planet|universe|meaning of life|translate|calories|directions|score|stock tips|sentient|who made you|opening hours|open on|store located|physical store)\b/,
+  ],
 ];
 
 /** Sparse feature vector, L2-normalised so long messages do not dominate the gradient. */
@@ -140,23 +224,28 @@ export function featurize(text: string): Map<string, number> {
   // Concepts are matched on both the raw lower-case text ("what's up") and the normalised one ("do not").
   const light = text.toLowerCase().replace(/[\u2018\u2019\u02bc`´]/g, "'");
   const norm0 = normalise(text);
-  for (const [name, re] of CONCEPTS) if (re.test(light) || re.test(norm0)) add('k:' + name, 1);
+  for (const [name, re] of CONCEPTS) if (re.test(light) || re.test(norm0)) add(`k:${name}`, 1);
   // A capitalised name stating a taste or a trait ("Leo loves lego", "Priya is vegan"): a fact about someone.
-  if (/(?:^|[.,!?]\s*)[A-Z][a-z]+(?:'s)?\s+(?:really\s+)?(?:loves?|likes?|hates?|adores?|enjoys?|wears?|is (?:into|allergic|vegan|vegetarian|a size|a (?:small|medium|large))|birthday|bday)\b/.test(text)) add('k:person_fact', 1);
+  if (
+    /(?:^|[.,!?]\s*)[A-Z][a-z]+(?:'s)?\s+(?:really\s+)?(?:loves?|likes?|hates?|adores?|enjoys?|wears?|is (?:into|allergic|vegan|vegetarian|a size|a (?:small|medium|large))|birthday|bday)\b/.test(
+      text,
+    )
+  )
+    add('k:person_fact', 1);
   const words = toks.filter((t) => t !== '?' && t !== '!');
-  for (const w of words) add('w:' + w, 1);
-  for (let i = 0; i + 1 < words.length; i++) add('b:' + words[i] + '_' + words[i + 1], 0.7);
-  if (words.length) add('first:' + words[0], 0.5);
+  for (const w of words) add(`w:${w}`, 1);
+  for (let i = 0; i + 1 < words.length; i++) add(`b:${words[i]}_${words[i + 1]}`, 0.7);
+  if (words.length) add(`first:${words[0]}`, 0.5);
   // Character n-grams inside each word catch typos ("cancle", "refnd") and unseen inflections.
   for (const w of words) {
     if (w.startsWith('z')) continue;
     const s = `<${w}>`;
-    for (let n = 3; n <= 4; n++) for (let i = 0; i + n <= s.length; i++) add('c:' + s.slice(i, i + n), 0.25);
+    for (let n = 3; n <= 4; n++) for (let i = 0; i + n <= s.length; i++) add(`c:${s.slice(i, i + n)}`, 0.25);
   }
   // What the fact rules find says a lot about intent: a stated like leans to state_fact, a
   // retraction to forget_fact, a budget to find_product. The model learns how much to trust it.
   for (const fact of extractFacts(text)) {
-    add('f:' + fact.kind, 0.8);
+    add(`f:${fact.kind}`, 0.8);
     if (fact.polarity === 'retract') add('f:retract', 1);
     if (fact.about !== 'self') add('f:someone', 0.5);
   }
@@ -255,7 +344,8 @@ export class IntentClassifier {
         words++;
         if (this.vocab.has(k.slice(2))) known++;
       }
-      if ((k.startsWith('k:') && !/^k:(self_state|question|relation|offtopic)$/.test(k)) || k.startsWith('f:')) concept = true;
+      if ((k.startsWith('k:') && !/^k:(self_state|question|relation|offtopic)$/.test(k)) || k.startsWith('f:'))
+        concept = true;
       const id = this.index.get(k);
       if (id !== undefined) {
         ids.push(id);
@@ -309,19 +399,88 @@ const round = (x: number) => Math.round(x * 1000) / 1000;
 // Rules
 
 /** Carrier keywords (CTIA/TCPA style) that must always stop or restart messages, alone on a line. */
-const STOP_KEYWORD = /^\s*(stop|stop all|stopall|unsubscribe|unsub|end|quit|opt ?-?out|stop (texting|messaging|emailing) me)\s*[.!]*\s*$/i;
+const STOP_KEYWORD =
+  /^\s*(stop|stop all|stopall|unsubscribe|unsub|end|quit|opt ?-?out|stop (texting|messaging|emailing) me)\s*[.!]*\s*$/i;
 const START_KEYWORD = /^\s*(start|unstop|resubscribe|opt ?-?in)\s*[.!]*\s*$/i;
 
 const INSULT_WORDS = new Set([
-  'zprof', 'idiot', 'idiots', 'moron', 'morons', 'stupid', 'dumb', 'dumbest', 'stupidest', 'useless', 'worthless',
-  'pathetic', 'loser', 'trash', 'garbage', 'junk', 'jerk', 'clown', 'incompetent', 'braindead', 'brainless',
-  'suck', 'sucks', 'twit', 'imbecile', 'retard', 'retarded', 'scum', 'hate', 'pos', 'shut', 'screw',
+  'zprof',
+  'idiot',
+  'idiots',
+  'moron',
+  'morons',
+  'stupid',
+  'dumb',
+  'dumbest',
+  'stupidest',
+  'useless',
+  'worthless',
+  'pathetic',
+  'loser',
+  'trash',
+  'garbage',
+  'junk',
+  'jerk',
+  'clown',
+  'incompetent',
+  'braindead',
+  'brainless',
+  'suck',
+  'sucks',
+  'twit',
+  'imbecile',
+  'retard',
+  'retarded',
+  'scum',
+  'hate',
+  'pos',
+  'shut',
+  'screw',
 ]);
 /** Words that may sit around insults without changing that the message is just abuse. */
 const INSULT_FILLER = new Set([
-  'you', 'u', 'r', 'are', 'am', 'is', 'a', 'an', 'the', 'this', 'that', 'so', 'such', 'what', 'bot', 'assistant',
-  'robot', 'machine', 'thing', 'piece', 'of', 'ever', 'most', 'really', 'totally', 'absolutely', 'up', 'off',
-  'and', 'i', 'your', 'yourself', 'go', 'to', 'it', 'just', 'ass', 'pile', 'code', 'ai', 'chatbot', 'utterly',
+  'you',
+  'u',
+  'r',
+  'are',
+  'am',
+  'is',
+  'a',
+  'an',
+  'the',
+  'this',
+  'that',
+  'so',
+  'such',
+  'what',
+  'bot',
+  'assistant',
+  'robot',
+  'machine',
+  'thing',
+  'piece',
+  'of',
+  'ever',
+  'most',
+  'really',
+  'totally',
+  'absolutely',
+  'up',
+  'off',
+  'and',
+  'i',
+  'your',
+  'yourself',
+  'go',
+  'to',
+  'it',
+  'just',
+  'ass',
+  'pile',
+  'code',
+  'ai',
+  'chatbot',
+  'utterly',
 ]);
 const APOLOGY = /\b(sorry|soz|sry|apolog\w*|forgive|didn'?t mean|pardon|excuse my)\b/i;
 

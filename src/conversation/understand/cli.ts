@@ -18,7 +18,8 @@ function parseLine(line: string): LineResult {
   } catch {
     return { ok: false, message: 'line is not valid JSON' };
   }
-  if (!row || typeof row !== 'object' || Array.isArray(row)) return { ok: false, message: 'expected an object like {"text": "..."}' };
+  if (!row || typeof row !== 'object' || Array.isArray(row))
+    return { ok: false, message: 'expected an object like {"text": "..."}' };
   const text = (row as { text?: unknown }).text;
   if (typeof text !== 'string') return { ok: false, message: '"text" must be a string' };
   if (!text.trim()) return { ok: false, message: '"text" must not be empty' };
@@ -37,7 +38,7 @@ export async function runUnderstandCli(input: NodeJS.ReadableStream, output: Nod
   let bad = 0;
   const write = async (obj: unknown) => {
     // Respect backpressure so a large input piped to a slow reader does not pile up in memory.
-    if (!output.write(JSON.stringify(obj) + '\n')) await once(output, 'drain');
+    if (!output.write(`${JSON.stringify(obj)}\n`)) await once(output, 'drain');
   };
   for await (const line of rl) {
     lineNo++;

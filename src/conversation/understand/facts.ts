@@ -14,16 +14,105 @@ import type { Allergen, Diet, Fact, FactKind, Intent, SizeValue } from './types.
 // Vocabulary
 
 const RELATIONS = [
-  'mother-in-law', 'father-in-law', 'sister-in-law', 'brother-in-law', 'mother in law', 'father in law',
-  'in-laws', 'in laws', 'best friend', 'grandmother', 'grandfather', 'granddaughter', 'grandson', 'grandkids',
-  'grandchildren', 'grandma', 'grandpa', 'granny', 'grandad', 'granddad', 'nana', 'papa', 'mom', 'mum',
-  'mommy', 'mummy', 'mother', 'dad', 'daddy', 'father', 'stepmom', 'stepdad', 'stepson', 'stepdaughter',
-  'sister', 'sis', 'brother', 'bro', 'wife', 'husband', 'hubby', 'spouse', 'partner', 'son', 'daughter',
-  'kids', 'kid', 'children', 'child', 'baby', 'toddler', 'boyfriend', 'girlfriend', 'bf', 'gf', 'fiance',
-  'fiancee', 'fiancé', 'fiancée', 'friend', 'bestie', 'boss', 'coworker', 'co-worker', 'colleague',
-  'roommate', 'aunt', 'auntie', 'uncle', 'niece', 'nephew', 'cousin', 'parents', 'twins', 'teacher',
-  'neighbor', 'neighbour', 'ex-wife', 'ex-husband', 'ex-boyfriend', 'ex-girlfriend', 'ex', 'godson', 'goddaughter', 'family', 'sons', 'daughters', 'nephews', 'nieces',
-  'brothers', 'sisters', 'friends', 'cousins', 'grandparents', 'teen', 'teenager', 'guy', 'girl', 'boy',
+  'mother-in-law',
+  'father-in-law',
+  'sister-in-law',
+  'brother-in-law',
+  'mother in law',
+  'father in law',
+  'in-laws',
+  'in laws',
+  'best friend',
+  'grandmother',
+  'grandfather',
+  'granddaughter',
+  'grandson',
+  'grandkids',
+  'grandchildren',
+  'grandma',
+  'grandpa',
+  'granny',
+  'grandad',
+  'granddad',
+  'nana',
+  'papa',
+  'mom',
+  'mum',
+  'mommy',
+  'mummy',
+  'mother',
+  'dad',
+  'daddy',
+  'father',
+  'stepmom',
+  'stepdad',
+  'stepson',
+  'stepdaughter',
+  'sister',
+  'sis',
+  'brother',
+  'bro',
+  'wife',
+  'husband',
+  'hubby',
+  'spouse',
+  'partner',
+  'son',
+  'daughter',
+  'kids',
+  'kid',
+  'children',
+  'child',
+  'baby',
+  'toddler',
+  'boyfriend',
+  'girlfriend',
+  'bf',
+  'gf',
+  'fiance',
+  'fiancee',
+  'fiancé',
+  'fiancée',
+  'friend',
+  'bestie',
+  'boss',
+  'coworker',
+  'co-worker',
+  'colleague',
+  'roommate',
+  'aunt',
+  'auntie',
+  'uncle',
+  'niece',
+  'nephew',
+  'cousin',
+  'parents',
+  'twins',
+  'teacher',
+  'neighbor',
+  'neighbour',
+  'ex-wife',
+  'ex-husband',
+  'ex-boyfriend',
+  'ex-girlfriend',
+  'ex',
+  'godson',
+  'goddaughter',
+  'family',
+  'sons',
+  'daughters',
+  'nephews',
+  'nieces',
+  'brothers',
+  'sisters',
+  'friends',
+  'cousins',
+  'grandparents',
+  'teen',
+  'teenager',
+  'guy',
+  'girl',
+  'boy',
 ];
 const REL = RELATIONS.map((r) => r.replace(/[-]/g, '[- ]')).join('|');
 const REL_RE = new RegExp(`^(?:${REL})$`);
@@ -42,23 +131,68 @@ const NOT_NAMES = new Set(
 );
 
 const MONTH: Record<string, number> = {
-  jan: 1, january: 1, feb: 2, february: 2, mar: 3, march: 3, apr: 4, april: 4, may: 5, jun: 6, june: 6,
-  jul: 7, july: 7, aug: 8, august: 8, sep: 9, sept: 9, september: 9, oct: 10, october: 10, nov: 11,
-  november: 11, dec: 12, december: 12,
+  jan: 1,
+  january: 1,
+  feb: 2,
+  february: 2,
+  mar: 3,
+  march: 3,
+  apr: 4,
+  april: 4,
+  may: 5,
+  jun: 6,
+  june: 6,
+  jul: 7,
+  july: 7,
+  aug: 8,
+  august: 8,
+  sep: 9,
+  sept: 9,
+  september: 9,
+  oct: 10,
+  october: 10,
+  nov: 11,
+  november: 11,
+  dec: 12,
+  december: 12,
 };
-const MONTH_RE = '(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sept?(?:ember)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\\.?';
+const MONTH_RE =
+  '(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sept?(?:ember)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\\.?';
 
 const NUMBER_WORDS: Record<string, number> = {
-  one: 1, two: 2, three: 3, four: 4, five: 5, six: 6, seven: 7, eight: 8, nine: 9, ten: 10, eleven: 11,
-  twelve: 12, thirteen: 13, fourteen: 14, fifteen: 15, twenty: 20, thirty: 30, forty: 40, fifty: 50,
+  one: 1,
+  two: 2,
+  three: 3,
+  four: 4,
+  five: 5,
+  six: 6,
+  seven: 7,
+  eight: 8,
+  nine: 9,
+  ten: 10,
+  eleven: 11,
+  twelve: 12,
+  thirteen: 13,
+  fourteen: 14,
+  fifteen: 15,
+  twenty: 20,
+  thirty: 30,
+  forty: 40,
+  fifty: 50,
   hundred: 100,
 };
 
 const DIETS: [RegExp, Diet][] = [
   [/\b(vegan|veganism|plant[- ]based)\b/, 'vegan'],
-  [/\b(vegetarian|vegitarian|vegetarians|veggie|veggies|do not eat meat|don't eat meat|doesn't eat meat|does not eat meat|no longer eat meat|stopped eating meat)\b/, 'vegetarian'],
+  [
+    /\b(vegetarian|vegitarian|vegetarians|veggie|veggies|do not eat meat|don't eat meat|doesn't eat meat|does not eat meat|no longer eat meat|stopped eating meat)\b/,
+    'vegetarian',
+  ],
   [/\b(pescatarian|pescetarian|pescatarians)\b/, 'pescatarian'],
-  [/\b(gluten[- ]?free|celiac|coeliac|no gluten|(?:don't|doesn't|do not|does not|never) eats? gluten)\b/, 'gluten_free'],
+  [
+    /\b(gluten[- ]?free|celiac|coeliac|no gluten|(?:don't|doesn't|do not|does not|never) eats? gluten)\b/,
+    'gluten_free',
+  ],
   [/\b(keto|ketogenic)\b/, 'keto'],
   [/\b(paleo)\b/, 'paleo'],
   [/\b(dairy[- ]?free|no dairy|(?:don't|doesn't|do not|does not|never) (?:eat|eats|do|does) dairy)\b/, 'dairy_free'],
@@ -69,7 +203,10 @@ const DIETS: [RegExp, Diet][] = [
 
 const ALLERGENS: [RegExp, Allergen][] = [
   [/^(peanuts?|peanut butter|groundnuts?)$/, 'peanuts'],
-  [/^(tree[- ]?nuts?|nuts?|almonds?|walnuts?|cashews?|pecans?|hazelnuts?|pistachios?|macadamias?|macadamia nuts|brazil nuts)$/, 'tree_nuts'],
+  [
+    /^(tree[- ]?nuts?|nuts?|almonds?|walnuts?|cashews?|pecans?|hazelnuts?|pistachios?|macadamias?|macadamia nuts|brazil nuts)$/,
+    'tree_nuts',
+  ],
   [/^(shellfish|shrimps?|prawns?|crabs?|lobsters?|clams?|mussels?|oysters?|scallops?|crustaceans?)$/, 'shellfish'],
   [/^(dairy|milk|lactose|cheese|cow'?s milk|dairy products)$/, 'dairy'],
   [/^(eggs?)$/, 'eggs'],
@@ -123,17 +260,17 @@ const LETTER_WORDS =
 const BRANDS = new Set(
   (
     'nike|adidas|puma|reebok|new balance|asics|under armour|under armor|lululemon|patagonia|north face|the north face|columbia|' +
-    'arcteryx|arc\'teryx|levi\'s|levis|levi|gap|old navy|zara|h&m|uniqlo|shein|forever 21|banana republic|j.crew|j crew|' +
+    "arcteryx|arc'teryx|levi's|levis|levi|gap|old navy|zara|h&m|uniqlo|shein|forever 21|banana republic|j.crew|j crew|" +
     'ralph lauren|polo ralph lauren|tommy hilfiger|calvin klein|gucci|prada|chanel|louis vuitton|coach|michael kors|' +
     'kate spade|vans|converse|crocs|birkenstock|ugg|dr. martens|doc martens|timberland|skechers|allbirds|hoka|brooks|' +
     'apple|samsung|sony|lg|google|microsoft|dell|hp|lenovo|asus|bose|beats|jbl|sonos|dyson|kitchenaid|le creuset|' +
     'cuisinart|ninja|instant pot|vitamix|keurig|nespresso|breville|smeg|ikea|west elm|pottery barn|crate and barrel|' +
     'wayfair|amazon|walmart|target|costco|etsy|lego|mattel|fisher-price|hasbro|nintendo|playstation|xbox|fitbit|garmin|' +
-    'canon|nikon|gopro|yeti|hydro flask|stanley|le labo|glossier|sephora|ulta|clinique|estee lauder|l\'oreal|' +
-    'the ordinary|cerave|neutrogena|dove|olay|aveda|lush|bath and body works|victoria\'s secret|aerie|american eagle|' +
+    "canon|nikon|gopro|yeti|hydro flask|stanley|le labo|glossier|sephora|ulta|clinique|estee lauder|l'oreal|" +
+    "the ordinary|cerave|neutrogena|dove|olay|aveda|lush|bath and body works|victoria's secret|aerie|american eagle|" +
     'abercrombie|hollister|everlane|madewell|anthropologie|free people|urban outfitters|nordstrom|rei|carhartt|' +
     'wrangler|champion|fila|oakley|ray-ban|rayban|tesla|starbucks|nestle|hershey|lindt|godiva|oreo|kraft|heinz|' +
-    'coca-cola|pepsi|red bull|ben & jerry\'s|trader joe\'s|whole foods|kenzo|burberry|hermes|dior|versace|balenciaga|' +
+    "coca-cola|pepsi|red bull|ben & jerry's|trader joe's|whole foods|kenzo|burberry|hermes|dior|versace|balenciaga|" +
     'fendi|armani|hugo boss|boss|diesel|mango|asos|primark|next|marks and spencer|m&s|john lewis|muji|ikea|bodum|' +
     'oxo|pyrex|tupperware|philips|panasonic|bosch|miele|weber|traeger|peloton|oura|kindle|fossil|casio|seiko|rolex|' +
     'swatch|pandora|tiffany|swarovski|kylie|fenty|mac|nars|benefit|rare beauty|drunk elephant|the body shop'
@@ -159,7 +296,10 @@ const compiled = new WeakMap<TemplateStringsArray, RegExp>();
 function build(flags: string, strings: TemplateStringsArray, values: unknown[]): RegExp {
   let r = compiled.get(strings);
   if (!r) {
-    r = new RegExp(strings.reduce((acc, part, i) => acc + part + (i < values.length ? String(values[i]) : ''), ''), flags);
+    r = new RegExp(
+      strings.reduce((acc, part, i) => acc + part + (i < values.length ? String(values[i]) : ''), ''),
+      flags,
+    );
     compiled.set(strings, r);
   }
   return r;
@@ -186,8 +326,14 @@ function cleanPhrase(s: string): string {
     prev = v;
     v = v
       .replace(ARTICLE, '')
-      .replace(/^(?:really|just|also|all|pretty much|basically|totally|anything|everything|all things|all kinds of|any kind of|any type of|most things|things)\s+(?:(?:with|about|related to|involving)\s+)?/, '')
-      .replace(/\s+(?:a lot|so much|very much|too|as well|lately|these days|nowadays|right now|now|anymore|any ?more|in general|the most|more than anything|really|though|again|very|a bunch|like crazy)$/, '')
+      .replace(
+        /^(?:really|just|also|all|pretty much|basically|totally|anything|everything|all things|all kinds of|any kind of|any type of|most things|things)\s+(?:(?:with|about|related to|involving)\s+)?/,
+        '',
+      )
+      .replace(
+        /\s+(?:a lot|so much|very much|too|as well|lately|these days|nowadays|right now|now|anymore|any ?more|in general|the most|more than anything|really|though|again|very|a bunch|like crazy)$/,
+        '',
+      )
       .replace(/[\s,.!?;:]+$/, '')
       .trim();
   }
@@ -228,7 +374,8 @@ const CLAUSE_SPLIT = new RegExp(
   'i',
 );
 
-const FILLER = /^(?:and|but|so|also|plus|oh|well|ok|okay|yes|yeah|hey|hi|hello|fyi|btw|by the way|just so you know|just fyi|heads up|note that|remember that|actually|honestly|also|anyway|now|currently|lately|because|cause|cuz|since|though|as you know|for the record|to be clear|just)\b[,:]?\s*/i;
+const FILLER =
+  /^(?:and|but|so|also|plus|oh|well|ok|okay|yes|yeah|hey|hi|hello|fyi|btw|by the way|just so you know|just fyi|heads up|note that|remember that|actually|honestly|also|anyway|now|currently|lately|because|cause|cuz|since|though|as you know|for the record|to be clear|just)\b[,:]?\s*/i;
 
 function splitClauses(text: string): string[] {
   return text
@@ -238,12 +385,18 @@ function splitClauses(text: string): string[] {
 }
 
 function isName(word: string, raw: string): boolean {
-  return /^[A-Z][a-z]+$/.test(raw) && !NOT_NAMES.has(word) && !REL_RE.test(word) && !(word in MONTH) && !BRANDS.has(word);
+  return (
+    /^[A-Z][a-z]+$/.test(raw) && !NOT_NAMES.has(word) && !REL_RE.test(word) && !(word in MONTH) && !BRANDS.has(word)
+  );
 }
 
 /** Normalise a relation as said: "mom's" -> "mom", "mother in law" -> "mother-in-law". */
 function relationKey(s: string): string {
-  return s.toLowerCase().replace(/'s$/, '').replace(/(mother|father|sister|brother) in law/, '$1-in-law').replace(/in laws/, 'in-laws');
+  return s
+    .toLowerCase()
+    .replace(/'s$/, '')
+    .replace(/(mother|father|sister|brother) in law/, '$1-in-law')
+    .replace(/in laws/, 'in-laws');
 }
 
 /** The people a message mentions, in order, so "he"/"she" can be resolved to the last one. */
@@ -261,7 +414,8 @@ function mentions(raw: string): { who: string; at: number }[] {
   const rel = rxg`\\b(?:my|our|a|for|to)\\s+((?:${REL}))(?:'s)?\\b`;
   for (const m of low.matchAll(rel)) if (!namedHits.has(m.index!)) out.push({ who: relationKey(m[1]!), at: m.index! });
   // Names: a capitalised word in a person slot ("Anna loves", "Jake's birthday", "for Priya").
-  const nameSlot = /(?:^|[\s,])(?:for |about |to |get |buy )?([A-Z][a-z]+)(?='s\b|\s+(?:loves?|likes?|hates?|adores?|enjoys?|is|wears?|was|has|turns|does|doesn't|can't|prefers|swears|really|only|never)\b)/g;
+  const nameSlot =
+    /(?:^|[\s,])(?:for |about |to |get |buy )?([A-Z][a-z]+)(?='s\b|\s+(?:loves?|likes?|hates?|adores?|enjoys?|is|wears?|was|has|turns|does|doesn't|can't|prefers|swears|really|only|never)\b)/g;
   for (const m of raw.matchAll(nameSlot)) {
     const w = m[1]!.toLowerCase();
     if (isName(w, m[1]!) && !out.some((o) => o.who === w)) out.push({ who: w, at: m.index! });
@@ -286,22 +440,37 @@ function clauseSubject(raw: string, last: string | null): string | null {
     s = s.replace(FILLER, '');
   }
   // "forget that my mom loves roses" is about mom: look past the request to the fact it names.
-  s = s.replace(/^(?:please\s+)?(?:(?:you can|can you|could you)\s+)?(?:forget|delete|remove|erase|scratch|ignore)\s+(?:about\s+)?(?:the fact\s+)?(?:that\s+|what i said about\s+)?/i, '');
+  s = s.replace(
+    /^(?:please\s+)?(?:(?:you can|can you|could you)\s+)?(?:forget|delete|remove|erase|scratch|ignore)\s+(?:about\s+)?(?:the fact\s+)?(?:that\s+|what i said about\s+)?/i,
+    '',
+  );
   s = s.replace(/^(?:both|all|all of|both of|each of)\s+(?=my|our)/i, '');
   const low = s.toLowerCase();
   let m: RegExpMatchArray | null;
   if (/^(?:i|i'm|im|i've|i'd|me|we|we're|we've|us|our|myself|ourselves)\b/.test(low)) return 'self';
-  if ((m = low.match(rx`^(?:my|our)\\s+(?:${REL})\\s+([a-z]+)\\b`)) && isName(m[1]!, s.split(/\s+/)[2] ?? '')) return m[1]!;
+  if ((m = low.match(rx`^(?:my|our)\\s+(?:${REL})\\s+([a-z]+)\\b`)) && isName(m[1]!, s.split(/\s+/)[2] ?? ''))
+    return m[1]!;
   if ((m = low.match(rx`^(?:my|our)\\s+(${REL})(?:'s)?\\b`))) return relationKey(m[1]!);
   if (/^my\b/.test(low)) return 'self'; // "my shoe size is 10", "my favourite colour is green"
   if (/^(?:he|she|they|he's|she's|they're|his|her|their|who|whose|him)\b/.test(low)) return last;
   if ((m = low.match(rx`^(${REL})(?:'s)?\\b`))) return relationKey(m[1]!);
   const first = s.match(/^([A-Za-z]+)/)?.[1] ?? '';
-  if (first && isName(first.toLowerCase(), first) && /^[A-Za-z]+(?:'s\b|\s+(?:loves?|likes?|hates?|adores?|enjoys?|is|wears?|was|has|turns|does|doesn't|can't|prefers|swears|really|only|never|just)\b)/.test(s)) {
+  if (
+    first &&
+    isName(first.toLowerCase(), first) &&
+    /^[A-Za-z]+(?:'s\b|\s+(?:loves?|likes?|hates?|adores?|enjoys?|is|wears?|was|has|turns|does|doesn't|can't|prefers|swears|really|only|never|just)\b)/.test(
+      s,
+    )
+  ) {
     return first.toLowerCase();
   }
   // Questions and requests to us.
-  if (/^(?:what|when|where|why|how|which|who|do|does|did|can|could|would|will|is|are|should|you|your|any|show|find|got|have|has|search|searching|looking|need|want|give|get|help|recommend|suggest|pick|please|tell|send)\b/.test(low)) return null;
+  if (
+    /^(?:what|when|where|why|how|which|who|do|does|did|can|could|would|will|is|are|should|you|your|any|show|find|got|have|has|search|searching|looking|need|want|give|get|help|recommend|suggest|pick|please|tell|send)\b/.test(
+      low,
+    )
+  )
+    return null;
   // Verbless openings such as "allergic to soy", "big fan of jazz", "veggie here": the shopper.
   return 'self';
 }
@@ -310,7 +479,13 @@ function clauseSubject(raw: string, last: string | null): string | null {
 // Extractors. Each returns facts for one clause; `who` is the clause subject.
 
 /** `settled`: already final, not to be turned into a retraction by "done with"/"anymore" in the clause. */
-type Draft = { about: string; kind: FactKind; value: Fact['value']; polarity: 'positive' | 'negative'; settled?: boolean };
+type Draft = {
+  about: string;
+  kind: FactKind;
+  value: Fact['value'];
+  polarity: 'positive' | 'negative';
+  settled?: boolean;
+};
 
 /** Words that may follow a diet word when it describes a person rather than a product. */
 const DIET_FOLLOWERS = new Set(
@@ -332,7 +507,9 @@ function extractDiet(c: Clause, who: string): Draft[] {
     // "gluten free pasta" is a product; "gluten free at home", "gluten free diet" is a person.
     if (next && !DIET_FOLLOWERS.has(next) && !(eats && /^(?:food|foods|meals?|stuff|only)$/.test(next))) continue;
     if (m[0] === 'veggies') continue; // vegetables, not a diet
-    const negated = new RegExp(`\\b(?:not|n't|never|no)\\s+(?:a\\s+|an\\s+|on\\s+a\\s+|really\\s+|strictly\\s+)?${m[0].replace(/[-]/g, '.')}`).test(c.low);
+    const negated = new RegExp(
+      `\\b(?:not|n't|never|no)\\s+(?:a\\s+|an\\s+|on\\s+a\\s+|really\\s+|strictly\\s+)?${m[0].replace(/[-]/g, '.')}`,
+    ).test(c.low);
     out.push({ about: who, kind: 'diet', value: diet, polarity: negated ? 'negative' : 'positive' });
   }
   return out;
@@ -348,18 +525,36 @@ function extractAllergy(c: Clause, who: string): Draft[] {
   const found = new Set<Allergen>();
   // "allergic to peanuts, milk and eggs", "allergy to shellfish", "intolerant to dairy"
   const to = rxg`\\b(?:allergic|allergy|allergies|intolerant|intolerance|sensitive|sensitivity|reaction|react\\w*(?:\\s+badly)?)\\s+(?:to|from)\\s+((?:(?:${ALLERGEN_WORDS})(?:\\s*,\\s*|\\s+and\\s+|\\s+or\\s+|\\s*&\\s*)?)+)`;
-  for (const mm of c.low.matchAll(to)) for (const part of splitList(mm[1]!)) { const a = allergenOf(part); if (a) found.add(a); }
+  for (const mm of c.low.matchAll(to))
+    for (const part of splitList(mm[1]!)) {
+      const a = allergenOf(part);
+      if (a) found.add(a);
+    }
   // "a peanut allergy", "shellfish allergies", "lactose intolerant", "nut intolerance"
   const before = rxg`\\b(${ALLERGEN_WORDS})[- ](?:allergy|allergies|allergic|intolerance|intolerant)\\b`;
   for (const mm of c.low.matchAll(before)) {
-    const a = allergenOf(mm[1]!.replace(/^peanut$/, 'peanuts').replace(/^nut$/, 'nuts').replace(/^egg$/, 'eggs'));
+    const a = allergenOf(
+      mm[1]!
+        .replace(/^peanut$/, 'peanuts')
+        .replace(/^nut$/, 'nuts')
+        .replace(/^egg$/, 'eggs'),
+    );
     if (a) found.add(a);
   }
   // "I can't eat shellfish", "she can't have dairy": an allergy in everyday words.
   const cant = rxg`\\b(?:can't|cannot|can not|shouldn't|should not|mustn't|must not)\\s+(?:eat|have|touch|tolerate|digest|handle)\\s+(?:any\\s+)?((?:(?:${ALLERGEN_WORDS})(?:\\s*,\\s*|\\s+and\\s+|\\s+or\\s+)?)+)`;
-  for (const mm of c.low.matchAll(cant)) for (const part of splitList(mm[1]!)) { const a = allergenOf(part); if (a) found.add(a); }
+  for (const mm of c.low.matchAll(cant))
+    for (const part of splitList(mm[1]!)) {
+      const a = allergenOf(part);
+      if (a) found.add(a);
+    }
   const negated = /\b(?:not|n't|no longer|never)\s+(?:\w+\s+)?(?:allergic|intolerant)\b/.test(c.low);
-  return [...found].map((a) => ({ about: who, kind: 'allergy' as const, value: a, polarity: negated ? ('negative' as const) : ('positive' as const) }));
+  return [...found].map((a) => ({
+    about: who,
+    kind: 'allergy' as const,
+    value: a,
+    polarity: negated ? ('negative' as const) : ('positive' as const),
+  }));
 }
 
 function itemOf(word: string | undefined): string | undefined {
@@ -394,16 +589,20 @@ function extractSize(c: Clause, who: string, productContext: boolean): Draft[] {
   const push = (item: string | undefined, size: string | undefined, negative = false) => {
     if (!size) return;
     const value: SizeValue = { item: item ?? 'clothing', size };
-    if (!out.some((o) => JSON.stringify(o.value) === JSON.stringify(value))) out.push({ about: who, kind: 'size', value, polarity: negative ? 'negative' : 'positive' });
+    if (!out.some((o) => JSON.stringify(o.value) === JSON.stringify(value)))
+      out.push({ about: who, kind: 'size', value, polarity: negative ? 'negative' : 'positive' });
   };
   const sized = (raw: string) => letterSize(raw) ?? numberSize(raw);
   let m: RegExpMatchArray | null;
 
   // Waist and inseam: "32x34 jeans", "waist 30 and inseam 32", "W32 L34".
-  if ((m = low.match(/\bwaist(?:\s+is|\s+size)?\s+(\d{2})\b.*?\b(?:inseam|leg|length)(?:\s+is)?\s+(\d{2})\b/))) push('pants', `${m[1]}x${m[2]}`);
+  if ((m = low.match(/\bwaist(?:\s+is|\s+size)?\s+(\d{2})\b.*?\b(?:inseam|leg|length)(?:\s+is)?\s+(\d{2})\b/)))
+    push('pants', `${m[1]}x${m[2]}`);
   else if ((m = low.match(/\bw\s?(\d{2})\s*l\s?(\d{2})\b/))) push('pants', `${m[1]}x${m[2]}`);
-  else if ((m = low.match(/\b(\d{2})\s*(?:inch\s+)?waist\b.*?\b(\d{2})\s*(?:inch\s+)?(?:length|inseam|leg)\b/))) push('pants', `${m[1]}x${m[2]}`);
-  else if ((m = low.match(/\bwaist(?:\s+size)?(?:\s+is|'s|:)?\s+(?:a\s+)?(\d{2})\b|\b(\d{2})\s*(?:inch\s+)?waist\b/))) push('pants', m[1] ?? m[2]);
+  else if ((m = low.match(/\b(\d{2})\s*(?:inch\s+)?waist\b.*?\b(\d{2})\s*(?:inch\s+)?(?:length|inseam|leg)\b/)))
+    push('pants', `${m[1]}x${m[2]}`);
+  else if ((m = low.match(/\bwaist(?:\s+size)?(?:\s+is|'s|:)?\s+(?:a\s+)?(\d{2})\b|\b(\d{2})\s*(?:inch\s+)?waist\b/)))
+    push('pants', m[1] ?? m[2]);
 
   // "my shoe size is 10", "ring size 7", "his pants size is 34x32", "dress size: 8"
   const itemSize = rxg`\\b(${ITEM_WORDS}|shoe)\\s+size(?:\\s+is|'s|:)?\\s+(?:a\\s+|an\\s+)?(${NUM_SIZE}|${LETTER_WORDS})\\b`;
@@ -413,7 +612,8 @@ function extractSize(c: Clause, who: string, productContext: boolean): Draft[] {
   const sizeN = rxg`\\bsize\\s+(${NUM_SIZE}|${LETTER_WORDS})\\b(?:\\s+(?:in\\s+)?(${ITEM_WORDS}|shoe))?`;
   for (const mm of low.matchAll(sizeN)) {
     if (out.some((o) => (o.value as SizeValue).size === sized(mm[1]!))) continue;
-    const item = itemOf(mm[2] === 'shoe' ? 'shoes' : mm[2]) ?? nearbyItem(low) ?? (letterSize(mm[1]!) ? 'shirt' : undefined);
+    const item =
+      itemOf(mm[2] === 'shoe' ? 'shoes' : mm[2]) ?? nearbyItem(low) ?? (letterSize(mm[1]!) ? 'shirt' : undefined);
     push(item, sized(mm[1]!));
   }
 
@@ -425,9 +625,19 @@ function extractSize(c: Clause, who: string, productContext: boolean): Draft[] {
     // Bare single letters ("i'm s...") and plain numbers without "wear" are too ambiguous.
     if (/^[lms]$/.test(raw) && !/\bwear/.test(mm[0])) continue;
     const bra = /^\d{2}[a-h]{1,2}$/.test(raw); // "I'm a 34B"
-    if (!isLetter && !bra && !/\b(?:wear|wears|wearing|take|takes|size|fit)\b/.test(mm[0]) && !mm[2] && !/\bsize\b/.test(low)) continue;
+    if (
+      !isLetter &&
+      !bra &&
+      !/\b(?:wear|wears|wearing|take|takes|size|fit)\b/.test(mm[0]) &&
+      !mm[2] &&
+      !/\bsize\b/.test(low)
+    )
+      continue;
     if (!isLetter && /^\d+$/.test(raw) && /\b(?:years?|yrs?|months?)\s+old\b|\bturn(?:s|ing)?\b/.test(low)) continue;
-    const item = itemOf(mm[2] === 'shoe' ? 'shoes' : mm[2]) ?? nearbyItem(low.slice(mm.index!)) ?? (isLetter ? 'shirt' : bra ? 'bra' : undefined);
+    const item =
+      itemOf(mm[2] === 'shoe' ? 'shoes' : mm[2]) ??
+      nearbyItem(low.slice(mm.index!)) ??
+      (isLetter ? 'shirt' : bra ? 'bra' : undefined);
     if (out.some((o) => (o.value as SizeValue).size === sized(raw))) continue;
     push(item, sized(raw), /\b(?:not|no longer)\b/.test(mm[0]));
   }
@@ -445,7 +655,8 @@ function extractSize(c: Clause, who: string, productContext: boolean): Draft[] {
     for (const mm of low.matchAll(inWL)) push(itemOf(mm[1]), numberSize(mm[2]!));
   }
   // "my pants are 34x32": waist by length needs no garment word
-  if (!out.length && (m = low.match(/\b(?:are|is|'s|wear|wears|take|takes|size)\s+(?:a\s+)?(\d{2})\s*x\s*(\d{2})\b/))) push(nearbyItem(low) ?? 'pants', `${m[1]}x${m[2]}`);
+  if (!out.length && (m = low.match(/\b(?:are|is|'s|wear|wears|take|takes|size)\s+(?:a\s+)?(\d{2})\s*x\s*(\d{2})\b/)))
+    push(nearbyItem(low) ?? 'pants', `${m[1]}x${m[2]}`);
   // "32x34 jeans" anywhere
   const wl = rxg`\\b(\\d{2})\\s*(?:x|\\/)\\s*(\\d{2})\\s+(${ITEM_WORDS})\\b`;
   for (const mm of low.matchAll(wl)) push(itemOf(mm[3]) ?? 'pants', `${mm[1]}x${mm[2]}`);
@@ -471,15 +682,33 @@ function nearbyItem(low: string): string | undefined {
 
 /** Verbs of liking; `neg` marks ones that mean disliking. Longest first so "not a fan of" wins over "fan of". */
 const LIKE_VERBS: { re: string; neg: boolean }[] = [
-  { re: `(?:do not|don't|does not|doesn't|did not|didn't)\\s+(?:really\\s+)?(?:like|love|enjoy|care for|dig)`, neg: true },
+  {
+    re: `(?:do not|don't|does not|doesn't|did not|didn't)\\s+(?:really\\s+)?(?:like|love|enjoy|care for|dig)`,
+    neg: true,
+  },
   { re: `(?:can't|cannot|can not|could not|couldn't)\\s+stand`, neg: true },
-  { re: `(?:(?:am|is|are|i'm|im|he's|she's|we're|they're)?\\s*not|isn't|aren't|ain't|wasn't)\\s+(?:really\\s+|much\\s+of\\s+)?(?:a\\s+)?(?:big\\s+|huge\\s+)?(?:fan|fans)\\s+of`, neg: true },
-  { re: `(?:(?:am|is|are|i'm|im|he's|she's|we're|they're)?\\s*not|isn't|aren't|ain't|wasn't)\\s+(?:really\\s+|very\\s+|too\\s+)?(?:into|big on|keen on|crazy about|fond of)`, neg: true },
-  { re: `(?:really\\s+|absolutely\\s+|kind of\\s+|kinda\\s+)?(?:hate|hates|hated|dislike|dislikes|despise|despises|detest|detests|loathe|loathes)`, neg: true },
-  { re: `(?:am|is|are|i'm|im|he's|she's|we're|they're)\\s+(?:really\\s+|totally\\s+|super\\s+|so\\s+|very\\s+|big\\s+|huge\\s+|getting\\s+|also\\s+)?(?:into|obsessed with|crazy about|passionate about|mad about|fond of|keen on|big on|nuts about)`, neg: false },
+  {
+    re: `(?:(?:am|is|are|i'm|im|he's|she's|we're|they're)?\\s*not|isn't|aren't|ain't|wasn't)\\s+(?:really\\s+|much\\s+of\\s+)?(?:a\\s+)?(?:big\\s+|huge\\s+)?(?:fan|fans)\\s+of`,
+    neg: true,
+  },
+  {
+    re: `(?:(?:am|is|are|i'm|im|he's|she's|we're|they're)?\\s*not|isn't|aren't|ain't|wasn't)\\s+(?:really\\s+|very\\s+|too\\s+)?(?:into|big on|keen on|crazy about|fond of)`,
+    neg: true,
+  },
+  {
+    re: `(?:really\\s+|absolutely\\s+|kind of\\s+|kinda\\s+)?(?:hate|hates|hated|dislike|dislikes|despise|despises|detest|detests|loathe|loathes)`,
+    neg: true,
+  },
+  {
+    re: `(?:am|is|are|i'm|im|he's|she's|we're|they're)\\s+(?:really\\s+|totally\\s+|super\\s+|so\\s+|very\\s+|big\\s+|huge\\s+|getting\\s+|also\\s+)?(?:into|obsessed with|crazy about|passionate about|mad about|fond of|keen on|big on|nuts about)`,
+    neg: false,
+  },
   { re: `(?:a\\s+)?(?:big|huge|massive|great)\\s+fans?\\s+of`, neg: false },
   { re: `fans?\\s+of`, neg: false },
-  { re: `(?:really\\s+|also\\s+|absolutely\\s+|just\\s+|totally\\s+|kinda\\s+|still\\s+|both\\s+|all\\s+)?(?:love|loves|loved|adore|adores|enjoy|enjoys|like|likes|liked|dig|digs|prefer|prefers|swear by|swears by|(?:am|is|are|i'm|im|he's|she's|we're)\\s+(?:very\\s+|really\\s+)?loyal to)`, neg: false },
+  {
+    re: `(?:really\\s+|also\\s+|absolutely\\s+|just\\s+|totally\\s+|kinda\\s+|still\\s+|both\\s+|all\\s+)?(?:love|loves|loved|adore|adores|enjoy|enjoys|like|likes|liked|dig|digs|prefer|prefers|swear by|swears by|(?:am|is|are|i'm|im|he's|she's|we're)\\s+(?:very\\s+|really\\s+)?loyal to)`,
+    neg: false,
+  },
   { re: `(?:really\\s+|also\\s+)?into`, neg: false },
 ];
 
@@ -491,7 +720,8 @@ function likeVerbRe(verb: string): RegExp {
 }
 
 /** Objects that are not a preference: pronouns, and "I'd like to return..." style requests. */
-const NOT_AN_OBJECT = /^(?:it|that|this|them|those|these|you|u|your|yours|him|her|me|us|one|ones|the idea|to (?:return|cancel|know|order|buy|get|see|talk|speak|change|track|have|receive|exchange|send|pay|ask|find|check|add|remove|make|update)\b|when|how|what|if|shopping with you|your)\b/;
+const NOT_AN_OBJECT =
+  /^(?:it|that|this|them|those|these|you|u|your|yours|him|her|me|us|one|ones|the idea|to (?:return|cancel|know|order|buy|get|see|talk|speak|change|track|have|receive|exchange|send|pay|ask|find|check|add|remove|make|update)\b|when|how|what|if|shopping with you|your)\b/;
 
 function extractLikes(c: Clause, who: string, retracting: boolean): Draft[] {
   const out: Draft[] = [];
@@ -506,12 +736,31 @@ function extractLikes(c: Clause, who: string, retracting: boolean): Draft[] {
       const verbText = m[2]!.trim();
       const before = low.slice(0, start);
       // "I'd like", "would love", "you like", "what do you like": requests or questions, not preferences.
-      if (/(?:'d|would|you|u|to|if|what|which|might|may|will|'ll|i think|think|looks?|seems?|feels?|something|anything|stuff|things|sounds?)\s*$/.test(before)) continue;
+      if (
+        /(?:'d|would|you|u|to|if|what|which|might|may|will|'ll|i think|think|looks?|seems?|feels?|something|anything|stuff|things|sounds?)\s*$/.test(
+          before,
+        )
+      )
+        continue;
       // Bare "like" is a preposition as often as a verb ("something like this"): only after a subject.
-      if (/^(?:like|liked)$/.test(verbText) && !/(?:^|\s)(?:i|we|they|who|do|did|really|also|just|kinda|totally|still|both|all|longer|never|[a-z]+s)\s*$/.test(before) && before.trim() !== '') continue;
-      if (/^into$/.test(verbText) && !/(?:really|also|totally|super|very|getting|so)\s*$/.test(before) && before.trim() !== '') continue;
+      if (
+        /^(?:like|liked)$/.test(verbText) &&
+        !/(?:^|\s)(?:i|we|they|who|do|did|really|also|just|kinda|totally|still|both|all|longer|never|[a-z]+s)\s*$/.test(
+          before,
+        ) &&
+        before.trim() !== ''
+      )
+        continue;
+      if (
+        /^into$/.test(verbText) &&
+        !/(?:really|also|totally|super|very|getting|so)\s*$/.test(before) &&
+        before.trim() !== ''
+      )
+        continue;
       let obj = m[3]!;
-      obj = obj.split(/\s*(?:[,.;!?]|\s-\s|\b(?:but|so|because|since|though|although|which|that is|when|if|for (?:his|her|my|their|our) (?:birthday|anniversary)|any (?:ideas?|suggestions?|recommendations?|good)|what|can you|could you|please|right now|lately)\b)/)[0]!;
+      obj = obj.split(
+        /\s*(?:[,.;!?]|\s-\s|\b(?:but|so|because|since|though|although|which|that is|when|if|for (?:his|her|my|their|our) (?:birthday|anniversary)|any (?:ideas?|suggestions?|recommendations?|good)|what|can you|could you|please|right now|lately)\b)/,
+      )[0]!;
       obj = obj.replace(/\s+(?:over|rather than|more than|instead of)\s+.*$/, '');
       if (NOT_AN_OBJECT.test(obj.trim())) continue;
       claimed.push([start, start + m[2]!.length]);
@@ -525,7 +774,14 @@ function extractLikes(c: Clause, who: string, retracting: boolean): Draft[] {
         if (brand) out.push({ about: who, kind: 'brand', value: brand, polarity: negated ? 'negative' : 'positive' });
         else {
           // "I don't like jazz anymore" retracts the like, it does not add a dislike.
-          const kind: FactKind = negated && !retracting ? 'dislike' : negated && retracting ? (/(hate|dislike|despise|detest|loathe)/.test(verbText) ? 'dislike' : 'like') : 'like';
+          const kind: FactKind =
+            negated && !retracting
+              ? 'dislike'
+              : negated && retracting
+                ? /(hate|dislike|despise|detest|loathe)/.test(verbText)
+                  ? 'dislike'
+                  : 'like'
+                : 'like';
           out.push({ about: who, kind, value: item, polarity: kind === 'dislike' ? 'negative' : 'positive' });
         }
       }
@@ -536,7 +792,11 @@ function extractLikes(c: Clause, who: string, retracting: boolean): Draft[] {
   if (butNot && out.some((d) => d.kind === 'like' || (d.kind === 'brand' && d.polarity === 'positive'))) {
     for (const item of splitList(butNot[1]!)) {
       const brand = brandOf(item, item, false);
-      out.push(brand ? { about: who, kind: 'brand', value: brand, polarity: 'negative' } : { about: who, kind: 'dislike', value: item, polarity: 'negative' });
+      out.push(
+        brand
+          ? { about: who, kind: 'brand', value: brand, polarity: 'negative' }
+          : { about: who, kind: 'dislike', value: item, polarity: 'negative' },
+      );
     }
   }
   // "my favourite colour is green", "my favorite brand is Nike"
@@ -549,12 +809,15 @@ function extractLikes(c: Clause, who: string, retracting: boolean): Draft[] {
     else for (const item of splitList(val!)) out.push({ about: who, kind: 'like', value: item, polarity: 'positive' });
   }
   // "my brother is a huge football fan", "I'm a big Samsung person"
-  const fanOf = low.match(/\b(?:am|is|are|i'm|im|he's|she's|we're|they're)\s+(?:(?:a|an)\s+)?(?:big\s+|huge\s+|massive\s+|total\s+|die-?hard\s+|such\s+)?((?!not\b|allergic\b)[a-z0-9'&.-]+(?:\s+[a-z0-9'&.-]+){0,2}?)\s+(?:fans?|lovers?|addicts?|person|people|guy|girl|junkies?|fanatics?|enthusiasts?)\b/);
+  const fanOf = low.match(
+    /\b(?:am|is|are|i'm|im|he's|she's|we're|they're)\s+(?:(?:a|an)\s+)?(?:big\s+|huge\s+|massive\s+|total\s+|die-?hard\s+|such\s+)?((?!not\b|allergic\b)[a-z0-9'&.-]+(?:\s+[a-z0-9'&.-]+){0,2}?)\s+(?:fans?|lovers?|addicts?|person|people|guy|girl|junkies?|fanatics?|enthusiasts?)\b/,
+  );
   if (fanOf && !/\b(?:size|small|medium|large)\b/.test(fanOf[1]!)) {
     const rawStart = c.raw.toLowerCase().indexOf(fanOf[1]!);
     const brand = brandOf(fanOf[1]!, c.raw.slice(rawStart, rawStart + fanOf[1]!.length), c.cased);
     if (brand) out.push({ about: who, kind: 'brand', value: brand, polarity: 'positive' });
-    else if (!/^(?:picky|big|good|huge|early|night|morning|people|dog|cat)$/.test(fanOf[1]!)) out.push({ about: who, kind: 'like', value: cleanPhrase(fanOf[1]!), polarity: 'positive' });
+    else if (!/^(?:picky|big|good|huge|early|night|morning|people|dog|cat)$/.test(fanOf[1]!))
+      out.push({ about: who, kind: 'like', value: cleanPhrase(fanOf[1]!), polarity: 'positive' });
   }
   return out;
 }
@@ -566,13 +829,22 @@ const PRODUCT_SUFFIX =
 /** A brand when it is a known brand, or written with a capital inside the sentence. */
 function brandOf(item: string, rawObj: string, cased = true): string | undefined {
   // "Apple products", "Nike stuff": the brand is the first word(s).
-  const v = item.toLowerCase().replace(/^the\s+/, '').replace(PRODUCT_SUFFIX, '');
+  const v = item
+    .toLowerCase()
+    .replace(/^the\s+/, '')
+    .replace(PRODUCT_SUFFIX, '');
   if (BRANDS.has(v)) return v;
   // An unknown capitalised name counts as a brand only with goods after it ("Craftsman tools");
   // alone it is as likely a franchise, a band or a place ("Pokemon", "Taylor Swift", "Paris").
   const trimmed = rawObj.trim().replace(ARTICLE, '');
   const raw = trimmed.replace(PRODUCT_SUFFIX, '');
-  if (cased && raw !== trimmed && /^[A-Z][a-zA-Z'&.]+(?:\s+[A-Z][a-zA-Z'&.]+)?$/.test(raw) && !/^(?:I|My|The)$/.test(raw) && !(v in MONTH)) {
+  if (
+    cased &&
+    raw !== trimmed &&
+    /^[A-Z][a-zA-Z'&.]+(?:\s+[A-Z][a-zA-Z'&.]+)?$/.test(raw) &&
+    !/^(?:I|My|The)$/.test(raw) &&
+    !(v in MONTH)
+  ) {
     return v;
   }
   return undefined;
@@ -580,7 +852,8 @@ function brandOf(item: string, rawObj: string, cased = true): string | undefined
 
 function extractBrandBuying(c: Clause, who: string): Draft[] {
   const out: Draft[] = [];
-  const re = /\b(never|only|always|mostly|exclusively|refuse to|won't|will not|don't|do not|no longer|stopped)?\s*(?:buy|buys|buying|wear|wears|wearing|use|uses|using|shop at|shops at|shop|shopping at|order from|orders from|boycott|boycotting|avoid|avoiding|done with|sick of|fed up with|over|through with|loyal to)\s+(?:(?:anything|everything|stuff|products|things|items)\s+(?:from|by|made by)\s+)?([A-Za-z][\w'&.-]*(?:\s+[A-Z][\w'&.-]*)?)(?:\s+(?:again|anymore|products|stuff|clothes|shoes|brand))?/gi;
+  const re =
+    /\b(never|only|always|mostly|exclusively|refuse to|won't|will not|don't|do not|no longer|stopped)?\s*(?:buy|buys|buying|wear|wears|wearing|use|uses|using|shop at|shops at|shop|shopping at|order from|orders from|boycott|boycotting|avoid|avoiding|done with|sick of|fed up with|over|through with|loyal to)\s+(?:(?:anything|everything|stuff|products|things|items)\s+(?:from|by|made by)\s+)?([A-Za-z][\w'&.-]*(?:\s+[A-Z][\w'&.-]*)?)(?:\s+(?:again|anymore|products|stuff|clothes|shoes|brand))?/gi;
   for (const m of c.raw.matchAll(re)) {
     const mod = (m[1] ?? '').toLowerCase();
     const word = m[2]!;
@@ -635,7 +908,11 @@ function extractBudget(c: Clause, text: string, who: string): Draft[] {
   const bare = rx`\\b${BUDGET_CUE}\\s*:?\\s*(\\d[\\d,]*(?:\\.\\d+)?)(k)?\\b(?!\\s*(?:%|percent|days?|weeks?|months?|years?|yrs?|lbs?|kg|inch|inches|in\\b|cm|mm|ft|feet|minutes?|hours?|items?|people|guests|kids|year))`;
   const money = (g: RegExpMatchArray): [number, string] =>
     g[1] ? [parseAmount(g[2]!, g[3]), currencyOf(g[1])] : [parseAmount(g[4]!, g[5]), currencyOf(g[6])];
-  if ((m = low.match(range)) && (m[1] || m[4] || m[5] || m[8]) && (/\bbetween\b/.test(m[0]) || /[-–]|\bto\b/.test(m[0]))) {
+  if (
+    (m = low.match(range)) &&
+    (m[1] || m[4] || m[5] || m[8]) &&
+    (/\bbetween\b/.test(m[0]) || /[-–]|\bto\b/.test(m[0]))
+  ) {
     max = parseAmount(m[6]!, m[7]);
     currency = currencyOf(m[5] ?? m[8] ?? m[1] ?? m[4]);
     at = m.index!;
@@ -664,13 +941,24 @@ function budgetProduct(low: string, cueAt: number): string | undefined {
   let np = head.match(lead)?.[1] ?? head;
   np = np.replace(/^(?:i'm|i am|im|i|we|we're)\s+/, '');
   np = np
-    .split(/\s*(?:[,;.!?]|\b(?:for\b|that(?:'s| is)?\b|which|with|in (?:size|blue|red|black)\b|my budget|budget|max|maximum|that's|for under|for less)\b)/)[0]!
+    .split(
+      /\s*(?:[,;.!?]|\b(?:for\b|that(?:'s| is)?\b|which|with|in (?:size|blue|red|black)\b|my budget|budget|max|maximum|that's|for under|for less)\b)/,
+    )[0]!
     .replace(/\s+(?:for|that'?s?|is|are|costs?|priced)$/, '');
   // "what gift would you recommend under $40": the request names its object before the verb.
-  if (!np.trim()) np = head.match(/\b(?:what|which|a|an|some|any)\s+((?:[a-z-]+\s+){0,2}?[a-z-]+)\s+(?:would|should|do|can|could|is|are|might)\b/)?.[1] ?? '';
+  if (!np.trim())
+    np =
+      head.match(
+        /\b(?:what|which|a|an|some|any)\s+((?:[a-z-]+\s+){0,2}?[a-z-]+)\s+(?:would|should|do|can|could|is|are|might)\b/,
+      )?.[1] ?? '';
   np = np.trim().replace(/\s+(?:ideas?|suggestions?|options?|recommendations?|recs)$/, '');
-  const v = cleanPhrase(np.replace(/^(?:a|an|the|some|any|new|nice|good|cheap|decent)\s+/, '').replace(/^(?:new|nice|good|cheap|decent)\s+/, ''));
-  if (!v || v.split(' ').length > 5 || /^(?:something|anything|it|one|this|that|stuff|things?|me|help)$/.test(v)) return undefined;
+  const v = cleanPhrase(
+    np
+      .replace(/^(?:a|an|the|some|any|new|nice|good|cheap|decent)\s+/, '')
+      .replace(/^(?:new|nice|good|cheap|decent)\s+/, ''),
+  );
+  if (!v || v.split(' ').length > 5 || /^(?:something|anything|it|one|this|that|stuff|things?|me|help)$/.test(v))
+    return undefined;
   return v;
 }
 
@@ -701,7 +989,8 @@ function parseDate(low: string): { month: number; day?: number } | undefined {
     if (a > 12 && b <= 12) [a, b] = [b, a];
     if (a >= 1 && a <= 12 && b >= 1 && b <= 31) return { month: a, day: b };
   }
-  if ((m = low.match(rx`\\b(?:in|is in|during|early|late|mid)\\s+(${MONTH_RE})\\b`))) return { month: MONTH[m[1]!.replace('.', '')]! };
+  if ((m = low.match(rx`\\b(?:in|is in|during|early|late|mid)\\s+(${MONTH_RE})\\b`)))
+    return { month: MONTH[m[1]!.replace('.', '')]! };
   return undefined;
 }
 
@@ -717,7 +1006,11 @@ function extractDate(c: Clause, who: string, last: string | null): Draft[] {
   let about = who;
   let m: RegExpMatchArray | null;
   if ((m = before.match(rx`\\b(?:my|our)\\s+(${REL})(?:'s)?\\s+(?:\\w+\\s+)?$`))) about = relationKey(m[1]!);
-  else if ((m = before.match(/\b([a-z]+)'s\s+(?:\w+\s+)?$/)) && isName(m[1]!, c.raw.slice(before.lastIndexOf(m[1]!), before.lastIndexOf(m[1]!) + m[1]!.length))) about = m[1]!;
+  else if (
+    (m = before.match(/\b([a-z]+)'s\s+(?:\w+\s+)?$/)) &&
+    isName(m[1]!, c.raw.slice(before.lastIndexOf(m[1]!), before.lastIndexOf(m[1]!) + m[1]!.length))
+  )
+    about = m[1]!;
   else if (/\b(?:my|our)\s+(?:\w+\s+)?$/.test(before)) about = 'self';
   else if (/\b(?:his|her|their)\s+(?:\w+\s+)?$/.test(before) && last) about = last;
   const value: { occasion: string; month?: number; day?: number } = { occasion: occ[1] };
@@ -730,7 +1023,10 @@ function extractHousehold(c: Clause, who: string): Draft[] {
   if (who !== 'self') return [];
   const low = c.low;
   const out: Draft[] = [];
-  const have = low.match(/\b(?:i|we)\s+(?:also\s+|now\s+|just\s+)?(?:have|have got|'ve got|got|own|live with|share (?:a|my|our) (?:home|house|flat|apartment) with|take care of|look after)\s+(.+)$/) ??
+  const have =
+    low.match(
+      /\b(?:i|we)\s+(?:also\s+|now\s+|just\s+)?(?:have|have got|'ve got|got|own|live with|share (?:a|my|our) (?:home|house|flat|apartment) with|take care of|look after)\s+(.+)$/,
+    ) ??
     low.match(/\b(?:i've|we've|ive)\s+(?:also\s+)?got\s+(.+)$/) ??
     low.match(/\b(?:don't|do not|no longer|doesn't)\s+(?:have|own)\s+(.+)$/) ??
     low.match(/^(?:we're|we are)\s+a\s+family\s+of\s+(\w+)/);
@@ -742,12 +1038,17 @@ function extractHousehold(c: Clause, who: string): Draft[] {
   }
   const nounRe = rx`^((?:a|an|one|two|three|four|five|six|seven|eight|nine|ten|\\d+|my|our|the)\\s+)?((?:[a-z-]+\\s+){0,2}?)(${HOUSEHOLD_NOUNS}|${REL})$`;
   for (const part of have[1]!.split(/\s*(?:,\s*(?:and\s+)?|\s+and\s+|\s*&\s*)\s*/)) {
-    const p = part.replace(/\s+(?:anymore|any more|at home|now|too|as well|together|who\b.*|that\b.*|and\b.*)$/, '').trim();
+    const p = part
+      .replace(/\s+(?:anymore|any more|at home|now|too|as well|together|who\b.*|that\b.*|and\b.*)$/, '')
+      .trim();
     const m = p.match(nounRe);
     if (!m) continue;
     const q = (m[1] ?? '').trim();
     // "live with my partner" -> "partner"; "two kids", "a dog" keep their count word as said.
-    const value = /^(?:my|our|the)$/.test(q) || !q ? `${m[2] ?? ''}${m[3]}`.trim() : `${q} ${m[2] ?? ''}${m[3]}`.replace(/\s+/g, ' ').trim();
+    const value =
+      /^(?:my|our|the)$/.test(q) || !q
+        ? `${m[2] ?? ''}${m[3]}`.trim()
+        : `${q} ${m[2] ?? ''}${m[3]}`.replace(/\s+/g, ' ').trim();
     if (/^(?:a|an)\s+(?:question|problem|issue|order)/.test(value)) continue;
     out.push({ about: 'self', kind: 'household', value, polarity: 'positive' });
   }
@@ -756,14 +1057,24 @@ function extractHousehold(c: Clause, who: string): Draft[] {
 
 function extractLocation(c: Clause, who: string): Draft[] {
   const m =
-    c.raw.match(/^(?:i'm|im|i am|we're|we are)\s+(?:currently\s+|now\s+|still\s+)?(?:in|near|out in|over in|down in|up in)\s+([A-Z].+)$/i) ??
-    c.raw.match(/\b(?:live|lives|living|reside|resides|residing|located|based|moved|moving|relocated|relocating|staying|settled)\s+(?:in|at|to|near|out in|over in|down in|up in)\s+(.+)$/i) ??
-    c.raw.match(/\b(?:(?:am|i'm|im|is|are|we're|come|comes|originally)\s+(?:originally\s+)?from|address is|address's|home address is|zip code is|postcode is|home is in)\s*:?\s+(.+)$/i);
+    c.raw.match(
+      /^(?:i'm|im|i am|we're|we are)\s+(?:currently\s+|now\s+|still\s+)?(?:in|near|out in|over in|down in|up in)\s+([A-Z].+)$/i,
+    ) ??
+    c.raw.match(
+      /\b(?:live|lives|living|reside|resides|residing|located|based|moved|moving|relocated|relocating|staying|settled)\s+(?:in|at|to|near|out in|over in|down in|up in)\s+(.+)$/i,
+    ) ??
+    c.raw.match(
+      /\b(?:(?:am|i'm|im|is|are|we're|come|comes|originally)\s+(?:originally\s+)?from|address is|address's|home address is|zip code is|postcode is|home is in)\s*:?\s+(.+)$/i,
+    );
   if (!m) return [];
   const verb = m[0].toLowerCase();
   let place = m[1]!;
   // Stop at the next thought, but keep the commas inside "Austin, Texas" and addresses.
-  place = place.split(/\s*(?:[.;!?]|\s-\s|\b(?:and|but|so|because|since|with|now|anymore|any more|these days|for (?:now|work)|right now|last|this (?:year|month|week|spring|summer|fall|autumn|winter)|recently|a while|a few|(?:\d+|a|two|three|few) (?:years?|months?|weeks?) ago|years ago|in \d{4}|yesterday)\b|,\s*(?:and|but|so|i|we|can|could|please|what|any|my|do|is|are)\b)/i)[0]!.trim();
+  place = place
+    .split(
+      /\s*(?:[.;!?]|\s-\s|\b(?:and|but|so|because|since|with|now|anymore|any more|these days|for (?:now|work)|right now|last|this (?:year|month|week|spring|summer|fall|autumn|winter)|recently|a while|a few|(?:\d+|a|two|three|few) (?:years?|months?|weeks?) ago|years ago|in \d{4}|yesterday)\b|,\s*(?:and|but|so|i|we|can|could|please|what|any|my|do|is|are)\b)/i,
+    )[0]!
+    .trim();
   place = place.replace(/[,\s]+$/, '');
   if (!place) return [];
   const firstWord = place.split(/\s+/)[0]!;
@@ -771,8 +1082,13 @@ function extractLocation(c: Clause, who: string): Draft[] {
   const strong = /live|lives|living|reside|address|moved|relocat|zip|postcode|home is|settled/.test(verb);
   if (!strong && (!/^[A-Z0-9]/.test(firstWord) || !c.cased)) return [];
   // "a small town in Vermont" is a place; "a hurry" or "my car" is not.
-  if (strong && c.cased && /^(?:a|an|the)\s/i.test(place) && /\s[A-Z]/.test(place)) place = place.replace(/^(?:a|an|the)\s+/i, '');
-  if (/^(?:a|an|the|my|your|here|there|it|this|that|home|love|trouble|pain|hurry)\b/i.test(place) && !/^(?:the bay area|the uk|the us|the usa|the netherlands)/i.test(place)) return [];
+  if (strong && c.cased && /^(?:a|an|the)\s/i.test(place) && /\s[A-Z]/.test(place))
+    place = place.replace(/^(?:a|an|the)\s+/i, '');
+  if (
+    /^(?:a|an|the|my|your|here|there|it|this|that|home|love|trouble|pain|hurry)\b/i.test(place) &&
+    !/^(?:the bay area|the uk|the us|the usa|the netherlands)/i.test(place)
+  )
+    return [];
   if (place.split(/\s+/).length > 8) return [];
   return [{ about: who, kind: 'location', value: place.toLowerCase(), polarity: 'positive' }];
 }
@@ -780,8 +1096,10 @@ function extractLocation(c: Clause, who: string): Draft[] {
 // ---------------------------------------------------------------------------------------------
 // Retraction
 
-const FORGET_CUE = /\b(?:forget|frget|forgot about|delete|remove|erase|wipe|clear|reset|unlearn|scratch|stop remembering|don't (?:store|remember|keep|save)|do not (?:store|remember|keep|save)|drop)\b/;
-const NO_LONGER = /\b(?:any ?more|no longer|not\s+\w+\s+anymore|stopped|quit|quitting|gave up|giving up|done with|outgrew|outgrown|over (?:my|it|that)|used to be)\b/;
+const FORGET_CUE =
+  /\b(?:forget|frget|forgot about|delete|remove|erase|wipe|clear|reset|unlearn|scratch|stop remembering|don't (?:store|remember|keep|save)|do not (?:store|remember|keep|save)|drop)\b/;
+const NO_LONGER =
+  /\b(?:any ?more|no longer|not\s+\w+\s+anymore|stopped|quit|quitting|gave up|giving up|done with|outgrew|outgrown|over (?:my|it|that)|used to be)\b/;
 
 /** What a forget request names when it does not restate the fact: "forget my shoe size", "delete my address". */
 function forgetTargets(low: string, text: string): Fact[] {
@@ -790,9 +1108,20 @@ function forgetTargets(low: string, text: string): Fact[] {
   let about = 'self';
   let m: RegExpMatchArray | null;
   if ((m = rest.match(rx`\\b(?:my|our|the)\\s+(${REL})(?:'s|s')?(?=[\\s,.!?]|$)`))) about = relationKey(m[1]!);
-  else if ((m = rest.match(/\b(?:about|on|of)\s+my\s+([a-z-]+)$/)) && !/^(?:data|info|information|profile|preferences|details|sizes?|diet|allerg\w*|address|birthday|budget|likes|stuff|things|account|history|household|family)$/.test(m[1]!)) about = m[1]!;
-  else if ((m = text.slice(cueAt >= 0 ? cueAt : 0).match(/\b(?:about|on|of|for)\s+([A-Z][a-z]+)\b/)) && isName(m[1]!.toLowerCase(), m[1]!)) about = m[1]!.toLowerCase();
-  else if ((m = text.slice(cueAt >= 0 ? cueAt : 0).match(/\b([A-Z][a-z]+)'s\b/)) && isName(m[1]!.toLowerCase(), m[1]!)) about = m[1]!.toLowerCase();
+  else if (
+    (m = rest.match(/\b(?:about|on|of)\s+my\s+([a-z-]+)$/)) &&
+    !/^(?:data|info|information|profile|preferences|details|sizes?|diet|allerg\w*|address|birthday|budget|likes|stuff|things|account|history|household|family)$/.test(
+      m[1]!,
+    )
+  )
+    about = m[1]!;
+  else if (
+    (m = text.slice(Math.max(cueAt, 0)).match(/\b(?:about|on|of|for)\s+([A-Z][a-z]+)\b/)) &&
+    isName(m[1]!.toLowerCase(), m[1]!)
+  )
+    about = m[1]!.toLowerCase();
+  else if ((m = text.slice(Math.max(cueAt, 0)).match(/\b([A-Z][a-z]+)'s\b/)) && isName(m[1]!.toLowerCase(), m[1]!))
+    about = m[1]!.toLowerCase();
   const r = (kind: Fact['kind'], value: Fact['value']): Fact => ({ about, kind, value, polarity: 'retract' });
   const kinds = forgetKinds(rest, r);
   if (kinds.length) return kinds;
@@ -801,7 +1130,9 @@ function forgetTargets(low: string, text: string): Fact[] {
   // Everything about someone: "forget about my sister", "delete all my data", "reset my profile".
   if (
     about !== 'self' ||
-    /\b(?:everything|all|data|info|information|profile|preferences|details|what you know|what i (?:said|told you)|it|that|memory|history|facts)\b/.test(rest)
+    /\b(?:everything|all|data|info|information|profile|preferences|details|what you know|what i (?:said|told you)|it|that|memory|history|facts)\b/.test(
+      rest,
+    )
   ) {
     return [r('*', '*')];
   }
@@ -814,8 +1145,10 @@ function forgetKinds(rest: string, r: (kind: Fact['kind'], value: Fact['value'])
   const itemM = rest.match(rx`\\b(${ITEM_WORDS}|shoe)\\s+sizes?\\b`);
   if (itemM) out.push(r('size', { item: itemOf(itemM[1] === 'shoe' ? 'shoes' : itemM[1])! }));
   else if (/\bsizes?\b|\bmeasurements\b/.test(rest)) out.push(r('size', '*'));
-  for (const [re, occ] of OCCASIONS) if (re.test(rest) && !out.some((f) => f.kind === 'date')) out.push(r('date', { occasion: occ }));
-  if (/\b(?:address|location|where i live|where we live|city|zip code|postcode)\b/.test(rest)) out.push(r('location', '*'));
+  for (const [re, occ] of OCCASIONS)
+    if (re.test(rest) && !out.some((f) => f.kind === 'date')) out.push(r('date', { occasion: occ }));
+  if (/\b(?:address|location|where i live|where we live|city|zip code|postcode)\b/.test(rest))
+    out.push(r('location', '*'));
   if (/\ballerg\w*\b/.test(rest)) out.push(r('allergy', '*'));
   if (/\b(?:diet|dietary|diets|eating habits)\b/.test(rest)) out.push(r('diet', '*'));
   if (/\bbudgets?\b/.test(rest)) out.push(r('budget', '*'));
@@ -830,9 +1163,26 @@ function forgetKinds(rest: string, r: (kind: Fact['kind'], value: Fact['value'])
 // Entry point
 
 /** Order-handling intents: "my kid doesn't like the toy, can we return it" is about one product, not a taste. */
-const ORDER_INTENTS = new Set<Intent>(['order_status', 'track_shipment', 'return_item', 'cancel_order', 'refund_status', 'change_delivery', 'payment_question']);
+const ORDER_INTENTS = new Set<Intent>([
+  'order_status',
+  'track_shipment',
+  'return_item',
+  'cancel_order',
+  'refund_status',
+  'change_delivery',
+  'payment_question',
+]);
 /** Intents whose messages talk about facts without stating them ("what do you know about my dad?"). */
-const NO_FACT_INTENTS = new Set<Intent>(['what_do_you_know', 'too_creepy', 'abuse', 'apology', 'greeting', 'stop_messages', 'resume_messages', 'talk_to_human']);
+const NO_FACT_INTENTS = new Set<Intent>([
+  'what_do_you_know',
+  'too_creepy',
+  'abuse',
+  'apology',
+  'greeting',
+  'stop_messages',
+  'resume_messages',
+  'talk_to_human',
+]);
 
 /**
  * The facts a message states. `intent` (when known) narrows the reading: questions about what we
@@ -846,7 +1196,10 @@ export function extractFacts(input: string, intent?: Intent): Fact[] {
   const cased = /[a-z]/.test(text);
   const people = cased ? mentions(text) : mentions(text.toLowerCase());
   const forgetting = FORGET_CUE.test(lowAll) && (intent === undefined || intent === 'forget_fact');
-  const productContext = intent === 'find_product' || intent === 'recommend' || /\b(?:looking for|do you have|need|want|find|show me|in stock)\b/.test(lowAll);
+  const productContext =
+    intent === 'find_product' ||
+    intent === 'recommend' ||
+    /\b(?:looking for|do you have|need|want|find|show me|in stock)\b/.test(lowAll);
 
   const drafts: Draft[] = [];
   const retractFlags: boolean[] = [];
@@ -856,7 +1209,7 @@ export function extractFacts(input: string, intent?: Intent): Fact[] {
     const at = text.indexOf(rawClause, offset);
     offset = at >= 0 ? at + rawClause.length : offset;
     // The last person mentioned before this clause resolves "he"/"she"; a later one if none came before.
-    const before = people.filter((p) => p.at < (at >= 0 ? at : 0));
+    const before = people.filter((p) => p.at < Math.max(at, 0));
     last = before.length ? before[before.length - 1]!.who : (people[0]?.who ?? last);
     const subject = clauseSubject(rawClause, last);
     const clause: Clause = { raw: rawClause, low: rawClause.toLowerCase(), subject, start: Math.max(at, 0), cased };
@@ -864,9 +1217,14 @@ export function extractFacts(input: string, intent?: Intent): Fact[] {
     const who = subject ?? 'self';
     const found: Draft[] = [];
     if (subject) found.push(...extractDiet(clause, subject), ...extractAllergy(clause, subject));
-    found.push(...extractSize(clause, who, productContext), ...extractDate(clause, who, last), ...extractBudget(clause, text, who));
+    found.push(
+      ...extractSize(clause, who, productContext),
+      ...extractDate(clause, who, last),
+      ...extractBudget(clause, text, who),
+    );
     if (subject) {
-      if (!intent || !ORDER_INTENTS.has(intent)) found.push(...extractLikes(clause, subject, retracting), ...extractBrandBuying(clause, subject));
+      if (!intent || !ORDER_INTENTS.has(intent))
+        found.push(...extractLikes(clause, subject, retracting), ...extractBrandBuying(clause, subject));
       found.push(...extractHousehold(clause, subject), ...extractLocation(clause, subject));
     }
     for (const f of found) {
@@ -883,7 +1241,11 @@ export function extractFacts(input: string, intent?: Intent): Fact[] {
     }),
   );
   // "I don't eat meat anymore" states a diet, it retracts nothing.
-  facts = facts.map((f) => (f.kind === 'diet' && f.value === 'vegetarian' && /\b(?:eat|eating) meat\b/.test(lowAll) && !forgetting ? { ...f, polarity: 'positive' } : f));
+  facts = facts.map((f) =>
+    f.kind === 'diet' && f.value === 'vegetarian' && /\b(?:eat|eating) meat\b/.test(lowAll) && !forgetting
+      ? { ...f, polarity: 'positive' }
+      : f,
+  );
 
   if (forgetting) {
     // Prefer the fact the request restates ("forget that I like jazz"); else what it names ("my shoe size").

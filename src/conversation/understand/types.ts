@@ -29,7 +29,8 @@ export const INTENTS = [
 
 export type Intent = (typeof INTENTS)[number];
 
-export const isIntent = (s: unknown): s is Intent => typeof s === 'string' && (INTENTS as readonly string[]).includes(s);
+export const isIntent = (s: unknown): s is Intent =>
+  typeof s === 'string' && (INTENTS as readonly string[]).includes(s);
 
 export type FactKind =
   | 'diet'

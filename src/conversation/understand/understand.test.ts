@@ -30,7 +30,11 @@ const sortKeys = (v: unknown): unknown =>
   Array.isArray(v)
     ? v.map(sortKeys)
     : v && typeof v === 'object'
-      ? Object.fromEntries(Object.entries(v as Record<string, unknown>).sort(([a], [b]) => a.localeCompare(b)).map(([k, x]) => [k, sortKeys(x)]))
+      ? Object.fromEntries(
+          Object.entries(v as Record<string, unknown>)
+            .sort(([a], [b]) => a.localeCompare(b))
+            .map(([k, x]) => [k, sortKeys(x)]),
+        )
       : v;
 /** Facts compared as a set: the contract does not order them. */
 const factSet = (fs: Fact[]) => fs.map((f) => JSON.stringify(sortKeys(f))).sort();
@@ -67,7 +71,9 @@ test('test messages are not copied from the dev set', () => {
 test('each intent is recognised on unseen phrasings', () => {
   const covered = new Set(INTENT_CASES.map(([, i]) => i));
   assert.equal(covered.size, INTENTS.length, 'every intent has a case');
-  const wrong = INTENT_CASES.map(([text, want]) => ({ text, want, got: understand(text).intent })).filter((r) => r.got !== r.want);
+  const wrong = INTENT_CASES.map(([text, want]) => ({ text, want, got: understand(text).intent })).filter(
+    (r) => r.got !== r.want,
+  );
   assert.deepEqual(wrong, []);
 });
 
@@ -88,14 +94,17 @@ test('gibberish and empty input are other with low confidence', () => {
 });
 
 test('bare STOP keywords always stop messages', () => {
-  for (const text of ['STOP', 'stop', 'Unsubscribe', 'STOP ALL']) assert.equal(understand(text).intent, 'stop_messages', text);
+  for (const text of ['STOP', 'stop', 'Unsubscribe', 'STOP ALL'])
+    assert.equal(understand(text).intent, 'stop_messages', text);
   assert.equal(understand('START').intent, 'resume_messages');
   // "stop" inside a request about something else is not an opt-out.
   assert.notEqual(understand('stop bringing up my ex please').intent, 'stop_messages');
 });
 
 test('diet and allergy values are normalised', () => {
-  assertFacts("I've been gluten-free for years", [{ about: 'self', kind: 'diet', value: 'gluten_free', polarity: 'positive' }]);
+  assertFacts("I've been gluten-free for years", [
+    { about: 'self', kind: 'diet', value: 'gluten_free', polarity: 'positive' },
+  ]);
   assertFacts('my brother keeps halal', [{ about: 'brother', kind: 'diet', value: 'halal', polarity: 'positive' }]);
   assertFacts('my daughter is allergic to cashews and prawns', [
     { about: 'daughter', kind: 'allergy', value: 'tree_nuts', polarity: 'positive' },
@@ -107,15 +116,21 @@ test('diet and allergy values are normalised', () => {
 
 test('negation gives dislikes and negative brands', () => {
   assertFacts("I don't like mushrooms", [{ about: 'self', kind: 'dislike', value: 'mushrooms', polarity: 'negative' }]);
-  assertFacts("my mum can't stand strong perfume", [{ about: 'mum', kind: 'dislike', value: 'strong perfume', polarity: 'negative' }]);
+  assertFacts("my mum can't stand strong perfume", [
+    { about: 'mum', kind: 'dislike', value: 'strong perfume', polarity: 'negative' },
+  ]);
   assertFacts('I refuse to buy Adidas', [{ about: 'self', kind: 'brand', value: 'adidas', polarity: 'negative' }]);
-  assertFacts('we avoid anything made by Unilever', [{ about: 'self', kind: 'brand', value: 'unilever', polarity: 'negative' }]);
+  assertFacts('we avoid anything made by Unilever', [
+    { about: 'self', kind: 'brand', value: 'unilever', polarity: 'negative' },
+  ]);
   // "I'd like to..." is a request, not a taste.
   assert.deepEqual(facts("I'd like to exchange the lamp"), []);
 });
 
 test('facts about the people shopped for use the relation or name', () => {
-  assertFacts('my uncle is really into bird watching', [{ about: 'uncle', kind: 'like', value: 'bird watching', polarity: 'positive' }]);
+  assertFacts('my uncle is really into bird watching', [
+    { about: 'uncle', kind: 'like', value: 'bird watching', polarity: 'positive' },
+  ]);
   assertFacts("my grandad's birthday is 14 February and he loves crosswords", [
     { about: 'grandad', kind: 'date', value: { occasion: 'birthday', month: 2, day: 14 }, polarity: 'positive' },
     { about: 'grandad', kind: 'like', value: 'crosswords', polarity: 'positive' },
@@ -138,10 +153,18 @@ test('budgets carry max, currency and what they are for', () => {
 });
 
 test('sizes are normalised per garment', () => {
-  assertFacts('I wear a 10.5 in shoes', [{ about: 'self', kind: 'size', value: { item: 'shoes', size: '10.5' }, polarity: 'positive' }]);
-  assertFacts('my husband wears 36x30 trousers', [{ about: 'husband', kind: 'size', value: { item: 'pants', size: '36x30' }, polarity: 'positive' }]);
-  assertFacts('my daughter is a small', [{ about: 'daughter', kind: 'size', value: { item: 'shirt', size: 'S' }, polarity: 'positive' }]);
-  assertFacts("I'm an extra large in hoodies", [{ about: 'self', kind: 'size', value: { item: 'hoodie', size: 'XL' }, polarity: 'positive' }]);
+  assertFacts('I wear a 10.5 in shoes', [
+    { about: 'self', kind: 'size', value: { item: 'shoes', size: '10.5' }, polarity: 'positive' },
+  ]);
+  assertFacts('my husband wears 36x30 trousers', [
+    { about: 'husband', kind: 'size', value: { item: 'pants', size: '36x30' }, polarity: 'positive' },
+  ]);
+  assertFacts('my daughter is a small', [
+    { about: 'daughter', kind: 'size', value: { item: 'shirt', size: 'S' }, polarity: 'positive' },
+  ]);
+  assertFacts("I'm an extra large in hoodies", [
+    { about: 'self', kind: 'size', value: { item: 'hoodie', size: 'XL' }, polarity: 'positive' },
+  ]);
   // "too small" on a return is about the product, not the shopper.
   assert.deepEqual(facts('the coat is too small, can I swap it'), []);
 });
@@ -150,7 +173,9 @@ test('dates read month and day in either order', () => {
   assertFacts('our anniversary is the 9th of August', [
     { about: 'self', kind: 'date', value: { occasion: 'anniversary', month: 8, day: 9 }, polarity: 'positive' },
   ]);
-  assertFacts("my wife's birthday is 3/27", [{ about: 'wife', kind: 'date', value: { occasion: 'birthday', month: 3, day: 27 }, polarity: 'positive' }]);
+  assertFacts("my wife's birthday is 3/27", [
+    { about: 'wife', kind: 'date', value: { occasion: 'birthday', month: 3, day: 27 }, polarity: 'positive' },
+  ]);
   // No date given: nothing to store.
   assert.deepEqual(facts('what should I get my aunt for her birthday?'), []);
 });
@@ -168,9 +193,15 @@ test('forget requests retract what they name', () => {
   assert.equal(u.intent, 'forget_fact');
   assert.deepEqual(u.facts, [{ about: 'self', kind: 'size', value: { item: 'jacket' }, polarity: 'retract' }]);
   assertFacts("I'm no longer doing keto", [{ about: 'self', kind: 'diet', value: 'keto', polarity: 'retract' }]);
-  assertFacts('delete everything you know about my aunt', [{ about: 'aunt', kind: '*', value: '*', polarity: 'retract' }]);
-  assertFacts("forget my brother's birthday", [{ about: 'brother', kind: 'date', value: { occasion: 'birthday' }, polarity: 'retract' }]);
-  assertFacts('my son is not allergic to milk anymore', [{ about: 'son', kind: 'allergy', value: 'dairy', polarity: 'retract' }]);
+  assertFacts('delete everything you know about my aunt', [
+    { about: 'aunt', kind: '*', value: '*', polarity: 'retract' },
+  ]);
+  assertFacts("forget my brother's birthday", [
+    { about: 'brother', kind: 'date', value: { occasion: 'birthday' }, polarity: 'retract' },
+  ]);
+  assertFacts('my son is not allergic to milk anymore', [
+    { about: 'son', kind: 'allergy', value: 'dairy', polarity: 'retract' },
+  ]);
 });
 
 test('questions about what we know state no facts', () => {
@@ -234,7 +265,11 @@ test('the CLI answers each line and reports bad lines without stopping', async (
   const chunks: string[] = [];
   output.on('data', (c: Buffer) => chunks.push(c.toString()));
   const code = await runUnderstandCli(input, output);
-  const lines = chunks.join('').trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+  const lines = chunks
+    .join('')
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as Record<string, unknown>);
   assert.equal(code, 1);
   assert.equal(lines.length, 5);
   assert.deepEqual(lines[0], {

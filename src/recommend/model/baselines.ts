@@ -27,7 +27,10 @@ function takeK(ranked: readonly string[], k: number, exclude?: ReadonlySet<strin
 }
 
 /** Most popular items by number of distinct buyers in the training period. */
-export function popBaseline(train: readonly Interaction[], enc: EncodedInteractions = encodeInteractions(train)): Baseline & { ranked: string[] } {
+export function popBaseline(
+  train: readonly Interaction[],
+  enc: EncodedInteractions = encodeInteractions(train),
+): Baseline & { ranked: string[] } {
   const ranked = itemsByUserCount(enc).map((i) => enc.itemIds[i]);
   return { name: 'Pop', ranked, recommend: (_user, k, exclude) => takeK(ranked, k, exclude) };
 }
@@ -48,7 +51,12 @@ export function buyAgainBaseline(train: readonly Interaction[], opts: { fillWith
   }
   const ranked = new Map<string, string[]>();
   for (const [user, items] of perUser) {
-    ranked.set(user, [...items].sort((a, b) => b[1].baskets.size - a[1].baskets.size || b[1].last - a[1].last || (a[0] < b[0] ? -1 : 1)).map((e) => e[0]));
+    ranked.set(
+      user,
+      [...items]
+        .sort((a, b) => b[1].baskets.size - a[1].baskets.size || b[1].last - a[1].last || (a[0] < b[0] ? -1 : 1))
+        .map((e) => e[0]),
+    );
   }
   const pop = opts.fillWithPop ? popBaseline(train).ranked : [];
   return {
@@ -81,7 +89,11 @@ function scoreByRows(
       const top = new TopK(Math.min(n, k + (exclude?.size ?? 0)));
       // Tiny popularity term: users without signal still get a (popularity-ordered) list.
       for (let j = 0; j < n; j++) top.push(j, acc[j] + 1e-12 * popRank[j]);
-      return takeK(top.sorted().map((e) => enc.itemIds[e.i]), k, exclude);
+      return takeK(
+        top.sorted().map((e) => enc.itemIds[e.i]),
+        k,
+        exclude,
+      );
     },
   };
 }
@@ -94,7 +106,10 @@ function popularityVector(enc: EncodedInteractions): Float64Array {
 }
 
 /** ItemKNN: cosine item-item similarity, `neighbours` kept per item (0 = all). */
-export function itemKnnBaseline(train: readonly Interaction[], opts: { neighbours?: number; enc?: EncodedInteractions } = {}): Baseline {
+export function itemKnnBaseline(
+  train: readonly Interaction[],
+  opts: { neighbours?: number; enc?: EncodedInteractions } = {},
+): Baseline {
   const enc = opts.enc ?? encodeInteractions(train);
   const n = enc.itemIds.length;
   const K = opts.neighbours && opts.neighbours > 0 ? opts.neighbours : n;

@@ -55,7 +55,15 @@ const TOUCHED = 2;
 const WANTED = 4;
 
 /** Signals in blend order; peer adoption and global trending are both reported as 'trending'. */
-const PART_SOURCES: readonly RecSource[] = ['cf', 'trending', 'buy_again', 'complement', 'session', 'popular', 'trending'];
+const PART_SOURCES: readonly RecSource[] = [
+  'cf',
+  'trending',
+  'buy_again',
+  'complement',
+  'session',
+  'popular',
+  'trending',
+];
 
 /** Per-model serving state, derived on first use (not part of the stored model). */
 interface Serving {
@@ -85,7 +93,13 @@ function servingOf(model: RecModel): Serving {
 function noSignalOrder(model: RecModel, s: Serving, w: BlendWeights): Uint32Array | undefined {
   for (const o of s.orders) if (o.popular === w.popular && o.trending === w.trending) return o.order;
   const { all, new_only } = model.params.blend;
-  if (!((w.popular === all.popular && w.trending === all.trending) || (w.popular === new_only.popular && w.trending === new_only.trending))) return undefined;
+  if (
+    !(
+      (w.popular === all.popular && w.trending === all.trending) ||
+      (w.popular === new_only.popular && w.trending === new_only.trending)
+    )
+  )
+    return undefined;
   const { popularity, trending } = model;
   // offerAll's expression with every personal signal 0, so values (and ties) are the same.
   const g = Float64Array.from(popularity, (p, j) => w.popular * p + w.trending * trending[j] + 1e-9 * p);
@@ -98,10 +112,17 @@ function noSignalOrder(model: RecModel, s: Serving, w: BlendWeights): Uint32Arra
  * CF: cf[j] += weights[t] · neighbours[seeds[t]][j]. The hottest loop, so it tracks nothing else: the caller
  * lists the reached items afterwards, cfBecause finds the best contributions of the picks.
  */
-function scatter(rows: SparseRows, seeds: ArrayLike<number>, count: number, weights: Float64Array, cf: Float64Array): void {
+function scatter(
+  rows: SparseRows,
+  seeds: ArrayLike<number>,
+  count: number,
+  weights: Float64Array,
+  cf: Float64Array,
+): void {
   const { offsets, idx, val } = rows;
   for (let t = 0; t < count; t++) {
-    const i = seeds[t], pw = weights[t];
+    const i = seeds[t],
+      pw = weights[t];
     for (let q = offsets[i], end = offsets[i + 1]; q < end; q++) cf[idx[q]] += pw * val[q];
   }
 }
@@ -111,18 +132,29 @@ function scatter(rows: SparseRows, seeds: ArrayLike<number>, count: number, weig
  * scatter's order on ties. Rows are best first, so a row stops at the first contribution that cannot beat the
  * smallest best so far.
  */
-function cfBecause(model: RecModel, seeds: ArrayLike<number>, count: number, weights: Float64Array, wanted: readonly number[]): void {
+function cfBecause(
+  model: RecModel,
+  seeds: ArrayLike<number>,
+  count: number,
+  weights: Float64Array,
+  wanted: readonly number[],
+): void {
   const { offsets, idx, val } = model.neighbours;
   const { cfBest, cfFrom, excluded: flags } = model.scratch;
   let floor = 0;
   for (let t = 0; t < count; t++) {
-    const i = seeds[t], pw = weights[t];
+    const i = seeds[t],
+      pw = weights[t];
     let updated = false;
     for (let q = offsets[i], end = offsets[i + 1]; q < end; q++) {
       const c = pw * val[q];
       if (c <= floor) break;
       const j = idx[q];
-      if (flags[j] & WANTED && c > cfBest[j]) { cfBest[j] = c; cfFrom[j] = i; updated = true; }
+      if (flags[j] & WANTED && c > cfBest[j]) {
+        cfBest[j] = c;
+        cfFrom[j] = i;
+        updated = true;
+      }
     }
     if (updated) {
       floor = Infinity;
@@ -136,17 +168,29 @@ function cfBecause(model: RecModel, seeds: ArrayLike<number>, count: number, wei
  * and listing the entries not yet touched. Returns the new touched count.
  */
 function accumulate(
-  rows: SparseRows, seeds: readonly number[], acc: Float64Array, best: Float64Array, from: Int32Array,
-  flags: Uint8Array, touched: Uint32Array, nt: number,
+  rows: SparseRows,
+  seeds: readonly number[],
+  acc: Float64Array,
+  best: Float64Array,
+  from: Int32Array,
+  flags: Uint8Array,
+  touched: Uint32Array,
+  nt: number,
 ): number {
   const { offsets, idx, val } = rows;
   for (const i of seeds) {
     for (let q = offsets[i], end = offsets[i + 1]; q < end; q++) {
       const j = idx[q];
-      if (!(flags[j] & TOUCHED)) { flags[j] |= TOUCHED; touched[nt++] = j; }
+      if (!(flags[j] & TOUCHED)) {
+        flags[j] |= TOUCHED;
+        touched[nt++] = j;
+      }
       const c = val[q];
       acc[j] += c;
-      if (c > best[j]) { best[j] = c; from[j] = i; }
+      if (c > best[j]) {
+        best[j] = c;
+        from[j] = i;
+      }
     }
   }
   return nt;
@@ -156,7 +200,8 @@ function accumulate(
 function rowsMax(acc: Float64Array, rows: SparseRows, seeds: readonly number[]): number {
   const { offsets, idx } = rows;
   let m = 0;
-  for (const i of seeds) for (let q = offsets[i], end = offsets[i + 1]; q < end; q++) if (acc[idx[q]] > m) m = acc[idx[q]];
+  for (const i of seeds)
+    for (let q = offsets[i], end = offsets[i + 1]; q < end; q++) if (acc[idx[q]] > m) m = acc[idx[q]];
   return m;
 }
 
@@ -169,10 +214,16 @@ function zeroRows(acc: Float64Array, best: Float64Array, rows: SparseRows, seeds
  * Peers: the active users most similar to the requester (cosine on item sets, over the requester's top
  * history items) and what they started buying recently, into scratch.peers. Returns the new touched count.
  */
-function peerAdoptions(model: RecModel, histItems: ArrayLike<number>, user: string | undefined, touched: Uint32Array, nTouched: number): number {
+function peerAdoptions(
+  model: RecModel,
+  histItems: ArrayLike<number>,
+  user: string | undefined,
+  touched: Uint32Array,
+  nTouched: number,
+): number {
   const { itemUsers, invNorm, adoptions, userIndex } = model.peers;
   const { peers, peerSim, peerTouched, excluded: flags } = model.scratch;
-  const self = user !== undefined ? userIndex.get(user) ?? -1 : -1;
+  const self = user !== undefined ? (userIndex.get(user) ?? -1) : -1;
   let nt = 0;
   const m = Math.min(histItems.length, MAX_PROFILE);
   for (let t = 0; t < m; t++) {
@@ -190,10 +241,14 @@ function peerAdoptions(model: RecModel, histItems: ArrayLike<number>, user: stri
     peerSim[v] = 0;
   }
   for (let t = 0; t < top.size; t++) {
-    const v = top.idx[t], sim = top.val[t];
+    const v = top.idx[t],
+      sim = top.val[t];
     for (let q = adoptions.offsets[v]; q < adoptions.offsets[v + 1]; q++) {
       const j = adoptions.idx[q];
-      if (!(flags[j] & TOUCHED)) { flags[j] |= TOUCHED; touched[nTouched++] = j; }
+      if (!(flags[j] & TOUCHED)) {
+        flags[j] |= TOUCHED;
+        touched[nTouched++] = j;
+      }
       peers[j] += sim * adoptions.val[q];
     }
   }
@@ -204,7 +259,15 @@ function peerAdoptions(model: RecModel, histItems: ArrayLike<number>, user: stri
  * Offers to top the blended score of the candidates (cand[0..count), or 0..count without cand) not flagged
  * `skip`, stopping after `limit` offers. sc: the blend weights, the personal ones scaled to this request.
  */
-function offerAll(top: TopK, sc: BlendWeights, model: RecModel, cand: Uint32Array | null, count: number, skip: number, limit: number): void {
+function offerAll(
+  top: TopK,
+  sc: BlendWeights,
+  model: RecModel,
+  cand: Uint32Array | null,
+  count: number,
+  skip: number,
+  limit: number,
+): void {
   const { cf, peers, buyAgain, complement, session, excluded: flags } = model.scratch;
   const { popularity, trending } = model;
   const { cf: sCf, peers: sPe, buyAgain: sBa, complement: sCo, session: sSe, popular: wPo, trending: wTr } = sc;
@@ -216,7 +279,15 @@ function offerAll(top: TopK, sc: BlendWeights, model: RecModel, cand: Uint32Arra
     if (flags[j] & skip) continue;
     limit--;
     // The tiny popularity term orders items without any signal (e.g. every weight 0) by popularity.
-    const s = sCf * cf[j] + sPe * peers[j] + sBa * buyAgain[j] + sCo * complement[j] + sSe * session[j] + wPo * popularity[j] + wTr * trending[j] + 1e-9 * popularity[j];
+    const s =
+      sCf * cf[j] +
+      sPe * peers[j] +
+      sBa * buyAgain[j] +
+      sCo * complement[j] +
+      sSe * session[j] +
+      wPo * popularity[j] +
+      wTr * trending[j] +
+      1e-9 * popularity[j];
     if (s < floor || (s === floor && j > top.idx[0])) continue;
     top.push(j, s);
     if (top.size === cap) floor = top.val[0];
@@ -227,7 +298,8 @@ function offerAll(top: TopK, sc: BlendWeights, model: RecModel, cand: Uint32Arra
 function sourcesOf(parts: Float64Array, order: number[]): RecSource[] {
   // Of the two 'trending' terms keep the larger (peers on a tie).
   const drop = parts[1] >= parts[6] ? 6 : 1;
-  let total = 0, len = 0;
+  let total = 0,
+    len = 0;
   for (let p = 0; p < parts.length; p++) {
     if (p === drop) continue;
     total += parts[p];
@@ -254,15 +326,30 @@ export function recommendFromModel(model: RecModel, req: RecommendRequest): Reco
   if (mode === 'new_only') w.buyAgain = 0;
   const serving = servingOf(model);
   const { touched, profileWeights } = serving;
-  const { cf, buyAgain, complement, session, peers, cfFrom, cfBest, compFrom, compBest, sessFrom, sessBest, excluded: flags } = model.scratch;
-  const nb = model.neighbours, cp = model.complements;
+  const {
+    cf,
+    buyAgain,
+    complement,
+    session,
+    peers,
+    cfFrom,
+    cfBest,
+    compFrom,
+    compBest,
+    sessFrom,
+    sessBest,
+    excluded: flags,
+  } = model.scratch;
+  const nb = model.neighbours,
+    cp = model.complements;
 
   // History: explicit map, else the model's history of the user (both best-first after sorting).
   let histItems: ArrayLike<number> = [];
   let histScores: ArrayLike<number> = [];
   let lastBasket: ArrayLike<number> = [];
   if (req.user !== undefined) lastBasket = model.users.get(req.user)?.lastBasket ?? [];
-  if (req.basketItems) lastBasket = req.basketItems.map((id) => model.itemIndex.get(id)).filter((i): i is number => i !== undefined);
+  if (req.basketItems)
+    lastBasket = req.basketItems.map((id) => model.itemIndex.get(id)).filter((i): i is number => i !== undefined);
   if (req.userItems) {
     const entries: Array<[number, number]> = [];
     for (const [id, s] of req.userItems) {
@@ -288,10 +375,11 @@ export function recommendFromModel(model: RecModel, req: RecommendRequest): Reco
   const compSeeds = [...sessionIdx, ...Array.from(lastBasket)];
   // Exclusions: caller's set, the session (already in front of the user), and the history in new_only mode.
   const excl: number[] = [...sessionIdx];
-  if (req.exclude) for (const id of req.exclude) {
-    const i = model.itemIndex.get(id);
-    if (i !== undefined) excl.push(i);
-  }
+  if (req.exclude)
+    for (const id of req.exclude) {
+      const i = model.itemIndex.get(id);
+      if (i !== undefined) excl.push(i);
+    }
   if (mode === 'new_only') for (let t = 0; t < histItems.length; t++) excl.push(histItems[t]);
 
   // Scratch entries are zero between requests: what this one writes is listed (touched, wanted, the signals'
@@ -304,8 +392,9 @@ export function recommendFromModel(model: RecModel, req: RecommendRequest): Reco
     // (an exact 0 scores as if unreached) and takes their max.
     let mCf = 0;
     if (m > 0) {
-      const maxHist = histScores[0], power = model.params.profilePower;
-      for (let t = 0; t < m; t++) profileWeights[t] = Math.pow(histScores[t] / maxHist, power);
+      const maxHist = histScores[0],
+        power = model.params.profilePower;
+      for (let t = 0; t < m; t++) profileWeights[t] = (histScores[t] / maxHist) ** power;
       scatter(nb, histItems, m, profileWeights, cf);
       for (let j = 0; j < n; j++) {
         const v = cf[j];
@@ -319,17 +408,24 @@ export function recommendFromModel(model: RecModel, req: RecommendRequest): Reco
     }
     if (w.peers > 0 && histItems.length) nt = peerAdoptions(model, histItems, req.user, touched, nt);
     let mBa = 0;
-    if (w.buyAgain > 0) for (let t = 0; t < histItems.length; t++) {
-      const i = histItems[t];
-      if (!(flags[i] & TOUCHED)) { flags[i] |= TOUCHED; touched[nt++] = i; }
-      buyAgain[i] = histScores[t];
-      if (histScores[t] > mBa) mBa = histScores[t];
-    }
+    if (w.buyAgain > 0)
+      for (let t = 0; t < histItems.length; t++) {
+        const i = histItems[t];
+        if (!(flags[i] & TOUCHED)) {
+          flags[i] |= TOUCHED;
+          touched[nt++] = i;
+        }
+        buyAgain[i] = histScores[t];
+        if (histScores[t] > mBa) mBa = histScores[t];
+      }
     // Session: CF neighbours of what is being looked at now.
     if (w.session > 0) nt = accumulate(nb, sessionIdx, session, sessBest, sessFrom, flags, touched, nt);
     if (w.complement > 0) nt = accumulate(cp, compSeeds, complement, compBest, compFrom, flags, touched, nt);
     for (const i of excl) {
-      if (!(flags[i] & TOUCHED)) { flags[i] |= TOUCHED; touched[nt++] = i; }
+      if (!(flags[i] & TOUCHED)) {
+        flags[i] |= TOUCHED;
+        touched[nt++] = i;
+      }
       flags[i] |= EXCLUDED;
     }
 
@@ -360,7 +456,9 @@ export function recommendFromModel(model: RecModel, req: RecommendRequest): Reco
     let picked = top.sorted();
     if (variety > 0) {
       const rand = rng((req.seed ?? 0) ^ hashString(req.user ?? ''));
-      picked = picked.map((e) => ({ i: e.i, v: e.v * (1 + variety * (2 * rand() - 1)) })).sort((a, b) => b.v - a.v || a.i - b.i);
+      picked = picked
+        .map((e) => ({ i: e.i, v: e.v * (1 + variety * (2 * rand() - 1)) }))
+        .sort((a, b) => b.v - a.v || a.i - b.i);
     }
     picked = picked.slice(0, k);
 

@@ -20,14 +20,19 @@ interface Header {
 
 /** Users' histories as one CSR per field (item order kept: best first). */
 function packUsers(users: Map<string, UserHistory>, ids: string[]) {
-  let total = 0, totalLast = 0;
+  let total = 0,
+    totalLast = 0;
   for (const id of ids) {
     total += users.get(id)!.items.length;
     totalLast += users.get(id)!.lastBasket.length;
   }
-  const offsets = new Uint32Array(ids.length + 1), lastOffsets = new Uint32Array(ids.length + 1);
-  const items = new Uint32Array(total), scores = new Float32Array(total), counts = new Uint32Array(total);
-  const lastBasket = new Uint32Array(totalLast), lastAt = new Float64Array(ids.length);
+  const offsets = new Uint32Array(ids.length + 1),
+    lastOffsets = new Uint32Array(ids.length + 1);
+  const items = new Uint32Array(total),
+    scores = new Float32Array(total),
+    counts = new Uint32Array(total);
+  const lastBasket = new Uint32Array(totalLast),
+    lastAt = new Float64Array(ids.length);
   ids.forEach((id, u) => {
     const h = users.get(id)!;
     items.set(h.items, offsets[u]);
@@ -41,7 +46,11 @@ function packUsers(users: Map<string, UserHistory>, ids: string[]) {
   return { offsets, items, scores, counts, lastOffsets, lastBasket, lastAt };
 }
 
-const sparse = (prefix: string, s: SparseRows): Record<string, Typed> => ({ [`${prefix}.offsets`]: s.offsets, [`${prefix}.idx`]: s.idx, [`${prefix}.val`]: s.val });
+const sparse = (prefix: string, s: SparseRows): Record<string, Typed> => ({
+  [`${prefix}.offsets`]: s.offsets,
+  [`${prefix}.idx`]: s.idx,
+  [`${prefix}.val`]: s.val,
+});
 
 export function serializeModel(m: RecModel): Buffer {
   const userIds = [...m.users.keys()];
@@ -77,7 +86,8 @@ export function serializeModel(m: RecModel): Buffer {
   out.write(MAGIC, 0, 'latin1');
   out.writeUInt32LE(json.length, 4);
   json.copy(out, 8);
-  for (const [name, a] of Object.entries(arrays)) Buffer.from(a.buffer, a.byteOffset, a.byteLength).copy(out, start + header.arrays[name].offset);
+  for (const [name, a] of Object.entries(arrays))
+    Buffer.from(a.buffer, a.byteOffset, a.byteLength).copy(out, start + header.arrays[name].offset);
   return out;
 }
 
@@ -94,10 +104,19 @@ export function deserializeModel(buf: Buffer): RecModel {
     if (!a || a.kind !== kind) throw new Error(`model array ${name} is missing`);
     return new CTORS[kind](region, a.offset, a.length) as InstanceType<(typeof CTORS)[K]>;
   };
-  const sparseOf = (prefix: string): SparseRows => ({ offsets: get(`${prefix}.offsets`, 'u32'), idx: get(`${prefix}.idx`, 'u32'), val: get(`${prefix}.val`, 'f32') });
+  const sparseOf = (prefix: string): SparseRows => ({
+    offsets: get(`${prefix}.offsets`, 'u32'),
+    idx: get(`${prefix}.idx`, 'u32'),
+    val: get(`${prefix}.val`, 'f32'),
+  });
 
-  const uOff = get('users.offsets', 'u32'), uItems = get('users.items', 'u32'), uScores = get('users.scores', 'f32'), uCounts = get('users.counts', 'u32');
-  const lOff = get('users.lastOffsets', 'u32'), lItems = get('users.lastBasket', 'u32'), lastAt = get('users.lastAt', 'f64');
+  const uOff = get('users.offsets', 'u32'),
+    uItems = get('users.items', 'u32'),
+    uScores = get('users.scores', 'f32'),
+    uCounts = get('users.counts', 'u32');
+  const lOff = get('users.lastOffsets', 'u32'),
+    lItems = get('users.lastBasket', 'u32'),
+    lastAt = get('users.lastAt', 'f64');
   const users = new Map<string, UserHistory>();
   header.userIds.forEach((id, u) => {
     users.set(id, {

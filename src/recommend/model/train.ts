@@ -54,7 +54,13 @@ export interface Csr {
 }
 
 /** Build CSR rows from (row, col, val) triplets by counting sort; rows keep triplet order. */
-export function csrFromTriplets(nRows: number, rows: ArrayLike<number>, cols: ArrayLike<number>, vals: ArrayLike<number>, count: number): Csr {
+export function csrFromTriplets(
+  nRows: number,
+  rows: ArrayLike<number>,
+  cols: ArrayLike<number>,
+  vals: ArrayLike<number>,
+  count: number,
+): Csr {
   const offsets = new Uint32Array(nRows + 1);
   for (let t = 0; t < count; t++) offsets[rows[t] + 1]++;
   for (let r = 0; r < nRows; r++) offsets[r + 1] += offsets[r];
@@ -80,7 +86,13 @@ export function transposeCsr(m: Csr, nCols: number): Csr {
  * Co-occurrence row of item i through groups (users or baskets): acc[j] += v(g,i)·v(g,j) for every group g
  * containing i. Returns the number of touched items written to `touched`; the caller clears acc.
  */
-export function cooccurrenceRow(i: number, itemGroups: Csr, groupItems: Csr, acc: Float64Array, touched: Uint32Array): number {
+export function cooccurrenceRow(
+  i: number,
+  itemGroups: Csr,
+  groupItems: Csr,
+  acc: Float64Array,
+  touched: Uint32Array,
+): number {
   let nt = 0;
   for (let p = itemGroups.offsets[i]; p < itemGroups.offsets[i + 1]; p++) {
     const g = itemGroups.idx[p];
@@ -108,7 +120,8 @@ export class TopK {
   }
   /** Ties are broken by the smaller index, so results are deterministic. */
   private less(a: number, b: number): boolean {
-    const va = this.val[a], vb = this.val[b];
+    const va = this.val[a],
+      vb = this.val[b];
     return va < vb || (va === vb && this.idx[a] > this.idx[b]);
   }
   push(i: number, v: number): void {
@@ -131,7 +144,8 @@ export class TopK {
     val[0] = v;
     let c = 0;
     for (;;) {
-      const l = 2 * c + 1, r = l + 1;
+      const l = 2 * c + 1,
+        r = l + 1;
       let m = c;
       if (l < this.size && this.less(l, m)) m = l;
       if (r < this.size && this.less(r, m)) m = r;
@@ -141,8 +155,12 @@ export class TopK {
     }
   }
   private swap(a: number, b: number): void {
-    const ti = this.idx[a]; this.idx[a] = this.idx[b]; this.idx[b] = ti;
-    const tv = this.val[a]; this.val[a] = this.val[b]; this.val[b] = tv;
+    const ti = this.idx[a];
+    this.idx[a] = this.idx[b];
+    this.idx[b] = ti;
+    const tv = this.val[a];
+    this.val[a] = this.val[b];
+    this.val[b] = tv;
   }
   /** Entries best first (empties the heap order; call reset() before reuse). */
   sorted(): Array<{ i: number; v: number }> {
@@ -177,7 +195,10 @@ function sparseFromLists(lists: Array<Array<{ i: number; v: number }>>): SparseR
 
 /** 4-way unrolled dot product: lets V8 overlap the multiply-adds. */
 function dot(a: Float64Array, ao: number, b: Float64Array, bo: number, len: number): number {
-  let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+  let s0 = 0,
+    s1 = 0,
+    s2 = 0,
+    s3 = 0;
   let t = 0;
   for (const l4 = len - 3; t < l4; t += 4) {
     s0 += a[ao + t] * b[bo + t];
@@ -201,20 +222,31 @@ export function invertSPD(A: Float64Array, n: number, onProgress?: ProgressFn): 
     if (onProgress && (i0 % 256 === 0 || i0 + BS >= n)) onProgress(phase, Math.min(n, i0 + BS), n);
   };
   // Phase 1: Cholesky, L in the lower triangle.
-  for (let i0 = 0; i0< n; i0 += BS) {
+  for (let i0 = 0; i0 < n; i0 += BS) {
     const R = Math.min(BS, n - i0);
-    const r0 = i0 * n, r1 = r0 + n, r2 = r1 + n, r3 = r2 + n;
+    const r0 = i0 * n,
+      r1 = r0 + n,
+      r2 = r1 + n,
+      r3 = r2 + n;
     for (let j = 0; j < i0; j++) {
       const rj = j * n;
       const d = A[rj + j];
       if (R === BS) {
-        let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+        let s0 = 0,
+          s1 = 0,
+          s2 = 0,
+          s3 = 0;
         for (let t = 0; t < j; t++) {
           const b = A[rj + t];
-          s0 += A[r0 + t] * b; s1 += A[r1 + t] * b; s2 += A[r2 + t] * b; s3 += A[r3 + t] * b;
+          s0 += A[r0 + t] * b;
+          s1 += A[r1 + t] * b;
+          s2 += A[r2 + t] * b;
+          s3 += A[r3 + t] * b;
         }
-        A[r0 + j] = (A[r0 + j] - s0) / d; A[r1 + j] = (A[r1 + j] - s1) / d;
-        A[r2 + j] = (A[r2 + j] - s2) / d; A[r3 + j] = (A[r3 + j] - s3) / d;
+        A[r0 + j] = (A[r0 + j] - s0) / d;
+        A[r1 + j] = (A[r1 + j] - s1) / d;
+        A[r2 + j] = (A[r2 + j] - s2) / d;
+        A[r3 + j] = (A[r3 + j] - s3) / d;
       } else {
         for (let r = 0; r < R; r++) {
           const ri = (i0 + r) * n;
@@ -223,7 +255,8 @@ export function invertSPD(A: Float64Array, n: number, onProgress?: ProgressFn): 
       }
     }
     for (let r = 0; r < R; r++) {
-      const i = i0 + r, ri = i * n;
+      const i = i0 + r,
+        ri = i * n;
       for (let j = i0; j <= i; j++) {
         const rj = j * n;
         const s = A[ri + j] - dot(A, ri, A, rj, j);
@@ -240,32 +273,45 @@ export function invertSPD(A: Float64Array, n: number, onProgress?: ProgressFn): 
   for (let i0 = 0; i0 < n; i0 += BS) {
     const R = Math.min(BS, n - i0);
     for (let r = 0; r < R; r++) {
-      const i = i0 + r, ri = i * n;
+      const i = i0 + r,
+        ri = i * n;
       for (let c = 0; c <= i; c++) tmp[r * n + c] = A[ri + c];
       A.fill(0, ri, ri + i);
       A[ri + i] = 1;
     }
-    const r0 = i0 * n, r1 = r0 + n, r2 = r1 + n, r3 = r2 + n;
+    const r0 = i0 * n,
+      r1 = r0 + n,
+      r2 = r1 + n,
+      r3 = r2 + n;
     for (let c = 0; c < i0; c++) {
       const rc = c * n;
       if (R === BS) {
-        const f0 = tmp[c], f1 = tmp[n + c], f2 = tmp[2 * n + c], f3 = tmp[3 * n + c];
+        const f0 = tmp[c],
+          f1 = tmp[n + c],
+          f2 = tmp[2 * n + c],
+          f3 = tmp[3 * n + c];
         for (let t = 0; t <= c; t++) {
           const m = A[rc + t];
-          A[r0 + t] -= f0 * m; A[r1 + t] -= f1 * m; A[r2 + t] -= f2 * m; A[r3 + t] -= f3 * m;
+          A[r0 + t] -= f0 * m;
+          A[r1 + t] -= f1 * m;
+          A[r2 + t] -= f2 * m;
+          A[r3 + t] -= f3 * m;
         }
       } else {
         for (let r = 0; r < R; r++) {
-          const f = tmp[r * n + c], ri = (i0 + r) * n;
+          const f = tmp[r * n + c],
+            ri = (i0 + r) * n;
           for (let t = 0; t <= c; t++) A[ri + t] -= f * A[rc + t];
         }
       }
     }
     // Rows inside the block depend on each other: finish them in order.
     for (let r = 0; r < R; r++) {
-      const i = i0 + r, ri = i * n;
+      const i = i0 + r,
+        ri = i * n;
       for (let c = i0; c < i; c++) {
-        const f = tmp[r * n + c], rc = c * n;
+        const f = tmp[r * n + c],
+          rc = c * n;
         for (let t = 0; t <= c; t++) A[ri + t] -= f * A[rc + t];
       }
       const dinv = 1 / tmp[r * n + i];
@@ -285,14 +331,23 @@ export function invertSPD(A: Float64Array, n: number, onProgress?: ProgressFn): 
   for (let i0 = 0; i0 < n; i0 += BS) {
     const R = Math.min(BS, n - i0);
     const last = i0 + R - 1; // the block's rows share the range t ≥ last
-    const r0 = i0 * n, r1 = r0 + n, r2 = r1 + n, r3 = r2 + n;
+    const r0 = i0 * n,
+      r1 = r0 + n,
+      r2 = r1 + n,
+      r3 = r2 + n;
     for (let j = 0; j < i0; j++) {
       const rj = j * n;
       if (R === BS) {
-        let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+        let s0 = 0,
+          s1 = 0,
+          s2 = 0,
+          s3 = 0;
         for (let t = last; t < n; t++) {
           const b = A[rj + t];
-          s0 += A[r0 + t] * b; s1 += A[r1 + t] * b; s2 += A[r2 + t] * b; s3 += A[r3 + t] * b;
+          s0 += A[r0 + t] * b;
+          s1 += A[r1 + t] * b;
+          s2 += A[r2 + t] * b;
+          s3 += A[r3 + t] * b;
         }
         for (let t = i0; t < last; t++) {
           const b = A[rj + t];
@@ -300,7 +355,10 @@ export function invertSPD(A: Float64Array, n: number, onProgress?: ProgressFn): 
           if (t > i0) s1 += A[r1 + t] * b;
           if (t > i0 + 1) s2 += A[r2 + t] * b;
         }
-        out[j] = s0; out[n + j] = s1; out[2 * n + j] = s2; out[3 * n + j] = s3;
+        out[j] = s0;
+        out[n + j] = s1;
+        out[2 * n + j] = s2;
+        out[3 * n + j] = s3;
       } else {
         for (let r = 0; r < R; r++) {
           const i = i0 + r;
@@ -374,11 +432,13 @@ export function encodeInteractions(
   for (const e of interactions) {
     const key = users.index.get(e.user)! * nI + items.index.get(e.item)!;
     let w = kindWeights[e.kind] ?? 0;
-    if (decay) w *= Math.pow(2, -Math.max(0, decay.now - e.at) / (decay.halfLifeDays * DAY));
+    if (decay) w *= 2 ** (-Math.max(0, decay.now - e.at) / (decay.halfLifeDays * DAY));
     if (w > (best.get(key) ?? 0)) best.set(key, w);
   }
   const keys = [...best.keys()].sort((a, b) => a - b);
-  const rows = new Uint32Array(keys.length), cols = new Uint32Array(keys.length), vals = new Float32Array(keys.length);
+  const rows = new Uint32Array(keys.length),
+    cols = new Uint32Array(keys.length),
+    vals = new Float32Array(keys.length);
   keys.forEach((key, t) => {
     rows[t] = Math.floor(key / nI);
     cols[t] = key % nI;
@@ -417,10 +477,15 @@ export function gramMatrix(enc: EncodedInteractions, items: readonly number[]): 
     let c = 0;
     for (let p = offsets[u]; p < offsets[u + 1]; p++) {
       const a = local[idx[p]];
-      if (a >= 0) { li[c] = a; lv[c] = val[p]; c++; }
+      if (a >= 0) {
+        li[c] = a;
+        lv[c] = val[p];
+        c++;
+      }
     }
     for (let s = 0; s < c; s++) {
-      const ra = li[s] * m, vs = lv[s];
+      const ra = li[s] * m,
+        vs = lv[s];
       for (let t = 0; t < c; t++) G[ra + li[t]] += vs * lv[t];
     }
   }
@@ -431,7 +496,12 @@ export function gramMatrix(enc: EncodedInteractions, items: readonly number[]): 
 // Model pieces
 
 /** Cosine ItemKNN rows: sim(i,j) = G[i][j] / sqrt(G[i][i]·G[j][j]), top-N per item (self excluded). */
-export function cosineNeighbours(enc: EncodedInteractions, topN: number, onProgress?: ProgressFn, only?: (i: number) => boolean): Array<Array<{ i: number; v: number }>> {
+export function cosineNeighbours(
+  enc: EncodedInteractions,
+  topN: number,
+  onProgress?: ProgressFn,
+  only?: (i: number) => boolean,
+): Array<Array<{ i: number; v: number }>> {
   const n = enc.itemIds.length;
   const norm = new Float64Array(n);
   for (let i = 0; i < n; i++) {
@@ -483,8 +553,13 @@ function buildNeighbours(enc: EncodedInteractions, p: ModelParams, onProgress?: 
     // Tail items: cosine rows scaled so the average top weight matches EASE's (keeps the blend balanced).
     const cos = cosineNeighbours(enc, p.neighbours, undefined, (i) => !inEase[i]);
     const meanTop = (lists: Array<Array<{ i: number; v: number }>>) => {
-      let s = 0, c = 0;
-      for (const l of lists) if (l.length) { s += l[0].v; c++; }
+      let s = 0,
+        c = 0;
+      for (const l of lists)
+        if (l.length) {
+          s += l[0].v;
+          c++;
+        }
       return c ? s / c : 1;
     };
     const scale = meanTop(rows.filter((_, i) => inEase[i])) / meanTop(cos.filter((_, i) => !inEase[i]));
@@ -603,7 +678,11 @@ export function trainModel(interactions: readonly Interaction[], options: TrainO
   const onProgress = options.onProgress;
   const p = resolveParams(interactions, options);
   onProgress?.('index', 0, 1);
-  const enc = encodeInteractions(interactions, p.kindWeights, p.cfHalfLifeDays > 0 ? { now: p.now, halfLifeDays: p.cfHalfLifeDays } : undefined);
+  const enc = encodeInteractions(
+    interactions,
+    p.kindWeights,
+    p.cfHalfLifeDays > 0 ? { now: p.now, halfLifeDays: p.cfHalfLifeDays } : undefined,
+  );
   const n = enc.itemIds.length;
   const nU = enc.userIds.length;
   onProgress?.('index', 1, 1);
@@ -618,7 +697,7 @@ export function trainModel(interactions: readonly Interaction[], options: TrainO
   order.sort((a, b) => uOf[a] - uOf[b] || interactions[a].at - interactions[b].at);
 
   const halfLife = p.halfLifeDays * DAY;
-  const decay = (at: number) => Math.pow(2, -Math.max(0, p.now - at) / halfLife);
+  const decay = (at: number) => 2 ** (-Math.max(0, p.now - at) / halfLife);
   const trendFrom = p.now - p.trendingDays * DAY;
 
   const users = new Map<string, UserHistory>();
@@ -638,13 +717,16 @@ export function trainModel(interactions: readonly Interaction[], options: TrainO
   const adopt = new Float64Array(n);
   const peerIds: string[] = [];
   const peerHist: Uint32Array[] = [];
-  const aRows: number[] = [], aCols: number[] = [], aVals: number[] = [];
+  const aRows: number[] = [],
+    aCols: number[] = [],
+    aVals: number[] = [];
   const seenIn = new Map<string, number>(); // per user: item|basket -> best weight counted so far
   const purchasedIn = new Set<string>(); // per user: item|basket pairs already counted as a purchase
   const touched: number[] = [];
   // Purchase baskets for complements (global basket ids).
   const basketIds = new Map<string, number>();
-  const bRows: number[] = [], bCols: number[] = [];
+  const bRows: number[] = [],
+    bCols: number[] = [];
 
   for (let s = 0; s < order.length; ) {
     const u = uOf[order[s]];
@@ -653,7 +735,8 @@ export function trainModel(interactions: readonly Interaction[], options: TrainO
     seenIn.clear();
     purchasedIn.clear();
     touched.length = 0;
-    let lastKey = '', lastAt = -Infinity;
+    let lastKey = '',
+      lastAt = -Infinity;
     for (let q = s; q < e2; q++) {
       const e = interactions[order[q]];
       const i = enc.itemIndex.get(e.item)!;
@@ -683,21 +766,23 @@ export function trainModel(interactions: readonly Interaction[], options: TrainO
         bRows.push(g);
         bCols.push(i);
       }
-      if (firstAt[i] >= trendFrom) recent[i] = Math.max(recent[i], w * Math.pow(2, -Math.max(0, p.now - e.at) / trendHalfLife));
-      if (firstAt[i] >= adoptFrom) adopt[i] = Math.max(adopt[i], w * Math.pow(2, -Math.max(0, p.now - e.at) / adoptHalfLife));
+      if (firstAt[i] >= trendFrom)
+        recent[i] = Math.max(recent[i], w * 2 ** (-Math.max(0, p.now - e.at) / trendHalfLife));
+      if (firstAt[i] >= adoptFrom) adopt[i] = Math.max(adopt[i], w * 2 ** (-Math.max(0, p.now - e.at) / adoptHalfLife));
     }
     if (touched.length) {
       // Items sorted by score desc; the arrays are what serving iterates.
       touched.sort((a, b) => score[b] - score[a] || a - b);
       const items = Uint32Array.from(touched);
       let adopted = 0;
-      for (const i of touched) if (adopt[i] > 0) {
-        aRows.push(peerIds.length);
-        aCols.push(i);
-        aVals.push(adopt[i]);
-        adopt[i] = 0;
-        adopted++;
-      }
+      for (const i of touched)
+        if (adopt[i] > 0) {
+          aRows.push(peerIds.length);
+          aCols.push(i);
+          aVals.push(adopt[i]);
+          adopt[i] = 0;
+          adopted++;
+        }
       if (adopted) {
         peerIds.push(enc.userIds[u]);
         peerHist.push(items);
@@ -718,7 +803,8 @@ export function trainModel(interactions: readonly Interaction[], options: TrainO
       const last = new Set<number>();
       for (let q = s; q < e2; q++) {
         const e = interactions[order[q]];
-        if ((p.kindWeights[e.kind] ?? 0) > 0 && e.weight > 0 && basketKey(e) === lastKey) last.add(enc.itemIndex.get(e.item)!);
+        if ((p.kindWeights[e.kind] ?? 0) > 0 && e.weight > 0 && basketKey(e) === lastKey)
+          last.add(enc.itemIndex.get(e.item)!);
       }
       const lastBasket = Uint32Array.from(last);
       users.set(enc.userIds[u], { items, scores, counts, lastBasket, lastAt });
@@ -741,8 +827,14 @@ export function trainModel(interactions: readonly Interaction[], options: TrainO
   const trendingOrder = orderBy(trendKey);
 
   const peerAdoptions = csrFromTriplets(peerIds.length, aRows, aCols, aVals, aRows.length);
-  const pRows: number[] = [], pCols: number[] = [];
-  peerHist.forEach((items, v) => items.forEach((i) => { pRows.push(i); pCols.push(v); }));
+  const pRows: number[] = [],
+    pCols: number[] = [];
+  peerHist.forEach((items, v) =>
+    items.forEach((i) => {
+      pRows.push(i);
+      pCols.push(v);
+    }),
+  );
   const peerItemUsers = csrFromTriplets(n, pRows, pCols, new Float32Array(pRows.length), pRows.length);
   const peers: PeerIndex = {
     userIds: peerIds,
@@ -760,7 +852,13 @@ export function trainModel(interactions: readonly Interaction[], options: TrainO
     complements = r.complements;
   } else {
     neighbours = buildNeighbours(enc, p, onProgress);
-    const basketItems = csrFromTriplets(basketIds.size, bRows, bCols, new Float32Array(bRows.length).fill(1), bRows.length);
+    const basketItems = csrFromTriplets(
+      basketIds.size,
+      bRows,
+      bCols,
+      new Float32Array(bRows.length).fill(1),
+      bRows.length,
+    );
     complements = buildComplements({ basketItems, itemBaskets: transposeCsr(basketItems, n) }, n, p, onProgress);
   }
 
@@ -787,7 +885,11 @@ export function trainModel(interactions: readonly Interaction[], options: TrainO
 export function modelMemoryBytes(m: Omit<RecModel, 'memoryBytes'>): number {
   const { neighbours, complements, popularity, peers, users } = m;
   let memoryBytes = sparseBytes(neighbours) + sparseBytes(complements) + popularity.byteLength * 4;
-  memoryBytes += sparseBytes(peers.adoptions) + peers.itemUsers.offsets.byteLength + peers.itemUsers.idx.byteLength + peers.invNorm.byteLength;
+  memoryBytes +=
+    sparseBytes(peers.adoptions) +
+    peers.itemUsers.offsets.byteLength +
+    peers.itemUsers.idx.byteLength +
+    peers.invNorm.byteLength;
   memoryBytes += peers.userIds.length * MAP_ENTRY; // the strings are shared with `users`
   for (const id of m.itemIds) memoryBytes += 2 * strBytes(id) + MAP_ENTRY; // array slot + index key
   for (const [id, h] of users) {
@@ -797,4 +899,3 @@ export function modelMemoryBytes(m: Omit<RecModel, 'memoryBytes'>): number {
   for (const a of Object.values(m.scratch)) memoryBytes += (a as ArrayBufferView).byteLength;
   return memoryBytes;
 }
-

@@ -69,7 +69,8 @@ function signIn(message) {
     const email = $('#email').value.trim();
     try {
       await api('POST', '/v1/auth/email', { email });
-      $('#sign-in-status').textContent = `Check your inbox: we sent a sign-in link to ${email}. It works once, for 15 minutes.`;
+      $('#sign-in-status').textContent =
+        `Check your inbox: we sent a sign-in link to ${email}. It works once, for 15 minutes.`;
     } catch (err) {
       $('#sign-in-status').textContent = err.message;
     }
@@ -87,7 +88,7 @@ async function offerLink(code, me) {
   let preview;
   try {
     preview = await api('GET', `/v1/me/links/${encodeURIComponent(code)}`);
-  } catch (err) {
+  } catch {
     localStorage.removeItem(PENDING_LINK);
     return false;
   }
@@ -124,16 +125,26 @@ async function openApp(me, notice) {
   $('#hello').textContent = notice ?? `Hello ${me.display_name ?? me.email}.`;
   links = (await api('GET', '/v1/me/links')).links;
   const select = $('#chat-with');
-  select.replaceChildren(el('option', { value: 'me', textContent: 'My Confidant' }), ...links.map((l) => el('option', { value: l.brand.slug, textContent: l.brand.name })));
+  select.replaceChildren(
+    el('option', { value: 'me', textContent: 'My Confidant' }),
+    ...links.map((l) => el('option', { value: l.brand.slug, textContent: l.brand.name })),
+  );
   select.onchange = () => loadChat();
   for (const tab of document.querySelectorAll('[role=tab]')) tab.onclick = () => openTab(tab.dataset.tab);
   await openTab('chat');
 }
 
-const LOADERS = { chat: loadChat, profile: loadFacts, grants: loadGrants, audit: () => loadAudit(), data: async () => {} };
+const LOADERS = {
+  chat: loadChat,
+  profile: loadFacts,
+  grants: loadGrants,
+  audit: () => loadAudit(),
+  data: async () => {},
+};
 
 async function openTab(name) {
-  for (const tab of document.querySelectorAll('[role=tab]')) tab.setAttribute('aria-selected', String(tab.dataset.tab === name));
+  for (const tab of document.querySelectorAll('[role=tab]'))
+    tab.setAttribute('aria-selected', String(tab.dataset.tab === name));
   for (const panel of document.querySelectorAll('.panel')) panel.hidden = panel.dataset.panel !== name;
   await LOADERS[name]();
 }
@@ -141,12 +152,24 @@ async function openTab(name) {
 // Chat
 
 function addMessage(role, text) {
-  $('#messages').append(el('li', { class: role }, el('span', { class: 'who', textContent: role === 'shopper' ? 'You' : role === 'operator' ? 'A person' : 'Confidant' }), el('p', { textContent: text })));
+  $('#messages').append(
+    el(
+      'li',
+      { class: role },
+      el('span', {
+        class: 'who',
+        textContent: role === 'shopper' ? 'You' : role === 'operator' ? 'A person' : 'Confidant',
+      }),
+      el('p', { textContent: text }),
+    ),
+  );
   $('#messages').lastElementChild.scrollIntoView({ block: 'nearest' });
 }
 
 function showActions(actions) {
-  $('#chat-actions').replaceChildren(...actions.map((a) => el('button', { type: 'button', textContent: a.label, on: { click: () => send(a.value) } })));
+  $('#chat-actions').replaceChildren(
+    ...actions.map((a) => el('button', { type: 'button', textContent: a.label, on: { click: () => send(a.value) } })),
+  );
 }
 
 async function loadChat() {
@@ -178,7 +201,9 @@ $('#chat-form').addEventListener('submit', (e) => {
 // What I know
 
 function sourceOf(f) {
-  const shop = f.source_brand ? (links.find((l) => l.brand.slug === f.source_brand)?.brand.name ?? f.source_brand) : null;
+  const shop = f.source_brand
+    ? (links.find((l) => l.brand.slug === f.source_brand)?.brand.name ?? f.source_brand)
+    : null;
   if (f.source === 'stated') return 'you told me';
   if (f.source === 'observed') return shop ? `seen in your ${shop} orders` : 'seen in your orders';
   if (f.source === 'imported') return shop ? `from ${shop}` : 'imported';
@@ -189,7 +214,9 @@ async function loadFacts() {
   const { facts } = await api('GET', '/v1/me/profile');
   const box = $('#facts');
   if (facts.length === 0) {
-    box.replaceChildren(el('p', { textContent: 'Nothing yet. Tell me in the chat what you like, your sizes or a birthday to remember.' }));
+    box.replaceChildren(
+      el('p', { textContent: 'Nothing yet. Tell me in the chat what you like, your sizes or a birthday to remember.' }),
+    );
     return;
   }
   const groups = new Map();
@@ -208,7 +235,10 @@ async function loadFacts() {
               'li',
               { class: 'fact' },
               el('span', { class: 'text', textContent: f.text }),
-              el('span', { class: 'source', textContent: ` (${sourceOf(f)}, ${when(f.stated_at)}${f.sensitivity !== 'low' ? ', sensitive' : ''})` }),
+              el('span', {
+                class: 'source',
+                textContent: ` (${sourceOf(f)}, ${when(f.stated_at)}${f.sensitivity !== 'low' ? ', sensitive' : ''})`,
+              }),
               el('button', {
                 type: 'button',
                 class: 'quiet',
@@ -247,7 +277,16 @@ async function loadGrants() {
         'table',
         { class: 'grants', 'data-brand': brand.slug },
         el('caption', { textContent: brand.name }),
-        el('thead', {}, el('tr', {}, el('th', { textContent: 'May use' }), ...Object.values(PURPOSES).map((p) => el('th', { textContent: p })))),
+        el(
+          'thead',
+          {},
+          el(
+            'tr',
+            {},
+            el('th', { textContent: 'May use' }),
+            ...Object.values(PURPOSES).map((p) => el('th', { textContent: p })),
+          ),
+        ),
         el(
           'tbody',
           {},
@@ -289,10 +328,13 @@ async function loadAudit(cursor) {
   for (const e of page.entries) {
     const what = e.facts.map((f) => f.text).filter(Boolean);
     $('#audit').append(
-      el('li', { textContent: `${when(e.at)}: ${e.brand.name} ${e.action.replace(/_/g, ' ')} for ${e.purpose}${what.length ? `, using ${what.join(', ')}` : e.scopes.length ? ` (${e.scopes.join(', ')})` : ', nothing shared'}` }),
+      el('li', {
+        textContent: `${when(e.at)}: ${e.brand.name} ${e.action.replace(/_/g, ' ')} for ${e.purpose}${what.length ? `, using ${what.join(', ')}` : e.scopes.length ? ` (${e.scopes.join(', ')})` : ', nothing shared'}`,
+      }),
     );
   }
-  if (!cursor && page.entries.length === 0) $('#audit').append(el('li', { textContent: 'No shop has read your data yet.' }));
+  if (!cursor && page.entries.length === 0)
+    $('#audit').append(el('li', { textContent: 'No shop has read your data yet.' }));
   const more = $('#audit-more');
   more.hidden = !page.next_cursor;
   more.onclick = () => loadAudit(page.next_cursor);
@@ -319,7 +361,8 @@ async function start() {
   try {
     me = (await api('GET', '/v1/me/profile')).person;
   } catch (err) {
-    if (err.status === 401) return signIn(localStorage.getItem(PENDING_LINK) ? 'Sign in to link the shop to your Confidant.' : undefined);
+    if (err.status === 401)
+      return signIn(localStorage.getItem(PENDING_LINK) ? 'Sign in to link the shop to your Confidant.' : undefined);
     throw err;
   }
   const pending = localStorage.getItem(PENDING_LINK);
