@@ -18,6 +18,9 @@ import { brandReads, caller, putGrant, stateFact } from './testing.js';
 import { buildApp } from '../server/app.js';
 import { createPool } from '../db/pool.js';
 
+// The brand's webhook receiver below listens on loopback: the operator's development setting allows it.
+process.env.CONFIDANT_ALLOW_PRIVATE_URLS = '1';
+
 const HOUR = 3600_000;
 // Real time plus an offset the expiry test moves forward (webhook timestamps stay checkable against it).
 let offset = 0;

@@ -7,8 +7,8 @@
 import crypto from 'node:crypto';
 import type { AppContext } from '../context.js';
 import type { Queryable } from '../db/pool.js';
-import { AppError } from '../errors.js';
 import { addJob, defineJob } from '../jobs/jobs.js';
+import { checkWebhookUrl, safePost } from '../outbound.js';
 
 export const WEBHOOK_JOB = 'gatekeeper.webhook';
 const TIMEOUT_MS = 10_000;
@@ -27,22 +27,7 @@ export async function setWebhook(
   url: string | null,
   rotateSecret: boolean,
 ): Promise<{ url: string | null; secret: string | null }> {
-  if (url !== null) {
-    let parsed: URL;
-    try {
-      parsed = new URL(url);
-    } catch {
-      throw new AppError('validation_failed', 'url must be an absolute http(s) URL', '/body/url');
-    }
-    if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:')
-      throw new AppError('validation_failed', 'url must be an http(s) URL', '/body/url');
-    if (parsed.username || parsed.password)
-      throw new AppError(
-        'validation_failed',
-        'url must not carry credentials; requests are signed instead',
-        '/body/url',
-      );
-  }
+  if (url !== null) await checkWebhookUrl(url, '/body/url');
   const r = await db.query(
     `UPDATE brands SET webhook_url = $2, webhook_secret = CASE WHEN $3 OR webhook_secret IS NULL THEN $4 ELSE webhook_secret END
      WHERE id = $1 RETURNING webhook_url, webhook_secret`,
@@ -79,20 +64,18 @@ export async function deliverWebhook(ctx: Pick<AppContext, 'db' | 'now' | 'log'>
     return;
   }
   const timestamp = Math.floor(ctx.now().getTime() / 1000);
-  const res = await fetch(brand.webhook_url, {
-    method: 'POST',
-    redirect: 'manual',
-    signal: AbortSignal.timeout(TIMEOUT_MS),
-    headers: {
+  const res = await safePost(
+    brand.webhook_url,
+    job.body,
+    {
       'content-type': 'application/json',
       'user-agent': 'Confidant-Webhooks/1',
       'webhook-id': job.webhook_id,
       'webhook-timestamp': String(timestamp),
       'webhook-signature': signWebhook(brand.webhook_secret, job.webhook_id, timestamp, job.body),
     },
-    body: job.body,
-  });
-  await res.arrayBuffer().catch(() => undefined);
+    { timeoutMs: TIMEOUT_MS },
+  );
   if (res.status < 200 || res.status >= 300)
     throw new Error(`webhook ${job.webhook_id} to brand ${job.brand_id}: HTTP ${res.status}`);
 }
