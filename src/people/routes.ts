@@ -11,7 +11,9 @@ import {
 } from '../server/auth.js';
 import { DateTime } from '../orders/routes.js';
 import { revokeToken } from './people.js';
-import { SESSION_DAYS, SIGN_IN_LINK_MINUTES, requestSignIn, verifySignIn } from './signin.js';
+import { SESSION_DAYS, SIGN_IN_LINK_MINUTES, peekSignIn, requestSignIn, verifySignIn } from './signin.js';
+import { confirmSignInPage, foreignSignInPage, spentSignInPage } from './signin-page.js';
+import { AppError } from '../errors.js';
 import { confirmLink, createLinkRequest, linkRequestStatus, linksOf, previewLink } from './links.js';
 
 const Token = Type.String({ minLength: 8, maxLength: 200, pattern: '^[A-Za-z0-9_-]+$' });
@@ -23,6 +25,22 @@ const LinkSchema = Type.Object({ brand: BrandRef, customer_id: Type.String(), li
 function sessionTokenOf(req: FastifyRequest): string | null {
   const m = /^Bearer\s+(.+)$/i.exec(req.headers.authorization ?? '');
   return m ? m[1].trim() : ((req.cookies?.[SESSION_COOKIE] as string | undefined) ?? null);
+}
+
+/**
+ * A form post came from this server's own page, not another site: browsers say so in Sec-Fetch-Site; older ones
+ * send an Origin, which must name this host ("null" under a no-referrer policy says nothing either way).
+ */
+function fromThisSite(req: FastifyRequest): boolean {
+  const site = req.headers['sec-fetch-site'];
+  if (site !== undefined) return site === 'same-origin' || site === 'none';
+  const origin = req.headers.origin;
+  if (origin === undefined || origin === 'null') return true;
+  try {
+    return new URL(origin).host === req.headers.host;
+  } catch {
+    return false;
+  }
 }
 
 export function peopleRoutes(app: App, ctx: AppContext) {
@@ -51,19 +69,35 @@ export function peopleRoutes(app: App, ctx: AppContext) {
     },
   );
 
+  // The confirm page's form posts `token=...`; only this room's routes read form bodies.
+  if (!app.hasContentTypeParser('application/x-www-form-urlencoded'))
+    app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_req, body, done) =>
+      done(null, Object.fromEntries(new URLSearchParams(body as string))),
+    );
+  const html = (description: string) => ({
+    description,
+    content: { 'text/html': { schema: Type.String() } },
+  });
+
   app.get(
     '/v1/auth/verify',
     {
       schema: {
         tags: ['sign-in'],
-        summary: 'Follow a sign-in link (browser): sets the HTTP-only session cookie and goes to /',
-        querystring: Type.Object({ token: Token }),
-        response: { 303: Type.Null() },
+        summary:
+          'Follow a sign-in link (browser): a page that asks to confirm; it spends nothing (link prefetchers open links)',
+        querystring: Type.Object({ token: Type.Optional(Type.String({ maxLength: 1000 })) }),
+        response: {
+          200: html('The page that asks to confirm; its button POSTs the token'),
+          401: html('The link is unknown, used or expired'),
+        },
       },
     },
     async (req, reply) => {
-      const { sessionToken } = await verifySignIn(ctx, req.query.token);
-      return reply.setCookie(SESSION_COOKIE, sessionToken, cookieOptions()).redirect('/', 303);
+      const token = req.query.token ?? '';
+      const link = /^[A-Za-z0-9_-]{8,200}$/.test(token) ? await peekSignIn(ctx, token) : null;
+      reply.type('text/html; charset=utf-8').header('cache-control', 'no-store');
+      return link ? reply.send(confirmSignInPage(link.email, token)) : reply.status(401).send(spentSignInPage());
     },
   );
 
@@ -72,14 +106,33 @@ export function peopleRoutes(app: App, ctx: AppContext) {
     {
       schema: {
         tags: ['sign-in'],
-        summary: 'Spend a sign-in link token (API): returns a bearer access token',
+        summary:
+          'Spend a sign-in link token. As JSON (API): returns a bearer access token. As a form (the confirm page): sets the HTTP-only session cookie and goes to /',
         body: Type.Object({ token: Token }, { additionalProperties: false }),
-        response: { 200: Type.Object({ token: Type.String(), expires_in_days: Type.Integer() }) },
+        response: {
+          200: Type.Object({ token: Type.String(), expires_in_days: Type.Integer() }),
+          303: Type.Null(),
+          401: html('(form) The link is unknown, used or expired'),
+          403: html('(form) Posted from another site'),
+        },
       },
     },
-    async (req) => {
-      const { sessionToken } = await verifySignIn(ctx, req.body.token);
-      return { token: sessionToken, expires_in_days: SESSION_DAYS };
+    async (req, reply) => {
+      const form = /^application\/x-www-form-urlencoded/i.test(req.headers['content-type'] ?? '');
+      if (!form) {
+        const { sessionToken } = await verifySignIn(ctx, req.body.token);
+        return { token: sessionToken, expires_in_days: SESSION_DAYS };
+      }
+      reply.type('text/html; charset=utf-8').header('cache-control', 'no-store');
+      // A form posted from another site would sign this browser in as someone else (login CSRF).
+      if (!fromThisSite(req)) return reply.status(403).send(foreignSignInPage());
+      try {
+        const { sessionToken } = await verifySignIn(ctx, req.body.token);
+        return reply.setCookie(SESSION_COOKIE, sessionToken, cookieOptions()).redirect('/', 303);
+      } catch (err) {
+        if (err instanceof AppError && err.status === 401) return reply.status(401).send(spentSignInPage());
+        throw err;
+      }
     },
   );
 

@@ -30,7 +30,42 @@ describe('sign-in by e-mailed one-time link', () => {
     assert.deepEqual(sent.json(), { sent: true, expires_in_minutes: 15 });
     const link = await box.linkFor('Ann@Example.com');
     assert.equal(link.origin, 'http://localhost:4545');
-    const followed = await sys.app.inject({ method: 'GET', url: link.pathname + link.search });
+    // Following the link only shows a page that asks; a prefetcher or mail scanner opening it spends nothing.
+    for (let i = 0; i < 2; i++) {
+      const opened = await sys.app.inject({ method: 'GET', url: link.pathname + link.search });
+      assert.equal(opened.statusCode, 200);
+      assert.match(String(opened.headers['content-type']), /^text\/html/);
+      assert.match(opened.body, /Sign in as Ann@Example\.com\?/);
+      assert.match(opened.body, /<form method="post" action="\/v1\/auth\/verify">/);
+      assert.equal(opened.cookies.length, 0, 'no session from a GET');
+    }
+    const token = link.searchParams.get('token')!;
+    // The page's button posts the token as a form; from another site, the post is refused (login CSRF) and not spent.
+    const form = (origin: string, site = 'same-origin') => ({
+      method: 'POST' as const,
+      url: '/v1/auth/verify',
+      headers: {
+        'content-type': 'application/x-www-form-urlencoded',
+        origin,
+        host: 'localhost:4545',
+        'sec-fetch-site': site,
+      },
+      payload: new URLSearchParams({ token }).toString(),
+    });
+    for (const foreign of [
+      await sys.app.inject(form('https://evil.example', 'cross-site')),
+      await sys.app.inject(form('null', 'cross-site')),
+      // an older browser: no Sec-Fetch-Site, only the Origin
+      await sys.app.inject({
+        ...form('https://evil.example'),
+        headers: { 'content-type': 'application/x-www-form-urlencoded', origin: 'https://evil.example', host: 'x' },
+      }),
+    ]) {
+      assert.equal(foreign.statusCode, 403);
+      assert.match(foreign.body, /came from another site/);
+      assert.equal(foreign.cookies.length, 0);
+    }
+    const followed = await sys.app.inject(form('http://localhost:4545'));
     assert.equal(followed.statusCode, 303);
     assert.equal(followed.headers.location, '/');
     const cookie = followed.cookies.find((c) => c.name === 'confidant_session');
@@ -45,9 +80,16 @@ describe('sign-in by e-mailed one-time link', () => {
       link.searchParams.get('token'),
     ]);
     assert.equal(stored.rows[0].n, 0);
+    // A spent link shows a page (not JSON), when opened and when posted again.
     const again = await sys.app.inject({ method: 'GET', url: link.pathname + link.search });
     assert.equal(again.statusCode, 401);
-    assert.equal(again.json().error.code, 'unauthorized');
+    assert.match(String(again.headers['content-type']), /^text\/html/);
+    assert.match(again.body, /This sign-in link is used or expired/);
+    const postedAgain = await sys.app.inject(form('http://localhost:4545'));
+    assert.equal(postedAgain.statusCode, 401);
+    assert.match(postedAgain.body, /This sign-in link is used or expired/);
+    for (const url of ['/v1/auth/verify', '/v1/auth/verify?token=x', '/v1/auth/verify?token=sil_not_a_real_one'])
+      assert.match((await sys.app.inject({ url })).body, /used or expired/, url);
     const person = await sys.ctx.db.query('SELECT claimed FROM persons WHERE lower(email) = $1', ['ann@example.com']);
     assert.deepEqual(person.rows, [{ claimed: true }]);
   });
@@ -89,6 +131,9 @@ describe('sign-in by e-mailed one-time link', () => {
       payload: { token: link.searchParams.get('token') },
     });
     assert.equal(r.statusCode, 401);
+    const opened = await sys.app.inject({ url: link.pathname + link.search });
+    assert.equal(opened.statusCode, 401);
+    assert.match(opened.body, /This sign-in link is used or expired/, 'an expired link shows a page');
     assert.equal(
       (await sys.ctx.db.query(`SELECT count(*)::int AS n FROM persons WHERE email = 'late@example.com'`)).rows[0].n,
       0,

@@ -67,6 +67,15 @@ export async function requestSignIn(ctx: AppContext, rawEmail: string): Promise<
   });
 }
 
+/** The address a sign-in link is for, if it is still usable; does not spend it (a GET of the link only looks). */
+export async function peekSignIn(ctx: AppContext, token: string): Promise<{ email: string } | null> {
+  const r = await ctx.db.query(
+    'SELECT email FROM sign_in_links WHERE token_hash = $1 AND used_at IS NULL AND expires_at > $2',
+    [sha256(token), ctx.now()],
+  );
+  return r.rows[0] ? { email: r.rows[0].email } : null;
+}
+
 /**
  * Spends a sign-in link: marks it used (once, atomically), claims or creates the person, and issues a session token.
  * Unknown, used and expired links all get the same answer.

@@ -8,6 +8,7 @@ import Fastify, {
 } from 'fastify';
 import swagger from '@fastify/swagger';
 import cookie from '@fastify/cookie';
+import helmet from '@fastify/helmet';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { AppContext } from '../context.js';
 import { errorHandler } from './errors.js';
@@ -32,6 +33,16 @@ export async function buildApp(ctx: AppContext): Promise<App> {
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   await app.register(cookie);
+  // Every answer: a Content-Security-Policy (scripts, styles and frames only from here), no framing by other sites,
+  // nosniff. A route that must differ (say, a widget other sites embed) passes `helmet: {...}` in its options.
+  const https = ctx.publicUrl.startsWith('https:');
+  await app.register(helmet, {
+    contentSecurityPolicy: {
+      directives: { 'frame-ancestors': ["'none'"], 'upgrade-insecure-requests': https ? [] : null },
+    },
+    frameguard: { action: 'deny' },
+    hsts: https,
+  });
   await app.register(swagger, {
     openapi: {
       openapi: '3.0.3',
