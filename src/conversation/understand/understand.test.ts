@@ -239,13 +239,11 @@ test('examples are not copies of the dev set', () => {
   assert.deepEqual(copies, []);
 });
 
-test('training is fast and deterministic', () => {
+// How long training takes is printed by `npm run eval:understanding`, not asserted by a timed test.
+test('training is deterministic', () => {
   const examples = loadExamples();
   assert.ok(examples.length > 1000);
-  const t0 = performance.now();
   const a = IntentClassifier.train(examples);
-  const ms = performance.now() - t0;
-  assert.ok(ms < 2000, `training took ${ms.toFixed(0)} ms`);
   const b = IntentClassifier.train(examples);
   const text = 'when does my refund come through';
   assert.deepEqual(a.classify(text), b.classify(text));
