@@ -17,6 +17,7 @@ import { orderStatus, paymentQuestion, refundStatus, trackShipment } from './ans
 import { cancelOrder, changeDelivery, resolvePending, returnItem, yesOrNo } from './answers/actions.js';
 import { confirmation, forgetFact, stateFact, tooCreepy, whatDoYouKnow } from './answers/profile.js';
 import { recommend } from './answers/suggestions.js';
+import { recordTurnSignal } from './trust-signals.js';
 import {
   abuse,
   apology,
@@ -140,6 +141,7 @@ export async function respond(ctx: AppContext, person: Person, brand: Brand | nu
       }
     }
 
+    await recordTurnSignal(turn);
     const composed = compose(answer);
     const used = answer.usedFacts ?? [];
     await addMessage(tx, {

@@ -132,3 +132,16 @@ export async function removeGrants(
     at: now,
   });
 }
+
+/**
+ * The persons who let a brand use some part of their profile for `purpose` now. For aggregates a brand may see (the
+ * analytics purpose): no person's data leaves with it, only counts over these persons.
+ */
+export async function personsGranting(db: Queryable, brandId: number, purpose: Purpose, now: Date): Promise<string[]> {
+  const r = await db.query(
+    `SELECT DISTINCT person_id FROM grants WHERE brand_id = $1 AND purpose = $2 AND revoked_at IS NULL
+       AND (expires_at IS NULL OR expires_at > $3)`,
+    [brandId, purpose, now],
+  );
+  return r.rows.map((x) => x.person_id as string);
+}

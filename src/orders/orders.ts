@@ -5,6 +5,7 @@ import { resolveCustomers, SUPPRESSED_PERSON } from '../people/people.js';
 import { upsertProducts } from '../catalog/catalog.js';
 import { StringEnum } from '../validation.js';
 import { observeHabits } from '../profile/observe.js';
+import { recordTrustSignals } from '../trust/index.js';
 
 const Time = Type.String({ format: 'date-time' });
 const Money = Type.Number({ minimum: -1e9, maximum: 1e9 });
@@ -193,6 +194,15 @@ export async function upsertOrders(
     true,
   );
   for (const id of products.keys()) written.products.add(id);
+  // A purchase builds trust between the customer and the brand, once per order.
+  await recordTrustSignals(
+    db,
+    orders.flatMap((o, i) =>
+      pid[i] === SUPPRESSED_PERSON || o.status === 'cancelled'
+        ? []
+        : [{ personId: pid[i], brandId, kind: 'purchase' as const, ref: o.order_id, at: new Date(o.placed_at) }],
+    ),
+  );
   if (opts.observe !== false) await observeHabits(db, brandId, pid);
   return orders.length;
 }

@@ -10,6 +10,7 @@ import { profileRoutes } from '../profile/routes.js';
 import { conversationRoutes } from '../conversation/routes.js';
 import { recommendRoutes } from '../recommend/routes.js';
 import { webRoutes } from '../web/routes.js';
+import { trustRoutes } from '../trust/routes.js';
 
 /** Every domain's routes, in one list: the server only wires them. */
 export const ROUTES: Array<(app: App, ctx: AppContext) => void | Promise<void>> = [
@@ -22,5 +23,6 @@ export const ROUTES: Array<(app: App, ctx: AppContext) => void | Promise<void>> 
   profileRoutes,
   conversationRoutes,
   recommendRoutes,
+  trustRoutes,
   webRoutes,
 ];

@@ -3,6 +3,7 @@
  * from, the facts behind a suggestion named, and a "too creepy" use retired.
  */
 import { describeFact, factsOf, retireFactUse, retractFacts, type StoredFact } from '../../profile/facts.js';
+import { recordTrustSignal } from '../../trust/index.js';
 import { activeGrants, factAllowed, selfView, viewFor } from '../../gatekeeper/view.js';
 import type { Fact } from '../understand/types.js';
 import type { Offer } from '../compose.js';
@@ -351,6 +352,16 @@ export async function tooCreepy(turn: Turn): Promise<Answer> {
     facts.map((f) => f.id),
     purpose,
   );
+  // In a brand's chat, that brand may not use these facts again for anything, and the shopper's trust in it drops.
+  if (turn.brand)
+    await recordTrustSignal(turn.tx, {
+      personId: turn.person.id,
+      brandId: turn.brand.id,
+      kind: 'too_creepy',
+      factIds: facts.map((f) => f.id),
+      purpose,
+      at: turn.now,
+    });
   const what = list(facts.slice(0, 3).map((f) => f.description));
   return {
     say: [`Sorry, that was too much`, `I won't use ${what} ${USE_WORDS[purpose] ?? 'that way'} again`],
