@@ -223,7 +223,8 @@ describe('linking a brand customer to a person: only when the person confirms', 
     assert.deepEqual(preview.json(), { brand: { slug: a.slug, name: 'Corner Shop' }, customer_id: 'c-100' });
     const confirmed = await sys.app.inject({ method: 'POST', url: `/v1/me/links/${code}`, headers: as(me.token) });
     assert.equal(confirmed.statusCode, 200);
-    assert.deepEqual(confirmed.json().moved, { orders: 1, order_items: 1, events: 1 });
+    // The purchase's trust signal moves with the order.
+    assert.deepEqual(confirmed.json().moved, { orders: 1, order_items: 1, events: 1, trust_signals: 1 });
 
     const links = (await sys.app.inject({ url: '/v1/me/links', headers: as(me.token) })).json().links;
     assert.deepEqual(
