@@ -6,7 +6,8 @@ import path from 'node:path';
 const root = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
 const r = spawnSync(
   process.execPath,
-  ['--import', 'tsx', path.join(root, 'src/cli/main.ts'), ...process.argv.slice(2)],
+  // tsx by its path: from any folder (node resolves `--import tsx` from the current one).
+  ['--import', import.meta.resolve('tsx'), path.join(root, 'src/cli/main.ts'), ...process.argv.slice(2)],
   { stdio: 'inherit' },
 );
 process.exit(r.status ?? 1);

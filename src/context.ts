@@ -12,4 +12,6 @@ export interface AppContext {
   databaseKind: 'embedded' | 'external';
   /** Public base URL used in links we send (sign-in, unsubscribe). */
   publicUrl: string;
+  /** A line for the person at the server's terminal (npm start prints it on a line of its own); tests leave it out. */
+  tell?: (line: string) => void;
 }

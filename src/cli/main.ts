@@ -2,7 +2,9 @@ import { Command, Option } from 'commander';
 import cliProgress from 'cli-progress';
 import pino from 'pino';
 import cluster from 'node:cluster';
-import { configFromEnv, openSystem, startCluster, startServer } from '../server/start.js';
+import fs from 'node:fs';
+import path from 'node:path';
+import { type Running, configFromEnv, openSystem, startCluster, startServer } from '../server/start.js';
 import { createBrand, brandBySlug } from '../brands/brands.js';
 import { IMPORT_KINDS, type ImportKind, importFile } from '../ingest/import.js';
 import { loadDemo, refreshDemo } from '../demo/load.js';
@@ -12,11 +14,25 @@ import { runRecommendOffline } from '../recommend/offline.js';
 
 const quietLog = () => pino({ level: process.env.LOG_LEVEL ?? 'warn' });
 
-/** Runs a command against the database and closes it, whatever happens. */
-async function withSystem<T>(fn: (r: Awaited<ReturnType<typeof openSystem>>) => Promise<T>): Promise<T> {
-  const running = await openSystem(configFromEnv(), quietLog());
+/**
+ * Runs a command against the database and closes it, whatever happens. With a server running on the same folder,
+ * the command uses that server's PostgreSQL (it never starts a second one on one data folder). Without
+ * CONFIDANT_HOME it looks for `.confidant` here and in the folders above, and never silently makes a new, empty
+ * database there: `fn` gets the words naming the database, for the one line every command prints.
+ */
+async function withSystem<T>(fn: (r: Running, database: string) => Promise<T>): Promise<T> {
+  const config = configFromEnv();
+  const fresh =
+    !config.databaseUrl &&
+    !fs.existsSync(path.join(config.home, 'pg', 'PG_VERSION')) &&
+    !fs.existsSync(path.join(config.home, 'postgres.json'));
+  if (fresh && config.homeFrom === 'default')
+    throw new Error(
+      `no Confidant database in ${config.home} or a folder above: run this where you ran npm start (or below it), or set CONFIDANT_HOME to the folder to use (a new one is made there), or DATABASE_URL`,
+    );
+  const running = await openSystem(config, quietLog(), { role: 'command', say: (line) => console.error(line) });
   try {
-    return await fn(running);
+    return await fn(running, fresh ? `${running.database} (new, made now)` : running.database);
   } finally {
     await running.stop();
   }
@@ -56,10 +72,12 @@ brands
   .option('--slug <slug>', 'URL name (default: from the name)')
   .description('create a brand and print its keys')
   .action(async (name: string, opts: { slug?: string }) => {
-    const b = await withSystem(({ ctx }) => createBrand(ctx.db, name, opts.slug));
-    console.log(
-      `Created brand ${b.name} (${b.slug}).\n  write key:  ${b.writeKey}\n  secret key: ${b.secretKey}   (shown once; stored hashed)`,
-    );
+    await withSystem(async ({ ctx }, database) => {
+      const b = await createBrand(ctx.db, name, opts.slug);
+      console.log(
+        `Created brand ${b.name} (${b.slug}) in ${database}.\n  write key:  ${b.writeKey}\n  secret key: ${b.secretKey}   (shown once; stored hashed)`,
+      );
+    });
   });
 
 const demo = program.command('demo').description('the demo world');
@@ -68,14 +86,21 @@ demo
   .description('load (or reload) the demo brands, catalogs, history and shoppers')
   .action(async () => {
     const config = configFromEnv();
-    await withSystem(({ ctx }) => loadDemo(ctx, config.home, (line) => console.log(line)));
+    await withSystem(async ({ ctx }, database) => {
+      await loadDemo(ctx, config.home, (line) => console.log(line));
+      console.log(
+        `Loaded the demo world into ${database}; its keys are in ${path.join(config.home, 'demo-keys.json')}.`,
+      );
+    });
   });
 demo
   .command('refresh')
   .description("move the demo's in-flight orders to today, so they are arriving tomorrow again")
   .action(async () => {
-    const n = await withSystem(({ ctx }) => refreshDemo(ctx));
-    console.log(`Refreshed ${n} in-flight demo orders relative to now.`);
+    await withSystem(async ({ ctx }, database) => {
+      const n = await refreshDemo(ctx);
+      console.log(`Refreshed ${n} in-flight demo orders relative to now, in ${database}.`);
+    });
   });
 
 program
@@ -90,11 +115,12 @@ program
       cliProgress.Presets.shades_classic,
     );
     let started = false;
-    const r = await withSystem(async ({ ctx }) => {
+    await withSystem(async ({ ctx }, database) => {
       const brand = await brandBySlug(ctx.db, opts.brand);
       if (!brand) throw new AppError('not_found', `no brand "${opts.brand}"`);
+      let r: Awaited<ReturnType<typeof importFile>>;
       try {
-        return await importFile(
+        r = await importFile(
           ctx,
           brand.id,
           opts.kind,
@@ -110,12 +136,12 @@ program
       } finally {
         if (started) bar.stop();
       }
+      console.log(
+        r.alreadyImported
+          ? `${file} was imported before into ${database}: nothing stored again (${r.lines} lines checked).`
+          : `Imported ${r.stored} ${r.kind} from ${r.lines} lines of ${file} into ${database} in ${r.seconds.toFixed(1)} s${r.skipped ? ` (${r.skipped} lines without a customer skipped)` : ''}.`,
+      );
     });
-    console.log(
-      r.alreadyImported
-        ? `${file} was imported before: nothing stored again (${r.lines} lines checked).`
-        : `Imported ${r.stored} ${r.kind} from ${r.lines} lines of ${file} in ${r.seconds.toFixed(1)} s${r.skipped ? ` (${r.skipped} lines without a customer skipped)` : ''}.`,
-    );
   });
 
 program
@@ -155,6 +181,6 @@ program
 
 program.parseAsync().catch((err) => {
   if (err instanceof AppError) console.error(`error: ${err.path ? `${err.path}: ` : ''}${err.message}`);
-  else console.error(`error: ${(err as Error).message}`);
+  else console.error(`error: ${err instanceof Error ? err.message : String(err)}`);
   process.exit(1);
 });

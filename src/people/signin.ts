@@ -59,11 +59,16 @@ export async function requestSignIn(ctx: AppContext, rawEmail: string): Promise<
     );
     // Sent inside the transaction: if the mail cannot go out, the link is not kept (and not counted).
     const link = signInUrl(ctx.publicUrl, token);
-    await sendMail(ctx, {
+    const mailed = await sendMail(ctx, {
       to: email,
       subject: 'Your Confidant sign-in link',
       text: `Hello,\n\nFollow this link to sign in to Confidant:\n\n${link}\n\nIt works once, for ${SIGN_IN_LINK_MINUTES} minutes. If you did not ask for it, ignore this e-mail: nobody can sign in without it.\n`,
     });
+    if (!mailed) {
+      // No mail server: the person at the server's terminal gets the link, on a line of its own to click or copy.
+      ctx.tell?.(`Sign-in link for ${email} (no SMTP_URL; it works once, for ${SIGN_IN_LINK_MINUTES} minutes):`);
+      ctx.tell?.(link);
+    }
   });
 }
 

@@ -3,55 +3,15 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { type ChildProcess, spawn } from 'node:child_process';
 import { testSystem } from '../testing/harness.js';
+import { startServerProcess, stopServerProcess } from '../testing/server-process.js';
 
 const home = fs.mkdtempSync(path.join(os.tmpdir(), 'confidant-start-'));
 fs.chmodSync(home, 0o755);
 after(() => fs.rmSync(home, { recursive: true, force: true }));
 
-/** Starts `confidant start` as a user would and waits for the line that says where it listens. */
-async function start(env: Record<string, string>): Promise<{ child: ChildProcess; url: string; log: () => string }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'start'], {
-    env: { ...process.env, PORT: '0', LOG_LEVEL: 'info', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let out = '';
-  child.stdout!.on('data', (d) => (out += d));
-  child.stderr!.on('data', (d) => (out += d));
-  const url = await new Promise<string>((resolve, reject) => {
-    const startedAt = Date.now();
-    const timer = setInterval(() => {
-      const m = /Confidant is listening on (http:\/\/[\d.]+:\d+)/.exec(out);
-      if (m) {
-        clearInterval(timer);
-        resolve(m[1]);
-      } else if (Date.now() - startedAt > 150_000) {
-        clearInterval(timer);
-        child.kill('SIGKILL');
-        reject(new Error(`not listening after 150 s: ${out.slice(-4000)}`));
-      }
-    }, 50);
-    child.on('exit', (code) => {
-      clearInterval(timer);
-      reject(new Error(`exited with ${code}: ${out.slice(-4000)}`));
-    });
-  });
-  return { child, url, log: () => out };
-}
-/** Ctrl-C; a process still running a minute later (say, waiting for a model to train) fails with what it printed. */
-const stop = (s: { child: ChildProcess; log: () => string }) =>
-  new Promise<number | null>((resolve, reject) => {
-    const timer = setTimeout(() => {
-      s.child.kill('SIGKILL');
-      reject(new Error(`still running 60 s after Ctrl-C: ${s.log().slice(-4000)}`));
-    }, 60_000);
-    s.child.on('exit', (code) => {
-      clearTimeout(timer);
-      resolve(code);
-    });
-    s.child.kill('SIGINT');
-  });
+const start = (env: Record<string, string>) => startServerProcess(env);
+const stop = stopServerProcess;
 
 describe('npm start', () => {
   test('a fresh start loads the demo world; a second start reuses it; Ctrl-C stops PostgreSQL too', async () => {

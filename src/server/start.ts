@@ -10,9 +10,12 @@ import { migrate } from '../db/migrate.js';
 import { buildApp, type App } from './app.js';
 import { isDemoLoaded, loadDemo, refreshDemo } from '../demo/load.js';
 import { startRecommender } from '../recommend/training.js';
+import { serverLog } from './log.js';
 
 export interface Config {
   home: string;
+  /** How `home` was chosen: CONFIDANT_HOME, a `.confidant` found in this folder or one above, or `./.confidant`. */
+  homeFrom: 'env' | 'found' | 'default';
   port: number;
   host: string;
   databaseUrl?: string;
@@ -23,8 +26,10 @@ export function configFromEnv(env = process.env): Config {
   const port = Number(env.PORT ?? 4545);
   if (!Number.isInteger(port) || port < 0 || port > 65535)
     throw new Error(`PORT must be a port number, got "${env.PORT}"`);
+  const found = env.CONFIDANT_HOME ? undefined : findHome(process.cwd());
   return {
-    home: path.resolve(env.CONFIDANT_HOME ?? '.confidant'),
+    home: path.resolve(env.CONFIDANT_HOME || found || '.confidant'),
+    homeFrom: env.CONFIDANT_HOME ? 'env' : found ? 'found' : 'default',
     port,
     host: env.HOST ?? '127.0.0.1',
     databaseUrl: env.DATABASE_URL || undefined,
@@ -32,12 +37,34 @@ export function configFromEnv(env = process.env): Config {
   };
 }
 
+/** The nearest `.confidant` with a database, in `dir` or a folder above it (as git finds `.git`). */
+export function findHome(dir: string): string | undefined {
+  for (let d = path.resolve(dir); ; d = path.dirname(d)) {
+    const home = path.join(d, '.confidant');
+    if (fs.existsSync(path.join(home, 'pg', 'PG_VERSION')) || fs.existsSync(path.join(home, 'postgres.json')))
+      return home;
+    if (path.dirname(d) === d) return undefined;
+  }
+}
+
 export interface Running {
   ctx: AppContext;
   app?: App;
   embedded?: EmbeddedServer;
+  /** Which database this is, in words: for the line every command prints. */
+  database: string;
   stop(): Promise<void>;
 }
+
+export interface OpenOptions {
+  /** `server` for npm start; `command` for a CLI command, which uses the server's PostgreSQL when one runs. */
+  role?: 'server' | 'command';
+  /** Lines a person should read (what was done to start the database). */
+  say?: (line: string) => void;
+}
+
+/** A database URL without its password, to name it. */
+const redacted = (url: string) => url.replace(/\/\/([^:@/]+):[^@/]*@/, '//$1@');
 
 /** The server secret lives in the database so every process of a deployment agrees on pseudonyms. */
 async function serverSecret(db: Db): Promise<Buffer> {
@@ -53,13 +80,23 @@ async function serverSecret(db: Db): Promise<Buffer> {
 export async function openSystem(
   config: Config,
   log: Logger = pino({ level: process.env.LOG_LEVEL ?? 'info' }),
+  opts: OpenOptions = {},
 ): Promise<Running> {
   let embedded: EmbeddedServer | undefined;
   let url = config.databaseUrl;
+  let database = `DATABASE_URL ${redacted(url ?? '')}`;
   if (!url) {
     fs.mkdirSync(config.home, { recursive: true });
-    embedded = await startEmbeddedPostgres(path.join(config.home, 'pg'), (line) => log.debug({ postgres: line }));
+    embedded = await startEmbeddedPostgres(path.join(config.home, 'pg'), (line) => log.debug({ postgres: line }), {
+      role: opts.role ?? 'command',
+      share: opts.role !== 'server',
+      say: opts.say,
+    });
     url = embedded.url;
+    const shared = embedded.sharedWith;
+    database = shared
+      ? `the ${shared.role === 'server' ? 'running server' : `running command (process ${shared.ownerPid})`}'s PostgreSQL in ${config.home}${shared.http ? ` (${shared.http})` : ''}`
+      : `the embedded PostgreSQL in ${config.home}`;
   }
   const db = createPool(url, Number(process.env.DB_POOL_SIZE ?? 20));
   try {
@@ -81,6 +118,7 @@ export async function openSystem(
   return {
     ctx,
     embedded,
+    database,
     async stop() {
       await db.end();
       await embedded?.stop();
@@ -90,7 +128,7 @@ export async function openSystem(
 
 /** The database with its schema and, unless CONFIDANT_DEMO=0, the demo world (loaded on first start, refreshed after). */
 async function prepareSystem(config: Config, log: Logger): Promise<Running> {
-  const running = await openSystem(config, log);
+  const running = await openSystem(config, log, { role: 'server', say: (line) => console.log(line) });
   const { ctx } = running;
   if (process.env.CONFIDANT_DEMO !== '0') {
     if (await isDemoLoaded(ctx.db)) {
@@ -103,21 +141,30 @@ async function prepareSystem(config: Config, log: Logger): Promise<Running> {
   return running;
 }
 
-/** The one line a person starting it reads, whatever LOG_LEVEL says. */
-function announce(config: Config, port: number, databaseKind: string, t0: number, workers = 1) {
-  const where = `http://${config.host === '0.0.0.0' ? 'localhost' : config.host}:${port}`;
+/** The address the server announces, and puts in the links it sends (so a sign-in cookie lands where people go). */
+const addressOf = (config: Config, port: number) =>
+  config.publicUrl ?? `http://${config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host}:${port}`;
+
+/** The lines a person starting it reads, whatever LOG_LEVEL says: where it listens, and how to sign in. */
+function announce(config: Config, port: number, database: string, t0: number, workers = 1) {
+  const where = addressOf(config, port);
   const processes = workers > 1 ? `; ${workers} server processes` : '';
+  const who =
+    process.env.CONFIDANT_DEMO === '0' ? 'your e-mail address' : "a demo shopper's address, say karen@example.com";
+  const link = process.env.SMTP_URL ? 'the sign-in link comes by e-mail' : 'the sign-in link is printed here';
   console.log(
-    `Confidant is listening on ${where} (database: ${databaseKind}${processes}; ready in ${((Date.now() - t0) / 1000).toFixed(1)} s)`,
+    `Confidant is listening on ${where} (database: ${database}${processes}; ready in ${((Date.now() - t0) / 1000).toFixed(1)} s)`,
   );
+  console.log(`Open ${where} and sign in with ${who}; ${link}. Ctrl-C stops it.`);
 }
 
 /** `npm start`: database, schema, demo world on first start, HTTP server; stops cleanly on Ctrl-C. */
 export async function startServer(config: Config, onListening?: (port: number) => void): Promise<Running> {
   const t0 = Date.now();
-  const log = pino({ level: process.env.LOG_LEVEL ?? 'info' });
+  const log = serverLog();
   const running = await prepareSystem(config, log);
   const { ctx } = running;
+  ctx.tell = (line) => console.log(line);
   // Models of every brand in memory; missing ones (a freshly loaded demo world) train in the background while
   // the brand serves popularity, so the server is ready at once.
   const stopRecommender = await startRecommender(ctx);
@@ -125,9 +172,10 @@ export async function startServer(config: Config, onListening?: (port: number) =
   await app.listen({ port: config.port, host: config.host });
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
-  ctx.publicUrl = config.publicUrl ?? `http://localhost:${port}`;
+  ctx.publicUrl = addressOf(config, port);
+  running.embedded?.announce(ctx.publicUrl);
   if (onListening) onListening(port);
-  else announce(config, port, ctx.databaseKind, t0);
+  else announce(config, port, running.database, t0);
   let stopping: Promise<void> | undefined;
   const stop = () =>
     (stopping ??= (async () => {
@@ -145,7 +193,7 @@ export async function startServer(config: Config, onListening?: (port: number) =
  */
 export async function startCluster(config: Config, workers: number): Promise<{ stop(): Promise<void> }> {
   const t0 = Date.now();
-  const log = pino({ level: process.env.LOG_LEVEL ?? 'info' });
+  const log = serverLog();
   const running = await prepareSystem(config, log);
   const url = connectionStringOf(running.ctx.db);
   await running.ctx.db.end(); // the workers have their own pools; this process only keeps the embedded server
@@ -171,7 +219,8 @@ export async function startCluster(config: Config, workers: number): Promise<{ s
     }),
   );
   started = true;
-  announce(config, ports[0], running.ctx.databaseKind, t0, workers);
+  running.embedded?.announce(addressOf(config, ports[0]));
+  announce(config, ports[0], running.database, t0, workers);
   return {
     async stop() {
       stopping = true;
