@@ -43,9 +43,7 @@ describe('a start that works anywhere', () => {
   let writeKey = '';
 
   test('started (as root) from a 0700 folder, it listens; a CLI command uses its database, and says so', async () => {
-    const t0 = Date.now();
     server = await startServerProcess(env);
-    const cold = Date.now() - t0;
     if (process.getuid?.() === 0)
       assert.match(
         server.log(),
@@ -75,7 +73,6 @@ describe('a start that works anywhere', () => {
     assert.equal(res.status, 200, 'the running server knows the key the command made');
     assert.deepEqual(await res.json(), { received: 1, duplicates: 0 });
     assert.ok(alive(owner().postmasterPid), "the command left the server's PostgreSQL running");
-    console.log(`# measured: cold start (new cluster, no demo) ${cold} ms`);
   });
 
   test('without CONFIDANT_HOME and no database here or above, a command makes none and says what to do', () => {
@@ -107,9 +104,7 @@ describe('a start that works anywhere', () => {
     await new Promise((r) => server!.child.once('exit', r));
     assert.ok(alive(orphan), 'PostgreSQL outlives the node process killed with -9');
 
-    const t0 = Date.now();
     server = await startServerProcess(env);
-    const recovery = Date.now() - t0;
     assert.match(
       server.log(),
       new RegExp(`PostgreSQL \\(pid ${orphan}\\) was left running by a Confidant process that ended; stopping it`),
@@ -120,11 +115,7 @@ describe('a start that works anywhere', () => {
     assert.equal(await stopServerProcess(server), 0, server.log());
     assert.equal(fs.existsSync(path.join(home, 'pg', 'postmaster.pid')), false, 'Ctrl-C stops PostgreSQL too');
     assert.equal(fs.existsSync(path.join(home, 'postgres.json')), false);
-
-    const t1 = Date.now();
     server = await startServerProcess(env);
-    const warm = Date.now() - t1;
-    console.log(`# measured: start after kill -9 (orphan stopped) ${recovery} ms; warm start ${warm} ms`);
   });
 
   test('in a terminal: readable lines, then where to go and how to sign in; the sign-in link on a line of its own', async () => {
