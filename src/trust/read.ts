@@ -25,14 +25,16 @@ const byKind = (at: string, where: string, by: string) => `
   SELECT ${by}, kind, count(*)::int AS n, ${pointsSelect(at)} FROM trust_signals
   WHERE ${where} AND ${countsAt(at)} GROUP BY ${by}, kind`;
 
-const PAIR_AT = 'coalesce($3::timestamptz, now())';
+// Without a time, as of the pair's last signal: the same answer whatever the clock (pass \`at\` for the decay since).
+const PAIR_AT = `coalesce($3::timestamptz,
+  (SELECT max(at) FROM trust_signals WHERE person_id = $1 AND brand_id = $2), '-infinity'::timestamptz)`;
 const PAIR = `SELECT coalesce(sum(good), 0)::float8 AS good, coalesce(sum(bad), 0)::float8 AS bad,
   coalesce(jsonb_object_agg(kind, n), '{}') AS counts
   FROM (${byKind(PAIR_AT, 'person_id = $1 AND brand_id = $2', 'brand_id')}) k`;
 
 /**
- * Trust between a person and a brand as of `at` (the database's clock when not given: pass the caller's "now").
- * A brand the person never dealt with is `new`.
+ * Trust between a person and a brand as of `at` (pass the caller's "now"; without it, as of the pair's last signal,
+ * so nothing has faded since). A brand the person never dealt with is `new`.
  */
 export async function trustBetween(db: Queryable, personId: string, brandId: number, at?: Date): Promise<Trust> {
   const r = await db.query({

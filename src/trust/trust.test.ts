@@ -113,6 +113,11 @@ describe('trust grows with two-way interactions', () => {
     const loyal = await trustBetween(db, s.person.id, w.volt.id, NOW);
     assert.ok(loyal.score < 1 && loyal.score > 0.95, String(loyal.score));
     assert.equal(loyal.words, "you've bought 300 times");
+    assert.deepEqual(
+      await trustBetween(db, s.person.id, w.volt.id),
+      loyal,
+      'without a time, as of the last signal (whatever the clock says)',
+    );
     for (let i = 0; i < 100; i++)
       await recordTrustSignal(db, { personId: s.person.id, brandId: w.deli.id, kind: 'abuse', at: NOW });
     const rough = await trustBetween(db, s.person.id, w.deli.id, NOW);
