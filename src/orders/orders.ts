@@ -194,15 +194,17 @@ export async function upsertOrders(
     true,
   );
   for (const id of products.keys()) written.products.add(id);
-  // A purchase builds trust between the customer and the brand, once per order.
-  await recordTrustSignals(
-    db,
-    orders.flatMap((o, i) =>
-      pid[i] === SUPPRESSED_PERSON || o.status === 'cancelled'
-        ? []
-        : [{ personId: pid[i], brandId, kind: 'purchase' as const, ref: o.order_id, at: new Date(o.placed_at) }],
-    ),
-  );
+  // A purchase builds trust between the customer and the brand, once per order. An import (observed at its end) is
+  // the history a brand brings along, not something that happened between them now: it moves no trust.
+  if (opts.observe !== false)
+    await recordTrustSignals(
+      db,
+      orders.flatMap((o, i) =>
+        pid[i] === SUPPRESSED_PERSON || o.status === 'cancelled'
+          ? []
+          : [{ personId: pid[i], brandId, kind: 'purchase' as const, ref: o.order_id, at: new Date(o.placed_at) }],
+      ),
+    );
   if (opts.observe !== false) await observeHabits(db, brandId, pid);
   return orders.length;
 }
