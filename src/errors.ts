@@ -5,8 +5,11 @@ export type ErrorCode =
   | 'unauthorized'
   | 'forbidden'
   | 'not_found'
+  | 'method_not_allowed'
   | 'conflict'
   | 'payload_too_large'
+  | 'unsupported_media_type'
+  | 'unprocessable'
   | 'not_granted'
   | 'rate_limited'
   | 'internal';
@@ -17,8 +20,11 @@ const STATUS: Record<ErrorCode, number> = {
   unauthorized: 401,
   forbidden: 403,
   not_found: 404,
+  method_not_allowed: 405,
   conflict: 409,
   payload_too_large: 413,
+  unsupported_media_type: 415,
+  unprocessable: 422,
   not_granted: 403,
   rate_limited: 429,
   internal: 500,

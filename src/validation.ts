@@ -2,9 +2,27 @@ import { FormatRegistry, Kind, type TSchema, type Static, Type, TypeRegistry } f
 import { TypeCompiler, type TypeCheck } from '@sinclair/typebox/compiler';
 import { AppError } from './errors.js';
 
-const ISO = /^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?$/i;
-if (!FormatRegistry.Has('date-time'))
-  FormatRegistry.Set('date-time', (v) => ISO.test(v) && !Number.isNaN(Date.parse(v)));
+const ISO = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,9})?)?(Z|([+-])(\d{2}):?(\d{2}))?)?$/i;
+
+/**
+ * An ISO 8601 date-time that PostgreSQL's timestamptz holds as written: a year 0001-9999, a real day of the month,
+ * hours 0-23, and an offset within +-15:59 (PostgreSQL refuses more). `zone: true` also requires the offset (RFC 3339).
+ */
+export function isTimestamp(v: string, opts: { zone?: boolean } = {}): boolean {
+  const m = ISO.exec(v);
+  if (!m) return false;
+  const [year, month, day] = [Number(m[1]), Number(m[2]), Number(m[3])];
+  if (year < 1 || month < 1 || month > 12 || day < 1) return false;
+  if (day > new Date(Date.UTC(2000, month, 0)).getUTCDate() || (month === 2 && day === 29 && !leap(year))) return false;
+  if (m[4] === undefined) return !opts.zone;
+  if (Number(m[4]) > 23 || Number(m[5]) > 59 || (m[6] !== undefined && Number(m[6]) > 59)) return false;
+  if (m[7] === undefined) return !opts.zone;
+  if (m[9] !== undefined && (Number(m[9]) > 15 || Number(m[10]) > 59)) return false;
+  return true;
+}
+const leap = (y: number) => (y % 4 === 0 && y % 100 !== 0) || y % 400 === 0;
+
+if (!FormatRegistry.Has('date-time')) FormatRegistry.Set('date-time', (v) => isTimestamp(v));
 if (!FormatRegistry.Has('email')) FormatRegistry.Set('email', (v) => /^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(v));
 
 /** Checks a value against a TypeBox schema and throws the first problem with its field path. */

@@ -245,7 +245,7 @@ export function conversationRoutes(app: App, ctx: AppContext) {
         tags: ['conversation'],
         summary: "A person's answer to a handoff: it appears in the shopper's conversation",
         security: brandSecurity,
-        params: Type.Object({ id: Type.String({ pattern: '^[0-9a-fA-F-]{36}$', description: 'The handoff id' }) }),
+        params: Type.Object({ id: Type.String({ format: 'uuid', description: 'The handoff id' }) }),
         body: MessageBody,
         response: { 200: HandoffSchema },
       },

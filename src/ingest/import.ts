@@ -211,7 +211,7 @@ function collect(
       const type = r.type;
       if (type !== 'identify' && type !== 'track' && type !== 'page')
         throw new AppError('validation_failed', 'type must be identify, track or page', `${where}: type`);
-      c.rows.push(checkMessage(raw, type, `${where}: `));
+      c.rows.push(checkMessage(raw, type, `${where}: `, false));
       c.lineOf.push(line);
       return undefined;
     }

@@ -98,12 +98,12 @@ describe('Segment-compatible tracking', () => {
     assert.deepEqual(r.json().error, {
       code: 'validation_failed',
       message: 'userId or anonymousId is required',
-      path: '/batch/1/userId',
+      path: '/body/batch/1/userId',
     });
     const bad = await post('/v1/batch', shop.writeKey, {
       batch: [{ type: 'track', userId: 'x', event: 'E', timestamp: 'yesterday' }],
     });
-    assert.equal(bad.json().error.path, '/batch/0/timestamp');
+    assert.equal(bad.json().error.path, '/body/batch/0/timestamp');
     const noEvent = await post('/v1/track', shop.writeKey, { userId: 'x' });
     assert.equal(noEvent.statusCode, 400);
     assert.equal(noEvent.json().error.path, '/body/event');
@@ -120,8 +120,8 @@ describe('Segment-compatible tracking', () => {
     const inBatch = await post('/v1/batch', shop.writeKey, {
       batch: [{ type: 'track', userId: 'c', event: 'E', properties: { big } }],
     });
-    assert.equal(inBatch.statusCode, 400);
-    assert.equal(inBatch.json().error.path, '/batch/0');
+    assert.equal(inBatch.statusCode, 413, 'one limit everywhere: an event too large is a 413, alone or in a batch');
+    assert.equal(inBatch.json().error.path, '/body/batch/0');
     const batch = Array.from({ length: 20 }, () => ({
       type: 'track',
       userId: 'c',

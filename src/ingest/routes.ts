@@ -15,10 +15,12 @@ import {
   storeMessages,
   storeOneMessage,
 } from './segment.js';
+import { acceptClientBodies } from './wire.js';
 
 const Received = Type.Object({ received: Type.Integer(), duplicates: Type.Integer() });
 
-export function ingestRoutes(app: App, ctx: AppContext) {
+export async function ingestRoutes(app: App, ctx: AppContext) {
+  await acceptClientBodies(app);
   const single = (type: SegmentType, body: typeof IdentifyBody | typeof TrackBody | typeof PageBody, summary: string) =>
     app.post(
       `/v1/${type}`,
@@ -51,10 +53,10 @@ export function ingestRoutes(app: App, ctx: AppContext) {
     },
     async (req) => {
       const brand = await brandFromWriteKey(ctx, req);
-      const body = req.body;
+      const body = req.body as { batch: Array<Record<string, unknown>>; context?: Record<string, unknown> };
       const messages = body.batch.map((m, i) => {
-        const merged = body.context && !(m as { context?: unknown }).context ? { ...m, context: body.context } : m;
-        return checkMessage(merged as Record<string, unknown>, m.type as SegmentType, `/batch/${i}`);
+        const merged = body.context && !m.context ? { ...m, context: body.context } : m;
+        return checkMessage(merged, m.type as SegmentType, `/body/batch/${i}`);
       });
       const r = await inTransaction(ctx.db, (tx) => storeMessages(tx, brand.id, messages, ctx.now()));
       return { received: r.received, duplicates: r.duplicates };

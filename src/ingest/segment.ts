@@ -2,43 +2,65 @@ import { randomUUID } from 'node:crypto';
 import { type Static, Type } from '@sinclair/typebox';
 import type { Queryable } from '../db/pool.js';
 import { AppError } from '../errors.js';
-import { StringEnum } from '../validation.js';
+import { checkValue, isTimestamp } from '../validation.js';
 import { resolveCustomers, SUPPRESSED_PERSON } from '../people/people.js';
 import { upsertOrderFromEvent } from '../orders/orders.js';
 import { importTraits } from '../profile/observe.js';
 import { groupWriter } from '../db/group-commit.js';
 
-const Id = Type.Union([Type.String({ minLength: 1, maxLength: 200 }), Type.Number()]);
+const Text = (max: number) => Type.String({ minLength: 1, maxLength: max });
+const Time = Type.String({ format: 'date-time' });
 const Common = {
-  userId: Type.Optional(Id),
-  anonymousId: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
-  messageId: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
-  timestamp: Type.Optional(Type.String({ format: 'date-time' })),
-  sentAt: Type.Optional(Type.String()),
+  userId: Type.Optional(
+    Type.Union([Text(200), Type.Integer()], {
+      description: 'Your id of the customer; a number must be an integer, kept exactly as its decimal text',
+    }),
+  ),
+  anonymousId: Type.Optional(Text(200)),
+  messageId: Type.Optional(Text(200)),
+  timestamp: Type.Optional(Time),
+  originalTimestamp: Type.Optional(Time),
+  sentAt: Type.Optional(Type.String({ maxLength: 100 })),
+  writeKey: Type.Optional(
+    Type.String({
+      maxLength: 200,
+      description: "The write key, for clients that cannot send headers (Segment's browser library)",
+    }),
+  ),
   context: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
   integrations: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
 };
-export const IdentifyBody = Type.Object({
-  ...Common,
-  traits: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
-});
-export const TrackBody = Type.Object({
-  ...Common,
-  event: Type.String({ minLength: 1, maxLength: 200 }),
-  properties: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
-});
-export const PageBody = Type.Object({
+/** Segment's rule, in the schema: a message names its customer by userId, anonymousId or both. */
+const WHO = { anyOf: [{ required: ['userId'] }, { required: ['anonymousId'] }] };
+const Properties = Type.Optional(Type.Record(Type.String(), Type.Unknown()));
+const IdentifyFields = { ...Common, traits: Properties };
+const TrackFields = { ...Common, event: Text(200), properties: Properties };
+const PageFields = {
   ...Common,
   name: Type.Optional(Type.String({ maxLength: 500 })),
   category: Type.Optional(Type.String({ maxLength: 500 })),
-  properties: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
+  properties: Properties,
+};
+export const IdentifyBody = Type.Object(IdentifyFields, WHO);
+export const TrackBody = Type.Object(TrackFields, WHO);
+export const PageBody = Type.Object(PageFields, WHO);
+/** A batch item is one of the three, chosen by its `type`; the same limits as the single calls. */
+const BatchItem = Type.Unsafe<Record<string, unknown> & { type: SegmentType; context?: unknown }>({
+  type: 'object',
+  required: ['type'],
+  oneOf: [
+    Type.Object({ type: Type.Literal('identify'), ...IdentifyFields }, WHO),
+    Type.Object({ type: Type.Literal('track'), ...TrackFields }, WHO),
+    Type.Object({ type: Type.Literal('page'), ...PageFields }, WHO),
+  ],
+  discriminator: { propertyName: 'type' },
 });
 export const BatchBody = Type.Object({
-  batch: Type.Array(Type.Object({ type: StringEnum(['identify', 'track', 'page']) }, { additionalProperties: true }), {
-    minItems: 1,
-    maxItems: 10000,
-  }),
+  batch: Type.Array(BatchItem, { minItems: 1, maxItems: 10000 }),
   context: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
+  timestamp: Type.Optional(Type.String({ maxLength: 100 })),
+  sentAt: Type.Optional(Type.String({ maxLength: 100 })),
+  writeKey: Common.writeKey,
 });
 
 export type SegmentType = 'identify' | 'track' | 'page';
@@ -67,39 +89,34 @@ export interface IngestResult {
   stored: boolean[];
 }
 
-/** Checks one message of any type and says where it is wrong (`at` is its path, e.g. `/batch/3`). */
-export function checkMessage(m: Record<string, unknown>, type: SegmentType, at: string): SegmentMessage {
+/**
+ * Checks one message of any type and says where it is wrong (`at` is its path, e.g. `/batch/3`). HTTP bodies were
+ * validated against the schemas above already; an import's lines were not (`schemaChecked: false`).
+ */
+export function checkMessage(
+  m: Record<string, unknown>,
+  type: SegmentType,
+  at: string,
+  schemaChecked = true,
+): SegmentMessage {
   if (Buffer.byteLength(JSON.stringify(m)) > EVENT_MAX_BYTES)
-    throw new AppError('validation_failed', 'an event may be at most 32 KB', at);
+    throw new AppError('payload_too_large', 'an event may be at most 32 KB', at);
   const userId = m.userId;
-  if ((userId === undefined || userId === null || userId === '') && !m.anonymousId) {
-    throw new AppError('validation_failed', 'userId or anonymousId is required', `${at}/userId`);
+  if (!schemaChecked) {
+    checkValue(type === 'identify' ? IdentifyBody : type === 'track' ? TrackBody : PageBody, m, at);
+    if (userId === undefined && m.anonymousId === undefined)
+      throw new AppError('validation_failed', 'userId or anonymousId is required', `${at}/userId`);
   }
-  if (userId !== undefined && typeof userId !== 'string' && typeof userId !== 'number')
-    throw new AppError('validation_failed', 'userId must be a string', `${at}/userId`);
-  if (m.anonymousId !== undefined && typeof m.anonymousId !== 'string')
-    throw new AppError('validation_failed', 'anonymousId must be a string', `${at}/anonymousId`);
-  if (
-    m.messageId !== undefined &&
-    (typeof m.messageId !== 'string' || m.messageId.length === 0 || m.messageId.length > 200)
-  ) {
-    throw new AppError(
-      'validation_failed',
-      'messageId must be a non-empty string of at most 200 characters',
-      `${at}/messageId`,
-    );
-  }
-  if (type === 'track' && (typeof m.event !== 'string' || !m.event))
-    throw new AppError('validation_failed', 'event is required for a track call', `${at}/event`);
-  if (m.timestamp !== undefined && (typeof m.timestamp !== 'string' || Number.isNaN(Date.parse(m.timestamp)))) {
-    throw new AppError('validation_failed', 'timestamp must be an ISO 8601 date-time', `${at}/timestamp`);
-  }
-  for (const key of ['properties', 'traits', 'context'] as const) {
-    const v = m[key];
-    if (v !== undefined && (typeof v !== 'object' || v === null || Array.isArray(v)))
-      throw new AppError('validation_failed', `${key} must be an object`, `${at}/${key}`);
-  }
-  return { ...(m as object), type } as SegmentMessage;
+  if (typeof userId === 'number' && (!Number.isSafeInteger(userId) || Object.is(userId, -0)))
+    throw new AppError('validation_failed', 'userId must be a string or an integer kept exactly', `${at}/userId`);
+  for (const key of ['timestamp', 'originalTimestamp'] as const)
+    if (m[key] !== undefined && (typeof m[key] !== 'string' || !isTimestamp(m[key] as string, { zone: true })))
+      throw new AppError(
+        'validation_failed',
+        `${key} must be an ISO 8601 date-time with its offset (within +-15:59), in the years 0001-9999`,
+        `${at}/${key}`,
+      );
+  return { ...(m as object), ...(userId === undefined ? {} : { userId: String(userId) }), type } as SegmentMessage;
 }
 
 function productIdOf(props: Record<string, unknown> | undefined): string | null {
@@ -160,7 +177,7 @@ export async function storeMessages(
     pr: productIdOf(m.properties),
     props: m.type === 'identify' ? (m.traits ?? {}) : (m.properties ?? {}),
     ctx: m.context ?? {},
-    ts: m.timestamp ?? receivedAt.toISOString(),
+    ts: m.timestamp ?? m.originalTimestamp ?? receivedAt.toISOString(),
   }));
   const stored = await tx.query(
     `INSERT INTO events (person_id, brand_id, message_id, type, event, product_id, properties, context, occurred_at, received_at)

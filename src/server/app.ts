@@ -14,6 +14,13 @@ import type { AppContext } from '../context.js';
 import { errorHandler } from './errors.js';
 import { AppError } from '../errors.js';
 import { ROUTES } from './routes.js';
+import { authenticateFirst, brandFromWriteKey, schemeOf } from './auth.js';
+import { parseJsonBody } from './body.js';
+import { validatorCompiler } from './validators.js';
+import { allowedMethods } from './methods.js';
+
+/** The largest body of any route (a tracking batch); routes ask for less (`bodyLimit`). */
+export const BODY_MAX_BYTES = 500 * 1024;
 
 export type App = FastifyInstance<
   RawServerDefault,
@@ -28,9 +35,19 @@ export async function buildApp(ctx: AppContext): Promise<App> {
     loggerInstance: ctx.log as unknown as FastifyBaseLogger,
     // A line per request costs more than the request itself at tracking rates; errors are still logged.
     logController: new LogController({ disableRequestLogging: process.env.CONFIDANT_REQUEST_LOG !== '1' }),
-    bodyLimit: 512 * 1024,
-    ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', allErrors: false } },
+    bodyLimit: BODY_MAX_BYTES,
   }).withTypeProvider<TypeBoxTypeProvider>();
+  app.setValidatorCompiler(validatorCompiler());
+  // One JSON parser for every route (tracking adds its content types in its own scope).
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (_req, text, done) => {
+    try {
+      done(null, parseJsonBody(text as string));
+    } catch (e) {
+      done(e as Error, undefined);
+    }
+  });
+  const methods = allowedMethods(app);
 
   await app.register(cookie);
   // Every answer: a Content-Security-Policy (scripts, styles and frames only from here), no framing by other sites,
@@ -42,6 +59,11 @@ export async function buildApp(ctx: AppContext): Promise<App> {
     },
     frameguard: { action: 'deny' },
     hsts: https,
+  });
+  // Who is calling is settled before the body is read (a write key that is in the body: before it is validated).
+  app.addHook('onRequest', authenticateFirst(ctx));
+  app.addHook('preValidation', async (req) => {
+    if (schemeOf(req) === 'writeKey') await brandFromWriteKey(ctx, req);
   });
   await app.register(swagger, {
     openapi: {
@@ -64,7 +86,15 @@ export async function buildApp(ctx: AppContext): Promise<App> {
 
   app.setErrorHandler(errorHandler);
   app.setNotFoundHandler((req, reply) => {
-    reply
+    const allow = methods(req.url);
+    if (allow.length)
+      return reply
+        .status(405)
+        .header('allow', allow.join(', '))
+        .send({
+          error: { code: 'method_not_allowed', message: `${req.method} is not allowed here; use ${allow.join(', ')}` },
+        });
+    return reply
       .status(404)
       .send({ error: { code: 'not_found', message: `no route ${req.method} ${req.url.split('?')[0]}` } });
   });
