@@ -54,3 +54,15 @@ if (!TypeRegistry.Has('StringEnum'))
     'StringEnum',
     (schema: { enum: string[] }, value) => typeof value === 'string' && schema.enum.includes(value),
   );
+
+/** Refuses the same id twice in one request (the second is named): it would be two writes of one row. */
+export function refuseRepeats<T>(rows: T[], key: (r: T) => string, where: (i: number) => string) {
+  const seen = new Map<string, number>();
+  rows.forEach((r, i) => {
+    const k = key(r);
+    const first = seen.get(k);
+    if (first !== undefined)
+      throw new AppError('validation_failed', `"${k}" is already at ${where(first)}: send each once`, where(i));
+    seen.set(k, i);
+  });
+}

@@ -6,7 +6,7 @@ export const ProductInput = Type.Object(
     id: Type.String({ minLength: 1, maxLength: 200 }),
     name: Type.String({ minLength: 1, maxLength: 500 }),
     description: Type.Optional(Type.String({ maxLength: 5000 })),
-    price: Type.Optional(Type.Number({ minimum: 0 })),
+    price: Type.Optional(Type.Number({ minimum: 0, maximum: 1e9 })),
     currency: Type.Optional(Type.String({ pattern: '^[A-Z]{3}$' })),
     categories: Type.Optional(Type.Array(Type.String({ maxLength: 100 }), { maxItems: 50 })),
     attributes: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
@@ -85,7 +85,8 @@ export async function listProducts(
   const r = await db.query(
     `SELECT ${PRODUCT_COLUMNS} FROM products WHERE brand_id = $1 AND ($2::text IS NULL OR name ILIKE '%' || $2 || '%')
      ORDER BY product_id LIMIT $3 OFFSET $4`,
-    [brandId, opts.q ?? null, opts.limit, opts.offset],
+    // The words searched for are taken as they are: %, _ and \ are not patterns.
+    [brandId, opts.q === undefined ? null : opts.q.replace(/[\\%_]/g, '\\$&'), opts.limit, opts.offset],
   );
   return r.rows;
 }

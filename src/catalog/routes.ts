@@ -5,6 +5,7 @@ import { brandFromSecretKey, brandSecurity } from '../server/auth.js';
 import { inTransaction } from '../db/pool.js';
 import { notFound } from '../errors.js';
 import { ProductInput, getProduct, listProducts, upsertProducts } from './catalog.js';
+import { refuseRepeats } from '../validation.js';
 
 export const ProductSchema = Type.Object({
   id: Type.String(),
@@ -32,6 +33,11 @@ export function catalogRoutes(app: App, ctx: AppContext) {
     },
     async (req) => {
       const brand = await brandFromSecretKey(ctx, req);
+      refuseRepeats(
+        req.body.products,
+        (p) => p.id,
+        (i) => `/body/products/${i}/id`,
+      );
       const stored = await inTransaction(ctx.db, (tx) => upsertProducts(tx, brand.id, req.body.products));
       return { stored };
     },

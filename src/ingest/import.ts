@@ -20,6 +20,7 @@ import {
 import { type SegmentMessage, checkMessage, storeMessages } from './segment.js';
 import { observeHabits } from '../profile/observe.js';
 import { csvRecords, lineBatches } from './csv.js';
+import { parseJsonBody } from '../server/body.js';
 
 export const IMPORT_KINDS = ['catalog', 'customers', 'orders', 'shipments', 'events'] as const;
 export type ImportKind = (typeof IMPORT_KINDS)[number];
@@ -134,7 +135,11 @@ function collect(
 ): string | undefined {
   const where = `line ${line}`;
   const r: Row = {};
-  for (const [k, v] of Object.entries(raw)) r[canonical(k)] = typeof v === 'string' ? v.trim() : v;
+  for (const [k, v] of Object.entries(raw)) {
+    if (typeof v === 'string' && v.includes('\u0000'))
+      throw new AppError('validation_failed', 'a value may not contain a NUL character', `${where}: ${k}`);
+    r[canonical(k)] = typeof v === 'string' ? v.trim() : v;
+  }
   const push = <S extends TSchema>(schema: S, value: unknown) => {
     const row = checkValue(schema, value, `${where}: `);
     c.rows.push(row);
@@ -232,9 +237,15 @@ async function* records(file: string, format: 'csv' | 'jsonl', input: Readable):
       if (!text.trim()) continue;
       let value: unknown;
       try {
-        value = JSON.parse(text);
-      } catch {
-        throw new AppError('validation_failed', 'is not valid JSON', `line ${n}`);
+        value = parseJsonBody(text);
+      } catch (e) {
+        const path =
+          e instanceof AppError && e.code === 'validation_failed' ? (e.path ?? '').replace(/^\/body/, '') : '';
+        throw new AppError(
+          'validation_failed',
+          e instanceof AppError && path ? e.message : 'is not valid JSON',
+          `line ${n}${path ? `: ${path}` : ''}`,
+        );
       }
       if (typeof value !== 'object' || value === null || Array.isArray(value))
         throw new AppError('validation_failed', 'each line must be a JSON object', `line ${n}`);
@@ -323,7 +334,11 @@ export async function importFile(
           );
           break;
         case 'orders':
-          await upsertOrders(tx, brandId, rows as OrderInput[], { observe: false, written });
+          await upsertOrders(tx, brandId, rows as OrderInput[], {
+            observe: false,
+            written,
+            where: (j) => `line ${lineOf[j]}`,
+          });
           break;
         case 'shipments':
           await upsertShipments(
@@ -334,7 +349,7 @@ export async function importFile(
           );
           break;
         case 'events': {
-          const r = await storeMessages(tx, brandId, rows as SegmentMessage[], ctx.now());
+          const r = await storeMessages(tx, brandId, rows as SegmentMessage[], ctx.now(), (j) => `line ${lineOf[j]}`);
           stored += r.received - r.duplicates;
           break;
         }

@@ -17,6 +17,8 @@ import {
 } from './segment.js';
 import { acceptClientBodies } from './wire.js';
 
+/** JSON under any label (gzip or deflate with Content-Encoding): what SDKs, browsers and beacons send. */
+const CONSUMES = ['application/json', 'text/plain', 'application/x-www-form-urlencoded', '*/*'];
 const Received = Type.Object({ received: Type.Integer(), duplicates: Type.Integer() });
 
 export async function ingestRoutes(app: App, ctx: AppContext) {
@@ -26,7 +28,14 @@ export async function ingestRoutes(app: App, ctx: AppContext) {
       `/v1/${type}`,
       {
         bodyLimit: EVENT_MAX_BYTES,
-        schema: { tags: ['tracking'], summary, security: writeKeySecurity, body, response: { 200: Received } },
+        schema: {
+          tags: ['tracking'],
+          summary,
+          security: writeKeySecurity,
+          consumes: CONSUMES,
+          body,
+          response: { 200: Received },
+        },
       },
       async (req) => {
         const brand = await brandFromWriteKey(ctx, req);
@@ -47,6 +56,7 @@ export async function ingestRoutes(app: App, ctx: AppContext) {
         tags: ['tracking'],
         summary: 'Segment batch: up to 500 KB of identify, track and page calls',
         security: writeKeySecurity,
+        consumes: CONSUMES,
         body: BatchBody,
         response: { 200: Received },
       },
@@ -58,7 +68,9 @@ export async function ingestRoutes(app: App, ctx: AppContext) {
         const merged = body.context && !m.context ? { ...m, context: body.context } : m;
         return checkMessage(merged, m.type as SegmentType, `/body/batch/${i}`);
       });
-      const r = await inTransaction(ctx.db, (tx) => storeMessages(tx, brand.id, messages, ctx.now()));
+      const r = await inTransaction(ctx.db, (tx) =>
+        storeMessages(tx, brand.id, messages, ctx.now(), (i) => `/body/batch/${i}`),
+      );
       return { received: r.received, duplicates: r.duplicates };
     },
   );

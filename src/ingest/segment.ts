@@ -116,8 +116,48 @@ export function checkMessage(
         `${key} must be an ISO 8601 date-time with its offset (within +-15:59), in the years 0001-9999`,
         `${at}/${key}`,
       );
+  if (type === 'track' && m.event === 'Order Completed') checkOrderCompleted(m.properties, `${at}/properties`);
   return { ...(m as object), ...(userId === undefined ? {} : { userId: String(userId) }), type } as SegmentMessage;
 }
+
+/**
+ * An `Order Completed` becomes an order: its products must say what was bought as the e-commerce spec has it
+ * (a quantity is a whole number of at least 1, a price a number of at least 0), or the event is refused rather than
+ * stored with guesses.
+ */
+function checkOrderCompleted(props: unknown, at: string) {
+  if (props === undefined) return;
+  const p = props as Record<string, unknown>;
+  const orderId = p.order_id ?? p.checkout_id;
+  const bad = (path: string, message: string) => new AppError('validation_failed', message, `${at}${path}`);
+  if (orderId !== undefined && !isId(orderId)) throw bad('/order_id', 'order_id must be a string or an integer');
+  if (p.products === undefined) return;
+  if (!Array.isArray(p.products)) throw bad('/products', 'products must be an array');
+  if (p.products.length > 1000) throw bad('/products', 'an order may have at most 1000 products');
+  p.products.forEach((item: unknown, j) => {
+    const here = `/products/${j}`;
+    if (typeof item !== 'object' || item === null || Array.isArray(item)) throw bad(here, 'a product is an object');
+    const it = item as Record<string, unknown>;
+    const id = it.product_id ?? it.sku;
+    if (!isId(id)) throw bad(`${here}/product_id`, 'product_id (or sku) is required: a string or an integer');
+    if (
+      it.quantity !== undefined &&
+      !(Number.isInteger(it.quantity) && (it.quantity as number) >= 1 && (it.quantity as number) <= 100000)
+    )
+      throw bad(`${here}/quantity`, 'quantity must be a whole number from 1 to 100000');
+    if (
+      it.price !== undefined &&
+      !(typeof it.price === 'number' && Number.isFinite(it.price) && it.price >= 0 && it.price <= 1e9)
+    )
+      throw bad(`${here}/price`, 'price must be a number from 0 to 1000000000');
+    if (it.name !== undefined && (typeof it.name !== 'string' || it.name.length > 500))
+      throw bad(`${here}/name`, 'name must be a string of at most 500 characters');
+  });
+  if (p.currency !== undefined && (typeof p.currency !== 'string' || !/^[A-Z]{3}$/.test(p.currency)))
+    throw bad('/currency', 'currency must be a three-letter ISO 4217 code (USD)');
+}
+const isId = (v: unknown) =>
+  (typeof v === 'string' && v.length >= 1 && v.length <= 200) || (typeof v === 'number' && Number.isSafeInteger(v));
 
 function productIdOf(props: Record<string, unknown> | undefined): string | null {
   const v = props?.product_id ?? props?.sku;
@@ -155,13 +195,15 @@ async function lockedCustomers(tx: Queryable, brandId: number, externalIds: stri
 
 /**
  * Stores Segment messages of one brand. Call inside a transaction: everything is committed together.
- * A messageId seen before for the same customer is counted as a duplicate and not stored again.
+ * A messageId seen before at the brand (for any customer) is counted as a duplicate and not stored again.
  */
 export async function storeMessages(
   tx: Queryable,
   brandId: number,
   messages: SegmentMessage[],
   receivedAt: Date,
+  /** Where message i is (`/body/batch/3`), for errors. */
+  where: (i: number) => string = () => '/body',
 ): Promise<IngestResult> {
   const externalIds = messages.map((m) =>
     m.userId !== undefined && m.userId !== '' ? String(m.userId) : `anon:${m.anonymousId}`,
@@ -170,6 +212,7 @@ export async function storeMessages(
   // One JSON document for the whole batch: PostgreSQL parses it in one pass, where ten arrays of escaped strings cost
   // the server more than the insert.
   const rows = messages.map((m, i) => ({
+    i,
     p: persons.get(externalIds[i])!,
     mid: m.messageId ?? randomUUID(),
     t: m.type,
@@ -179,20 +222,24 @@ export async function storeMessages(
     ctx: m.context ?? {},
     ts: m.timestamp ?? m.originalTimestamp ?? receivedAt.toISOString(),
   }));
+  // A messageId is claimed for the brand once (event_claims); only the first message with a claimed id is written.
   const stored = await tx.query(
-    `INSERT INTO events (person_id, brand_id, message_id, type, event, product_id, properties, context, occurred_at, received_at)
-     SELECT p, $1, mid, t, e, pr, props, ctx, ts, $3
-     FROM json_to_recordset($2::json) AS x(p uuid, mid text, t text, e text, pr text, props jsonb, ctx jsonb, ts timestamptz)
-     ON CONFLICT DO NOTHING RETURNING message_id, person_id`,
+    `WITH x AS (
+       SELECT DISTINCT ON (mid) * FROM json_to_recordset($2::json)
+         AS x(i int, p uuid, mid text, t text, e text, pr text, props jsonb, ctx jsonb, ts timestamptz)
+       ORDER BY mid, i),
+     claimed AS (INSERT INTO event_claims (brand_id, message_id) SELECT $1, mid FROM x ON CONFLICT DO NOTHING RETURNING message_id)
+     INSERT INTO events (person_id, brand_id, message_id, type, event, product_id, properties, context, occurred_at, received_at)
+     SELECT p, $1, mid, t, e, pr, props, ctx, ts, $3 FROM x JOIN claimed ON claimed.message_id = x.mid
+     ON CONFLICT DO NOTHING RETURNING message_id`,
     [brandId, JSON.stringify(rows), receivedAt],
   );
-  const fresh = new Set(stored.rows.map((r) => `${r.person_id}|${r.message_id}`));
+  const fresh = new Set(stored.rows.map((r) => r.message_id as string));
   const storedNow = new Array<boolean>(messages.length).fill(false);
   for (let i = 0; i < messages.length; i++) {
     const [m, { p: personId, mid, ts }] = [messages[i], rows[i]];
-    const key = `${personId}|${mid}`;
-    if (!fresh.has(key)) continue;
-    fresh.delete(key); // a messageId repeated inside one batch takes effect once
+    if (!fresh.has(mid)) continue;
+    fresh.delete(mid); // a messageId repeated inside one batch takes effect once
     storedNow[i] = true;
     if (m.type === 'identify' && m.traits && Object.keys(m.traits).length > 0) {
       await tx.query(
@@ -202,7 +249,7 @@ export async function storeMessages(
       await importTraits(tx, brandId, personId, m.traits, new Date(ts));
     }
     if (m.type === 'track' && m.event === 'Order Completed' && m.properties) {
-      await upsertOrderFromEvent(tx, brandId, personId, m.properties, new Date(ts));
+      await upsertOrderFromEvent(tx, brandId, personId, m.properties, new Date(ts), where(i));
     }
   }
   return { received: messages.length, duplicates: messages.length - stored.rowCount!, stored: storedNow };

@@ -50,9 +50,12 @@ export async function acceptClientBodies(app: App) {
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', { parseAs: 'string' }, (_req, text, done) => {
     try {
+      const body = parseJsonBody(text as string);
+      if (!hasNumericUserId(body)) return done(null, body);
+      // Rare: read again with the numbers of userIds kept as their text.
       let marked = 0;
-      const body = parseJsonBody(text as string, NUMERIC_USER_ID, () => marked++);
-      done(null, decimalUserIds(body, marked));
+      const exact = parseJsonBody(text as string, NUMERIC_USER_ID, () => marked++);
+      done(null, decimalUserIds(exact, marked));
     } catch (e) {
       done(e as Error, undefined);
     }
@@ -70,6 +73,15 @@ function inflated(payload: Readable, inflate: Transform): Readable {
   out.on('error', () => payload.unpipe(out));
   payload.pipe(out);
   return out;
+}
+
+function hasNumericUserId(body: unknown): boolean {
+  if (typeof body !== 'object' || body === null) return false;
+  const b = body as Record<string, unknown>;
+  return (
+    typeof b.userId === 'number' ||
+    (Array.isArray(b.batch) && b.batch.some((m) => typeof (m as { userId?: unknown } | null)?.userId === 'number'))
+  );
 }
 
 /**

@@ -3,7 +3,7 @@ import type { Queryable } from '../db/pool.js';
 import { AppError } from '../errors.js';
 import { resolveCustomers, SUPPRESSED_PERSON } from '../people/people.js';
 import { upsertProducts } from '../catalog/catalog.js';
-import { StringEnum } from '../validation.js';
+import { StringEnum, refuseRepeats } from '../validation.js';
 import { observeHabits } from '../profile/observe.js';
 import { recordTrustSignals } from '../trust/index.js';
 
@@ -68,8 +68,18 @@ export const ShipmentInput = Type.Object(
 );
 export type ShipmentInput = Static<typeof ShipmentInput>;
 
-export async function upsertCustomers(db: Queryable, brandId: number, customers: CustomerInput[]): Promise<number> {
+export async function upsertCustomers(
+  db: Queryable,
+  brandId: number,
+  customers: CustomerInput[],
+  where = (i: number) => `/body/customers/${i}`,
+): Promise<number> {
   if (customers.length === 0) return 0;
+  refuseRepeats(
+    customers,
+    (c) => c.customer_id,
+    (i) => `${where(i)}/customer_id`,
+  );
   await resolveCustomers(
     db,
     brandId,
@@ -108,15 +118,29 @@ export async function upsertOrders(
   db: Queryable,
   brandId: number,
   orders: OrderInput[],
-  opts: { observe?: boolean; written?: Written } = {},
+  opts: {
+    observe?: boolean;
+    written?: Written;
+    /** Where order i is, for errors (`/body/orders/3`, `line 12`). */
+    where?: (i: number) => string;
+    /** Filled with the orders not stored because their customer erased their data. */
+    erased?: number[];
+  } = {},
 ): Promise<number> {
   if (orders.length === 0) return 0;
+  const where = opts.where ?? ((i: number) => `/body/orders/${i}`);
+  refuseRepeats(
+    orders,
+    (o) => o.order_id,
+    (i) => `${where(i)}/order_id`,
+  );
   const written = opts.written ?? { persons: new Map<string, string>(), products: new Set<string>() };
   const unknown = [...new Set(orders.map((o) => o.customer_id))].filter((id) => !written.persons.has(id));
   if (unknown.length)
     for (const [id, person] of await resolveCustomers(db, brandId, unknown)) written.persons.set(id, person);
   const persons = written.persons;
   const pid = orders.map((o) => persons.get(o.customer_id)!);
+  await refuseOtherCustomersOrders(db, brandId, orders, pid, where);
   // An order is written whole: one that was there already (xmax is set on a row the upsert updated, not on one it
   // inserted) loses its old lines, then its lines are inserted, cheaper per line than an upsert.
   const upserted = await db.query(
@@ -206,16 +230,55 @@ export async function upsertOrders(
       ),
     );
   if (opts.observe !== false) await observeHabits(db, brandId, pid);
-  return orders.length;
+  const erased = pid.flatMap((p, i) => (p === SUPPRESSED_PERSON ? [i] : []));
+  opts.erased?.push(...erased);
+  return orders.length - erased.length;
+}
+
+/**
+ * An order id is the brand's, once: sent for another customer than the one it was stored for, the request is refused
+ * (409) rather than stored as a second order. Claiming the ids first (order_claims) makes two writers of one new id
+ * take turns, so the second sees the first's order.
+ */
+async function refuseOtherCustomersOrders(
+  db: Queryable,
+  brandId: number,
+  orders: OrderInput[],
+  pid: string[],
+  where: (i: number) => string,
+) {
+  const ids = orders.map((o) => o.order_id);
+  await db.query('INSERT INTO order_claims (brand_id, order_id) SELECT $1, unnest($2::text[]) ON CONFLICT DO NOTHING', [
+    brandId,
+    ids,
+  ]);
+  const owners = await db.query(
+    'SELECT order_id, person_id FROM orders WHERE brand_id = $1 AND order_id = ANY($2::text[])',
+    [brandId, ids],
+  );
+  if (owners.rowCount === 0) return;
+  const ownerOf = new Map<string, string>(owners.rows.map((r) => [r.order_id, r.person_id]));
+  const i = orders.findIndex((o, i) => ownerOf.has(o.order_id) && ownerOf.get(o.order_id) !== pid[i]);
+  if (i >= 0)
+    throw new AppError(
+      'conflict',
+      `order "${orders[i].order_id}" is another customer's: an order id is unique per brand`,
+      where(i).endsWith('/order_id') ? where(i) : `${where(i)}/customer_id`,
+    );
 }
 
 export async function upsertShipments(
   db: Queryable,
   brandId: number,
   shipments: ShipmentInput[],
-  where = (i: number) => `/shipments/${i}`,
+  where = (i: number) => `/body/shipments/${i}`,
 ): Promise<number> {
   if (shipments.length === 0) return 0;
+  refuseRepeats(
+    shipments,
+    (s) => s.shipment_id,
+    (i) => `${where(i)}/shipment_id`,
+  );
   const orderIds = shipments.map((s) => s.order_id);
   const owners = await db.query('SELECT order_id, person_id FROM orders WHERE brand_id = $1 AND order_id = ANY($2)', [
     brandId,
@@ -225,8 +288,8 @@ export async function upsertShipments(
   const missing = orderIds.findIndex((id) => !personOf.has(id));
   if (missing >= 0)
     throw new AppError(
-      'validation_failed',
-      `order_id: no order "${orderIds[missing]}" for this brand`,
+      'unprocessable',
+      `order_id: no order "${orderIds[missing]}" for this brand (send the order first)`,
       `${where(missing)}/order_id`,
     );
   const t = (v: string | undefined) => v ?? null;
@@ -271,33 +334,39 @@ export async function upsertOrderFromEvent(
   personId: string,
   props: Record<string, unknown>,
   at: Date,
+  /** Where the event is (`/body/batch/3`), for errors. */
+  where = '/body',
 ) {
   const orderId = props.order_id ?? props.checkout_id;
   const products = Array.isArray(props.products) ? (props.products as Array<Record<string, unknown>>) : [];
   if ((typeof orderId !== 'string' && typeof orderId !== 'number') || products.length === 0) return;
-  const items = products
-    .map((p) => ({
-      product_id: String(p.product_id ?? p.sku ?? ''),
-      name: typeof p.name === 'string' ? p.name : undefined,
-      quantity: Math.max(1, Math.trunc(Number(p.quantity ?? 1)) || 1),
-      unit_price: Number(p.price ?? 0) || 0,
-    }))
-    .filter((i) => i.product_id);
+  // The event was checked when it arrived (ingest's checkOrderCompleted): the values are used as they are.
+  const items = products.map((p) => ({
+    product_id: String(p.product_id ?? p.sku),
+    name: typeof p.name === 'string' ? p.name : undefined,
+    quantity: typeof p.quantity === 'number' ? p.quantity : 1,
+    unit_price: typeof p.price === 'number' ? p.price : 0,
+  }));
   if (items.length === 0) return;
   const customer = await db.query(
     'SELECT external_id FROM brand_customers WHERE brand_id = $1 AND person_id = $2 LIMIT 1',
     [brandId, personId],
   );
   if (customer.rowCount === 0) return;
-  await upsertOrders(db, brandId, [
-    {
-      order_id: String(orderId),
-      customer_id: customer.rows[0].external_id,
-      placed_at: at.toISOString(),
-      currency: typeof props.currency === 'string' && /^[A-Z]{3}$/.test(props.currency) ? props.currency : 'USD',
-      items,
-    },
-  ]);
+  await upsertOrders(
+    db,
+    brandId,
+    [
+      {
+        order_id: String(orderId),
+        customer_id: customer.rows[0].external_id,
+        placed_at: at.toISOString(),
+        currency: typeof props.currency === 'string' ? props.currency : 'USD',
+        items,
+      },
+    ],
+    { where: () => `${where}/properties/order_id` },
+  );
 }
 
 export interface OrderItem {

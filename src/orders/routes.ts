@@ -14,7 +14,6 @@ import {
   upsertShipments,
 } from './orders.js';
 
-const Stored = Type.Object({ stored: Type.Integer() });
 const Nullable = <T extends TSchema>(t: T) => Type.Union([t, Type.Null()]);
 /** Dates leave as ISO strings; the service hands out Date objects. */
 export const DateTime = Type.Unsafe<Date | string>({ type: 'string', format: 'date-time' });
@@ -55,12 +54,20 @@ export const OrderSchema = Type.Object({
   ),
 });
 
+const Skipped = Type.Array(Type.Object({ path: Type.String(), reason: Type.String() }), {
+  description: 'Orders not stored, and why (their customer erased their data)',
+});
+
 export function orderRoutes(app: App, ctx: AppContext) {
   const bulk = <S extends typeof CustomerInput | typeof OrderInput | typeof ShipmentInput>(
     path: string,
     key: 'customers' | 'orders' | 'shipments',
     item: S,
-    store: (tx: Parameters<typeof upsertOrders>[0], brandId: number, rows: never[]) => Promise<number>,
+    store: (
+      tx: Parameters<typeof upsertOrders>[0],
+      brandId: number,
+      rows: never[],
+    ) => Promise<number | { stored: number; skipped?: Array<{ path: string; reason: string }> }>,
     summary: string,
   ) =>
     app.post(
@@ -71,17 +78,30 @@ export function orderRoutes(app: App, ctx: AppContext) {
           summary,
           security: brandSecurity,
           body: Type.Object({ [key]: Type.Array(item, { minItems: 1, maxItems: 5000 }) }),
-          response: { 200: Stored },
+          response: { 200: Type.Object({ stored: Type.Integer(), skipped: Type.Optional(Skipped) }) },
         },
       },
       async (req) => {
         const brand = await brandFromSecretKey(ctx, req);
         const rows = (req.body as unknown as Record<string, never[]>)[key];
-        return { stored: await inTransaction(ctx.db, (tx) => store(tx, brand.id, rows)) };
+        const r = await inTransaction(ctx.db, (tx) => store(tx, brand.id, rows));
+        return typeof r === 'number' ? { stored: r } : r;
       },
     );
   bulk('/v1/customers', 'customers', CustomerInput, upsertCustomers, 'Add or update customers (all or nothing)');
-  bulk('/v1/orders', 'orders', OrderInput, upsertOrders, 'Add or update orders with their items (all or nothing)');
+  bulk(
+    '/v1/orders',
+    'orders',
+    OrderInput,
+    async (tx, brandId, rows: OrderInput[]) => {
+      const erased: number[] = [];
+      const stored = await upsertOrders(tx, brandId, rows, { erased });
+      if (erased.length === 0) return { stored };
+      const reason = 'the customer erased their data at Confidant; nothing of theirs is stored any more';
+      return { stored, skipped: erased.map((i) => ({ path: `/body/orders/${i}`, reason })) };
+    },
+    'Add or update orders with their items (all or nothing); an order id is unique per brand',
+  );
   bulk(
     '/v1/shipments',
     'shipments',

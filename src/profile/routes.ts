@@ -83,14 +83,14 @@ function normalValue(kind: Kind, value: Static<typeof FactValue>): NewFact['valu
   if (kind === 'size' || kind === 'budget' || kind === 'date') {
     if (!Value.Check(shapes[kind], value))
       throw new AppError(
-        'validation_failed',
+        'unprocessable',
         `a ${kind} is an object with ${Object.keys(shapes[kind].properties).join(', ')}`,
         '/body/value',
       );
     return value as NewFact['value'];
   }
   if (typeof value !== 'string' || !value.trim())
-    throw new AppError('validation_failed', `a ${kind} is a few words`, '/body/value');
+    throw new AppError('unprocessable', `a ${kind} is a few words`, '/body/value');
   const words = value.trim();
   return kind === 'diet' || kind === 'allergy' ? words.toLowerCase().replace(/[\s-]+/g, '_') : words;
 }

@@ -18,6 +18,7 @@ import { authenticateFirst, brandFromWriteKey, schemeOf } from './auth.js';
 import { parseJsonBody } from './body.js';
 import { validatorCompiler } from './validators.js';
 import { allowedMethods } from './methods.js';
+import { ErrorBody, documentErrors } from './openapi.js';
 
 /** The largest body of any route (a tracking batch); routes ask for less (`bodyLimit`). */
 export const BODY_MAX_BYTES = 500 * 1024;
@@ -36,6 +37,8 @@ export async function buildApp(ctx: AppContext): Promise<App> {
     // A line per request costs more than the request itself at tracking rates; errors are still logged.
     logController: new LogController({ disableRequestLogging: process.env.CONFIDANT_REQUEST_LOG !== '1' }),
     bodyLimit: BODY_MAX_BYTES,
+    // Longer than any path parameter's schema allows: the schema decides (404), not the router (414).
+    maxParamLength: 1000,
   }).withTypeProvider<TypeBoxTypeProvider>();
   app.setValidatorCompiler(validatorCompiler());
   // One JSON parser for every route (tracking adds its content types in its own scope).
@@ -48,6 +51,9 @@ export async function buildApp(ctx: AppContext): Promise<App> {
     }
   });
   const methods = allowedMethods(app);
+  // Every route's error answers are documented, with the one error body.
+  app.addSchema(ErrorBody);
+  app.addHook('onRoute', documentErrors);
 
   await app.register(cookie);
   // Every answer: a Content-Security-Policy (scripts, styles and frames only from here), no framing by other sites,
@@ -66,8 +72,11 @@ export async function buildApp(ctx: AppContext): Promise<App> {
     if (schemeOf(req) === 'writeKey') await brandFromWriteKey(ctx, req);
   });
   await app.register(swagger, {
+    // Components are named by their $id (the error body is #/components/schemas/Error).
+    refResolver: { buildLocalReference: (json, _base, _fragment, i) => (json.$id as string) ?? `def-${i}` },
     openapi: {
-      openapi: '3.0.3',
+      // 3.1: the schemas are JSON Schema 2020-12 (exclusiveMinimum as a number, null as a type).
+      openapi: '3.1.0',
       info: {
         title: 'Confidant API',
         version: '0.1.0',

@@ -17,10 +17,7 @@ export const DECIMAL = '$confidant_decimal';
  * a number's source text).
  */
 export function parseJsonBody(text: string, numericIds?: RegExp, onMarked?: () => void): unknown {
-  if (text.length === 0 || /^\s*$/.test(text)) return undefined;
-  const depth = scan(text);
-  if (depth.max > MAX_DEPTH)
-    throw new AppError('validation_failed', `the body is nested more than ${MAX_DEPTH} levels deep`, '/body');
+  if (/^\s*$/.test(text)) return undefined;
   if (numericIds)
     text = text.replace(numericIds, (_, key: string, num: string) => {
       onMarked?.();
@@ -28,64 +25,55 @@ export function parseJsonBody(text: string, numericIds?: RegExp, onMarked?: () =
     });
   let body: unknown;
   try {
+    // V8's JSON.parse does not recurse: any depth parses; the walk below stops at MAX_DEPTH.
     body = JSON.parse(text);
   } catch (e) {
     throw new AppError('bad_request', `the body is not valid JSON: ${(e as Error).message}`, '/body');
   }
   // Only a \u escape can put a NUL or a lone surrogate in a parsed string (raw control characters are not JSON, and
-  // UTF-8 decoding turns broken bytes into U+FFFD): the walk runs only when the text has one.
-  if (depth.escapes) {
-    const bad = findBadString(body, '/body');
-    if (bad) throw new AppError('validation_failed', bad.message, bad.path);
-  }
+  // UTF-8 decoding turns broken bytes into U+FFFD): strings are looked at only when the text has one.
+  const keys: string[] = [];
+  const bad = check(body, 0, text.includes('\\u'), keys);
+  if (bad)
+    throw new AppError(
+      'validation_failed',
+      bad,
+      `/body${keys.map((k) => `/${k.replace(/~/g, '~0').replace(/\//g, '~1')}`).join('')}`,
+    );
   return body;
 }
 
-/** The deepest nesting of `text` (outside strings), and whether it has any \u escape. One pass, no allocation. */
-function scan(text: string): { max: number; escapes: boolean } {
-  let depth = 0;
-  let max = 0;
-  let escapes = false;
-  let inString = false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (inString) {
-      if (c === 92 /* \ */) {
-        if (text.charCodeAt(i + 1) === 117 /* u */) escapes = true;
-        i++;
-      } else if (c === 34 /* " */) inString = false;
-    } else if (c === 34) inString = true;
-    else if (c === 123 /* { */ || c === 91 /* [ */) {
-      if (++depth > max) max = depth;
-    } else if (c === 125 /* } */ || c === 93 /* ] */) depth--;
-  }
-  return { max, escapes };
-}
-
-const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
-
-/** The first string (key or value) holding a NUL or a lone surrogate, with its path. */
-export function findBadString(v: unknown, path: string): { path: string; message: string } | null {
-  if (typeof v === 'string') return stringProblem(v, path);
+/** What is wrong first, leaving its path in `keys`: too deep, or (when `strings`) a NUL or lone surrogate. */
+function check(v: unknown, depth: number, strings: boolean, keys: string[]): string | null {
+  if (typeof v === 'string') return strings ? stringProblem(v) : null;
   if (typeof v !== 'object' || v === null) return null;
+  if (depth >= MAX_DEPTH) {
+    keys.length = 0; // the body as a whole is refused
+    return `the body is nested more than ${MAX_DEPTH} levels deep`;
+  }
   if (Array.isArray(v)) {
     for (let i = 0; i < v.length; i++) {
-      const bad = findBadString(v[i], `${path}/${i}`);
+      keys.push(String(i));
+      const bad = check(v[i], depth + 1, strings, keys);
       if (bad) return bad;
+      keys.pop();
     }
     return null;
   }
-  for (const [k, x] of Object.entries(v)) {
-    const at = `${path}/${k.replace(/~/g, '~0').replace(/\//g, '~1')}`;
-    const bad = stringProblem(k, at, 'key') ?? findBadString(x, at);
+  for (const k in v) {
+    keys.push(k);
+    const bad =
+      (strings ? stringProblem(k, 'key') : null) ?? check((v as Record<string, unknown>)[k], depth + 1, strings, keys);
     if (bad) return bad;
+    keys.pop();
   }
   return null;
 }
 
-function stringProblem(s: string, path: string, what = 'value') {
-  if (s.includes('\u0000')) return { path, message: `a ${what} may not contain a NUL character (\\u0000)` };
-  if (LONE_SURROGATE.test(s))
-    return { path, message: `a ${what} may not contain a lone UTF-16 surrogate (it is not a character)` };
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+function stringProblem(s: string, what = 'value'): string | null {
+  if (s.includes('\u0000')) return `a ${what} may not contain a NUL character (\\u0000)`;
+  if (LONE_SURROGATE.test(s)) return `a ${what} may not contain a lone UTF-16 surrogate (it is not a character)`;
   return null;
 }
