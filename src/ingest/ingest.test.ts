@@ -211,7 +211,7 @@ describe('Segment-compatible tracking', () => {
         type: 'track' as const,
         userId: 'c-linked',
         event: 'Product Added',
-        messageId: `late-${i}`,
+        messageId: `late-linked-${i}`, // messageIds are the brand's: not the erasure test's
       }));
       await storeMessages(tx, shop.id, late, new Date());
       let linked = false;
@@ -231,7 +231,7 @@ describe('Segment-compatible tracking', () => {
     );
     assert.deepEqual(
       mine.rows.map((r) => r.message_id),
-      ['early', 'identify', 'late-0', 'late-1', 'late-2'],
+      ['early', 'identify', 'late-linked-0', 'late-linked-1', 'late-linked-2'],
     );
     const orphans = await sys.ctx.db.query(
       'SELECT count(*)::int AS n FROM events WHERE person_id NOT IN (SELECT id FROM persons)',
