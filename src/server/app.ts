@@ -38,7 +38,7 @@ export async function buildApp(ctx: AppContext): Promise<App> {
     logController: new LogController({ disableRequestLogging: process.env.CONFIDANT_REQUEST_LOG !== '1' }),
     bodyLimit: BODY_MAX_BYTES,
     // Longer than any path parameter's schema allows: the schema decides (404), not the router (414).
-    maxParamLength: 1000,
+    routerOptions: { maxParamLength: 1000 },
   }).withTypeProvider<TypeBoxTypeProvider>();
   app.setValidatorCompiler(validatorCompiler());
   // One JSON parser for every route (tracking adds its content types in its own scope).
