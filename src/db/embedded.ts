@@ -39,7 +39,10 @@ export interface EmbeddedServer {
 export interface EmbeddedOptions {
   /** Lines about what was done to make it start (a copy for root, an orphan stopped), for the person starting it. */
   say?: (line: string) => void;
-  /** `server` (npm start) or `command` (a CLI command); written in `postgres.json` for the others. */
+  /**
+   * `server` (npm start) or `command` (a CLI command; its stop waits for commands that joined it); written in
+   * `postgres.json` for the others.
+   */
   role?: 'server' | 'command';
   /** Use a live Confidant process's PostgreSQL on this folder instead of failing (commands do; servers do not). */
   share?: boolean;
@@ -248,9 +251,8 @@ export async function startEmbeddedPostgres(
   const onExit = () => child.exitCode === null && child.kill('SIGINT');
   process.on('exit', onExit);
 
-  const admin = new pg.Client({
-    connectionString: url.replace('/confidant?', '/postgres?').replace(/\/confidant$/, '/postgres'),
-  });
+  const adminUrl = url.replace('/confidant?', '/postgres?').replace(/\/confidant$/, '/postgres');
+  const admin = new pg.Client({ connectionString: adminUrl });
   await admin.connect();
   const exists = await admin.query(`SELECT 1 FROM pg_database WHERE datname = 'confidant'`);
   if (exists.rowCount === 0) await admin.query('CREATE DATABASE confidant');
@@ -276,6 +278,8 @@ export async function startEmbeddedPostgres(
     stop: () =>
       (stopping ??= (async () => {
         process.off('exit', onExit);
+        // A command that started PostgreSQL for itself may have been joined by another command: let it finish.
+        if (opts.role === 'command') await othersDone(adminUrl, say);
         if (child.exitCode === null && child.signalCode === null) {
           const exited = new Promise<void>((r) => child.once('exit', () => r()));
           child.kill('SIGINT');
@@ -285,6 +289,26 @@ export async function startEmbeddedPostgres(
         clearOwner(asked);
       })()),
   };
+}
+
+/** Waits while other clients (a command that joined this one's PostgreSQL) are connected. */
+async function othersDone(adminUrl: string, say: (line: string) => void) {
+  const c = new pg.Client({ connectionString: adminUrl });
+  try {
+    await c.connect();
+    for (let told = false; ; told = true) {
+      const r = await c.query(
+        `SELECT count(*)::int AS n FROM pg_stat_activity WHERE backend_type = 'client backend' AND pid <> pg_backend_pid()`,
+      );
+      if (r.rows[0].n === 0) return;
+      if (!told) say('Another confidant command is using this PostgreSQL; stopping it when that one has finished.');
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  } catch {
+    // PostgreSQL is gone already, or does not answer: nothing to wait for.
+  } finally {
+    await c.end().catch(() => {});
+  }
 }
 
 /** This folder's PostgreSQL as another live Confidant process runs it: connect, never stop it. */

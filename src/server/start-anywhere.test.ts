@@ -9,7 +9,10 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { spawn } from 'node:child_process';
+import pino from 'pino';
 import { alive } from '../db/postmaster.js';
+import { createBrand } from '../brands/brands.js';
+import { configFromEnv, openSystem } from './start.js';
 import { type ServerProcess, runCommand, startServerProcess, stopServerProcess } from '../testing/server-process.js';
 
 // A private folder (mkdtemp makes it 0700), holding `.confidant` as a clone's folder would.
@@ -190,12 +193,79 @@ describe('a start that works anywhere', () => {
   });
 });
 
-/** Polls `get` until it answers (20 s at most). */
-async function until<T>(get: () => T | undefined, output: () => string): Promise<T> {
-  for (let i = 0; i < 400; i++) {
-    const v = get();
+describe('two commands at once on a folder without a server', () => {
+  test("the second uses the first one's PostgreSQL, and the first stops it only when the second has finished", async () => {
+    const cmdHome = path.join(base, 'commands', '.confidant');
+    const config = { ...configFromEnv({ ...process.env, ...env, CONFIDANT_HOME: cmdHome }) };
+    const said: string[] = [];
+    // This test process is the first command: it starts the folder's PostgreSQL for itself.
+    const first = await openSystem(config, pino({ level: 'silent' }), { role: 'command', say: (l) => said.push(l) });
+    await createBrand(first.ctx.db, 'Two Shop', 'two-shop');
+    const file = path.join(base, 'orders.csv');
+    const lines = ['InvoiceNo,StockCode,Description,Quantity,InvoiceDate,UnitPrice,CustomerID,Country'];
+    for (let i = 0; i < 20000; i++)
+      lines.push(
+        `${500000 + Math.floor(i / 4)},SKU${i % 50},PRODUCT ${i % 50},1,2011-01-02 10:00:00,1.25,${12000 + (i % 300)}.0,United Kingdom`,
+      );
+    fs.writeFileSync(file, `${lines.join('\n')}\n`);
+    const second = spawn(
+      process.execPath,
+      [
+        '--import',
+        import.meta.resolve('tsx'),
+        'src/cli/main.ts',
+        'import',
+        file,
+        '--brand',
+        'two-shop',
+        '--kind',
+        'orders',
+      ],
+      {
+        env: { ...process.env, ...env, CONFIDANT_HOME: cmdHome, LOG_LEVEL: 'silent' },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
+    let out = '';
+    second.stdout.on('data', (d) => (out += d));
+    second.stderr.on('data', (d) => (out += d));
+    const exited = new Promise<number | null>((r) => second.once('exit', r));
+    // Once the second command works in the database, the first one ends.
+    await until(
+      async () => {
+        // More connections than this process's own: the second command's.
+        const r = await first.ctx.db.query(
+          `SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = 'confidant' AND backend_type = 'client backend'`,
+        );
+        return r.rows[0].n > first.ctx.db.totalCount ? true : undefined;
+      },
+      () => out,
+      120_000,
+    );
+    await first.stop();
+    assert.equal(await exited, 0, out);
+    assert.match(
+      out,
+      new RegExp(
+        `^Imported \\d+ orders from 20000 lines of .* into the running command \\(process ${process.pid}\\)'s PostgreSQL in ${cmdHome}`,
+        'm',
+      ),
+    );
+    assert.deepEqual(said.filter((l) => /Another confidant command/.test(l)).length, 1, said.join('\n'));
+    assert.equal(fs.existsSync(path.join(cmdHome, 'postgres.json')), false, 'stopped after the second finished');
+  });
+});
+
+/** Polls `get` until it answers (20 s at most, or `ms`). */
+async function until<T>(
+  get: () => T | undefined | Promise<T | undefined>,
+  output: () => string,
+  ms = 20_000,
+): Promise<T> {
+  for (let i = 0; i < ms / 50; i++) {
+    const v = await get();
     if (v !== undefined) return v;
     await new Promise((r) => setTimeout(r, 50));
   }
-  throw new Error(`not seen in 20 s: ${output().slice(-3000)}`);
+  throw new Error(`not seen in ${ms / 1000} s: ${output().slice(-3000)}`);
 }
