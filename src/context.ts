@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import type { Db } from './db/pool.js';
+import type { PersonDataRegistry } from './person-data.js';
 
 /** What every service function needs from the running system; passed in so tests can fix the clock. */
 export interface AppContext {
@@ -14,4 +15,6 @@ export interface AppContext {
   publicUrl: string;
   /** A line for the person at the server's terminal (npm start prints it on a line of its own); tests leave it out. */
   tell?: (line: string) => void;
+  /** The rooms' tables and how a person's data in them is exported, erased and merged; src/person-data.ts unless set. */
+  registry?: PersonDataRegistry;
 }

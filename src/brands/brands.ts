@@ -75,3 +75,49 @@ export async function brandBySlug(db: Queryable, slug: string): Promise<Brand | 
 export async function listBrands(db: Queryable): Promise<Brand[]> {
   return (await db.query(`SELECT ${COLUMNS} FROM brands ORDER BY id`)).rows;
 }
+
+/** A new secret key for a brand (the old one stops working); shown only now, stored hashed. */
+export async function rotateSecretKey(db: Queryable, brandId: number): Promise<string> {
+  const secretKey = randomToken('sk', 24);
+  await db.query('UPDATE brands SET secret_key_hash = $2 WHERE id = $1', [brandId, sha256(secretKey)]);
+  return secretKey;
+}
+
+/**
+ * Where the brand's webhooks go (null: nowhere), and the Standard Webhooks secret that signs them: `newSecret` is
+ * kept when the brand had none or `rotate` is set.
+ */
+export async function setWebhook(
+  db: Queryable,
+  brandId: number,
+  url: string | null,
+  rotate: boolean,
+  newSecret: string,
+): Promise<{ url: string | null; secret: string | null }> {
+  const r = await db.query(
+    `UPDATE brands SET webhook_url = $2, webhook_secret = CASE WHEN $3 OR webhook_secret IS NULL THEN $4 ELSE webhook_secret END
+     WHERE id = $1 RETURNING webhook_url, webhook_secret`,
+    [brandId, url, rotate, newSecret],
+  );
+  return { url: r.rows[0].webhook_url, secret: r.rows[0].webhook_secret };
+}
+
+/** A server-wide setting (server_settings), or null. */
+export async function serverSetting(db: Queryable, key: string): Promise<string | null> {
+  const r = await db.query('SELECT value FROM server_settings WHERE key = $1', [key]);
+  return r.rows[0]?.value ?? null;
+}
+
+/** Sets a server-wide setting; with `onlyIfUnset`, a value already there stays. Returns the value now set. */
+export async function setServerSetting(
+  db: Queryable,
+  key: string,
+  value: string,
+  opts: { onlyIfUnset?: boolean } = {},
+): Promise<string> {
+  await db.query(
+    `INSERT INTO server_settings (key, value) VALUES ($1, $2) ON CONFLICT (key) DO ${opts.onlyIfUnset ? 'NOTHING' : 'UPDATE SET value = EXCLUDED.value'}`,
+    [key, value],
+  );
+  return (await serverSetting(db, key)) as string;
+}

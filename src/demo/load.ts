@@ -3,14 +3,13 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { AppContext } from '../context.js';
 import { inTransaction, type Queryable } from '../db/pool.js';
-import { brandBySlug, createBrand } from '../brands/brands.js';
-import { randomToken, sha256 } from '../crypto.js';
-import { type ProductInput, upsertProducts } from '../catalog/catalog.js';
-import { type OrderInput, upsertOrders, upsertShipments } from '../orders/orders.js';
-import { issueToken, linkCustomer, pseudonymFor } from '../people/people.js';
-import { importFile } from '../ingest/import.js';
+import { brandBySlug, createBrand, rotateSecretKey, serverSetting, setServerSetting } from '../brands/index.js';
+import { type ProductInput, upsertProducts } from '../catalog/index.js';
+import { type OrderInput, upsertOrders, upsertShipments } from '../orders/index.js';
+import { claimPerson, createPerson, issueToken, linkCustomer, pseudonymFor } from '../people/index.js';
+import { importFile } from '../ingest/index.js';
 import { atLocalTime } from '../time.js';
-import { grant } from '../gatekeeper/view.js';
+import { grant } from '../gatekeeper/index.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 export const ONLINE_RETAIL_FILE = path.join(ROOT, 'data/online-retail/transactions-2010-12-to-2011-10.csv.gz');
@@ -49,8 +48,7 @@ export function demoKeysPath(home: string) {
 }
 
 export async function isDemoLoaded(db: Queryable): Promise<boolean> {
-  const r = await db.query(`SELECT 1 FROM server_settings WHERE key = 'demo_loaded_at'`);
-  return (r.rowCount ?? 0) > 0;
+  return (await serverSetting(db, 'demo_loaded_at')) !== null;
 }
 
 const DAY = 86400000;
@@ -176,8 +174,7 @@ export async function loadDemo(
     const existing = await brandBySlug(ctx.db, b.slug);
     if (existing) {
       // Secret keys are stored hashed, so a reload issues a fresh one for the demo file.
-      const secretKey = randomToken('sk', 24);
-      await ctx.db.query('UPDATE brands SET secret_key_hash = $2 WHERE id = $1', [existing.id, sha256(secretKey)]);
+      const secretKey = await rotateSecretKey(ctx.db, existing.id);
       keys.brands[b.slug] = { slug: b.slug, name: b.name, writeKey: existing.writeKey, secretKey, pids: {} };
       brandIds[b.slug] = existing.id;
     } else {
@@ -228,22 +225,12 @@ export async function loadDemo(
         const hh = s.handle === 'karen' ? undefined : regulars[i * 3];
         if (hh) {
           personId = hh.person_id;
-          await tx.query(
-            'UPDATE persons SET email = $2, display_name = $3, time_zone = $4, claimed = true WHERE id = $1',
-            [personId, s.email, s.name, s.timeZone],
-          );
-          await tx.query('UPDATE brand_customers SET confirmed_at = $3 WHERE brand_id = $1 AND external_id = $2', [
-            brandIds['hearth-home'],
-            hh.external_id,
-            now,
-          ]);
+          await claimPerson(tx, personId, { email: s.email, displayName: s.name, timeZone: s.timeZone });
+          await linkCustomer(tx, brandIds['hearth-home'], hh.external_id, personId, now);
         } else {
           personId = (
-            await tx.query(
-              'INSERT INTO persons (email, display_name, time_zone, claimed) VALUES ($1, $2, $3, true) RETURNING id',
-              [s.email, s.name, s.timeZone],
-            )
-          ).rows[0].id;
+            await createPerson(tx, { email: s.email, displayName: s.name, timeZone: s.timeZone, claimed: true })
+          ).id;
         }
       }
       if (s.handle === 'karen' || s.handle === 'dad') {
@@ -291,10 +278,7 @@ export async function loadDemo(
     await upsertOrders(tx, brandIds['corner-deli'], habit);
   });
   await refreshDemo(ctx);
-  await ctx.db.query(
-    `INSERT INTO server_settings (key, value) VALUES ('demo_loaded_at', $1) ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value`,
-    [now.toISOString()],
-  );
+  await setServerSetting(ctx.db, 'demo_loaded_at', now.toISOString());
 
   fs.mkdirSync(home, { recursive: true });
   fs.writeFileSync(demoKeysPath(home), `${JSON.stringify(keys, null, 2)}\n`, { mode: 0o600 });

@@ -2,14 +2,16 @@
  * Erasing a person everywhere. It runs as a few transactions, one per group of tables, in an order that cuts
  * access first: (1) sessions, grants and pseudonyms go and suppressions are written, so from that commit on no
  * brand can read the person and re-sent events cannot recreate them; then the brands' data about them, their
- * profile and audit log, every other room's rows (any table with a person_id column), and last the person.
+ * profile and audit log, every other room's rows, and last the person. Which tables, in which step, is what each room
+ * declared in the registry (src/person-data.ts).
  * A job queued with the first commit finishes an erasure a crash interrupted. Linked brands are told by signed
  * webhook once it is complete. The receipt keeps only counts.
  */
 import { randomUUID } from 'node:crypto';
 import type { AppContext } from '../context.js';
 import { inTransaction, type Tx } from '../db/pool.js';
-import { forgetPseudonymCache, pidFor } from '../people/people.js';
+import { forgetPseudonymCache, pidFor, suppressCustomersOf } from '../people/people.js';
+import { deleteRows, type EraseStage, type PersonDataRegistry, personTables, REGISTRY } from '../person-data.js';
 import { addJob, defineJob, ensureJobSchema, removeJob, startJobRunner } from '../jobs/jobs.js';
 import { queueWebhook } from './webhooks.js';
 import { queueTraining } from '../recommend/training.js';
@@ -33,17 +35,9 @@ interface Notice {
   customer_ids: string[];
 }
 
-/** The groups, in order; a table is deleted from in the order listed (children before parents). */
-const GROUPS: Array<{ name: string; tables: string[] }> = [
-  { name: 'brand data', tables: ['returns', 'shipments', 'order_items', 'orders', 'events', 'brand_customers'] },
-  { name: 'profile', tables: ['facts', 'audit_log'] },
-];
-const ACCESS_TABLES = ['sessions', 'sign_in_links', 'grants', 'pseudonyms'];
-/**
- * Not deleted from with the other rooms: the receipt itself (kept), and the log of the person's changes, which tells
- * every process that a view it keeps is out of date until the person's row is gone (then deleted with it).
- */
-const KEPT = new Set(['erasures', 'person_changes']);
+/** The tables an erasure deletes from in a stage, in the order their rooms declared them. */
+const stageTables = (registry: PersonDataRegistry, stage: EraseStage) =>
+  personTables(registry).filter((t) => t.erase === stage);
 
 async function addCounts(tx: Tx, personId: string, erasureId: string, counts: Record<string, number>) {
   const r = await tx.query('SELECT counts FROM erasures WHERE person_id = $1 AND erasure_id = $2 FOR UPDATE', [
@@ -59,10 +53,14 @@ async function addCounts(tx: Tx, personId: string, erasureId: string, counts: Re
   ]);
 }
 
-async function deleteFrom(tx: Tx, tables: string[], personId: string): Promise<Record<string, number>> {
+async function deleteStage(
+  tx: Tx,
+  registry: PersonDataRegistry,
+  stage: EraseStage,
+  personId: string,
+): Promise<Record<string, number>> {
   const counts: Record<string, number> = {};
-  for (const t of tables)
-    counts[t] = (await tx.query(`DELETE FROM "${t}" WHERE person_id = $1`, [personId])).rowCount ?? 0;
+  for (const t of stageTables(registry, stage)) counts[t.table] = await deleteRows(tx, t, personId);
   return counts;
 }
 
@@ -95,22 +93,15 @@ async function startErasure(ctx: AppContext, personId: string): Promise<string> 
       now,
       JSON.stringify(notify),
     ]);
-    // Every customer id of the person, linked or not, stays suppressed (a hash, not the id).
-    const suppressed = await tx.query(
-      `INSERT INTO suppressions (brand_id, customer_hash, created_at) SELECT brand_id, suppression_hash(brand_id, external_id), $2
-       FROM brand_customers WHERE person_id = $1 ON CONFLICT DO NOTHING`,
-      [personId, now],
-    );
-    const pending = await tx.query(
-      `DELETE FROM link_requests lr USING brand_customers bc WHERE bc.person_id = $1 AND lr.brand_id = bc.brand_id AND lr.external_id = bc.external_id`,
-      [personId],
-    );
-    const counts = await deleteFrom(tx, ACCESS_TABLES, personId);
-    counts.link_requests = pending.rowCount ?? 0;
+    // Every customer id of the person, linked or not, stays suppressed (a hash, not the id); their pending link
+    // requests go.
+    const suppressed = await suppressCustomersOf(tx, personId, now);
+    const counts = await deleteStage(tx, registryOf(ctx), 'access', personId);
+    counts.link_requests = suppressed.linkRequestsDeleted;
     await tx.query('UPDATE erasures SET counts = $3 WHERE person_id = $1 AND erasure_id = $2', [
       personId,
       erasureId,
-      JSON.stringify({ ...counts, suppressions_written: suppressed.rowCount ?? 0 }),
+      JSON.stringify({ ...counts, suppressions_written: suppressed.suppressionsWritten }),
     ]);
     await addJob(
       tx,
@@ -122,36 +113,7 @@ async function startErasure(ctx: AppContext, personId: string): Promise<string> 
   });
 }
 
-/**
- * Tables of other rooms (conversations, messages, trust...) that hold person rows: found, not listed, so new ones are
- * covered. Ordered children first, so a foreign key between two of them without ON DELETE CASCADE does not stop it.
- */
-async function otherPersonTables(ctx: AppContext): Promise<string[]> {
-  const known = new Set([...ACCESS_TABLES, ...GROUPS.flatMap((g) => g.tables), ...KEPT]);
-  const r = await ctx.db.query(
-    `SELECT c.table_name FROM information_schema.columns c JOIN information_schema.tables t
-       ON t.table_schema = c.table_schema AND t.table_name = c.table_name AND t.table_type = 'BASE TABLE'
-     WHERE c.table_schema = current_schema() AND c.column_name = 'person_id' ORDER BY c.table_name`,
-  );
-  const tables = r.rows.map((x) => x.table_name as string).filter((t) => !known.has(t));
-  const fks = await ctx.db.query(
-    `SELECT child.relname AS child, parent.relname AS parent FROM pg_constraint k
-     JOIN pg_class child ON child.oid = k.conrelid JOIN pg_class parent ON parent.oid = k.confrelid
-     WHERE k.contype = 'f' AND k.connamespace = current_schema()::regnamespace AND k.conrelid <> k.confrelid`,
-  );
-  const childrenOf = new Map<string, string[]>();
-  for (const { child, parent } of fks.rows) childrenOf.set(parent, [...(childrenOf.get(parent) ?? []), child]);
-  // Depth-first: a table goes after every table that refers to it.
-  const ordered: string[] = [];
-  const visit = (t: string, path: Set<string>) => {
-    if (ordered.includes(t) || path.has(t)) return;
-    path.add(t);
-    for (const child of childrenOf.get(t) ?? []) if (tables.includes(child)) visit(child, path);
-    ordered.push(t);
-  };
-  for (const t of tables) visit(t, new Set());
-  return ordered;
-}
+const registryOf = (ctx: AppContext) => ctx.registry ?? REGISTRY;
 
 /** Steps 2..n: the table groups, then the person; idempotent, so a resumed erasure simply runs it again. */
 export async function finishErasure(ctx: AppContext, erasureId: string): Promise<ErasureReceipt | null> {
@@ -159,23 +121,24 @@ export async function finishErasure(ctx: AppContext, erasureId: string): Promise
   if (e.rowCount === 0) return null;
   const personId: string = e.rows[0].person_id;
   if (!e.rows[0].completed_at) {
-    for (const g of [...GROUPS, { name: 'other rooms', tables: await otherPersonTables(ctx) }]) {
+    const registry = registryOf(ctx);
+    for (const stage of ['brand data', 'profile', 'other rooms'] as const) {
       await inTransaction(ctx.db, async (tx) =>
-        addCounts(tx, personId, erasureId, await deleteFrom(tx, g.tables, personId)),
+        addCounts(tx, personId, erasureId, await deleteStage(tx, registry, stage, personId)),
       );
     }
     await inTransaction(ctx.db, async (tx) => {
-      const persons = await tx.query('DELETE FROM persons WHERE id = $1', [personId]);
-      // Order lines and events have no foreign key: rows that a transaction still writing them (an import, a
-      // tracking batch) committed after the first pass are deleted here, once that transaction let go of the person's
-      // row. The change log goes last (the deletes above wrote to it).
+      const person = await deleteStage(tx, registry, 'the person', personId);
+      // Tables without a key to persons (order lines, events): rows that a transaction still writing them (an import,
+      // a tracking batch) committed after the first pass are deleted here, once that transaction let go of the
+      // person's row. The change log goes last (the deletes above wrote to it).
       const late: Record<string, number> = {};
-      for (const t of ['order_items', 'events']) {
-        const n = (await tx.query(`DELETE FROM ${t} WHERE person_id = $1`, [personId])).rowCount;
-        if (n) late[t] = n;
+      for (const t of personTables(registry).filter((x) => x.lateRows)) {
+        const n = await deleteRows(tx, t, personId);
+        if (n) late[t.table] = n;
       }
-      await tx.query('DELETE FROM person_changes WHERE person_id = $1', [personId]);
-      await addCounts(tx, personId, erasureId, { persons: persons.rowCount ?? 0, ...late });
+      await deleteStage(tx, registry, 'log', personId);
+      await addCounts(tx, personId, erasureId, { ...person, ...late });
       const done = await tx.query(
         'UPDATE erasures SET completed_at = $3 WHERE person_id = $1 AND erasure_id = $2 AND completed_at IS NULL RETURNING notify',
         [personId, erasureId, ctx.now()],

@@ -5,34 +5,40 @@
  */
 import type { AppContext } from '../context.js';
 import type { Tx } from '../db/pool.js';
-import { describeFact } from '../profile/facts.js';
+import {
+  type ExportSection,
+  genericExportSql,
+  type PersonDataRegistry,
+  personTables,
+  REGISTRY,
+} from '../person-data.js';
+import { describeFact } from '../profile/index.js';
 import { exportSchemaUrl } from './export-schema.js';
 
 const PAGE = 500;
 
-/** Columns that are our credentials, not data about the person: left out of generic records. */
-const CREDENTIAL = /(token|secret|hash|password)/i;
+/**
+ * The sections this file writes with its own SQL, and the tables each reads. Every other table holding a person's data
+ * is exported as its room declared in the registry (src/person-data.ts): as stored, under `conversations`, `messages`
+ * or `other_records`. The registry's test checks the two agree.
+ */
+export const SECTIONS_WRITTEN_HERE: Record<string, string[]> = {
+  person: ['persons'],
+  facts: ['facts'],
+  links: ['brand_customers'],
+  pseudonyms: ['pseudonyms'],
+  grants: ['grants'],
+  orders: ['orders', 'order_items', 'shipments', 'returns'],
+  events: ['events'],
+  audit_log: ['audit_log'],
+  sessions: ['sessions'],
+};
 
-/** Tables exported under their own section (or, for credentials and the receipt, not at all). */
-const SECTIONED = new Set([
-  'persons',
-  'facts',
-  'brand_customers',
-  'pseudonyms',
-  'grants',
-  'orders',
-  'order_items',
-  'shipments',
-  'returns',
-  'events',
-  'audit_log',
-  'sessions',
-  'sign_in_links',
-  'erasures',
-  'conversation_messages',
-]);
-/** Other rooms' tables of messages sent to the person (the outbox, deliveries), found by name. */
-const isMessagesTable = (t: string) => /(^|_)(outbox|deliveries|messages|sends)$/.test(t);
+/** The tables declared for a generic section, by name. */
+const declaredFor = (registry: PersonDataRegistry, section: ExportSection) =>
+  personTables(registry)
+    .filter((t) => t.export === section)
+    .sort((a, b) => (a.table < b.table ? -1 : a.table > b.table ? 1 : 0));
 
 const ORDER_ROWS = `SELECT b.slug AS brand, o.order_id, o.status, o.placed_at, o.total, o.currency, o.payment_method, o.payment_status,
     o.delivery_option, o.shipping_address,
@@ -82,26 +88,6 @@ async function* arrayOf(
   yield ']';
 }
 
-/** Tables with a person_id column, with the columns that may be exported and whether they have a time to sort by. */
-async function personTables(tx: Tx): Promise<Array<{ table: string; drop: string[]; orderBy: string | null }>> {
-  const r = await tx.query(
-    `SELECT c.table_name, array_agg(c.column_name::text ORDER BY c.ordinal_position) AS columns FROM information_schema.columns c
-     JOIN information_schema.tables t ON t.table_schema = c.table_schema AND t.table_name = c.table_name AND t.table_type = 'BASE TABLE'
-     WHERE c.table_schema = current_schema() GROUP BY c.table_name HAVING bool_or(c.column_name = 'person_id') ORDER BY c.table_name`,
-  );
-  return r.rows.map((x) => {
-    const columns = x.columns as string[];
-    return {
-      table: x.table_name,
-      drop: ['person_id', ...columns.filter((c) => CREDENTIAL.test(c))],
-      orderBy: ['created_at', 'at', 'sent_at', 'occurred_at'].find((c) => columns.includes(c)) ?? null,
-    };
-  });
-}
-
-const genericRows = (t: { table: string; drop: string[]; orderBy: string | null }, tag: boolean) =>
-  `SELECT ${tag ? `jsonb_build_object('table', '${t.table}') || ` : ''}(to_jsonb(r) ${t.drop.map((c) => `- '${c.replace(/'/g, "''")}'`).join(' ')}) AS record
-   FROM "${t.table}" r WHERE r.person_id = $1 ${t.orderBy ? `ORDER BY r."${t.orderBy}"` : ''}`;
 /** Generic rows come back as {"record": {...}}; the record is what goes in the document. */
 const unwrap = (row: string) => JSON.stringify(JSON.parse(row).record);
 
@@ -159,21 +145,22 @@ export async function* exportDocument(ctx: AppContext, personId: string): AsyncG
       [personId],
     );
 
-    // Other rooms' tables are found in the catalog, so the export does not depend on which of them exist yet.
-    const tables = await personTables(tx);
-    const conversations = tables.find((t) => t.table === 'conversation_messages');
-    if (conversations) yield* arrayOf(tx, 'conversations', genericRows(conversations, false), [personId], unwrap);
-    else yield ',"conversations":[]';
-    const messageTables = tables.filter((t) => !SECTIONED.has(t.table) && isMessagesTable(t.table));
-    yield ',"messages":[';
-    let first = true;
-    for (const t of messageTables) {
-      for await (const page of rowsOf(tx, genericRows(t, true), [personId])) {
-        yield (first ? '' : ',') + page.map(unwrap).join(',');
-        first = false;
+    // Other rooms' tables, as their rooms declared them (src/person-data.ts).
+    const registry = ctx.registry ?? REGISTRY;
+    for (const [section, tag] of [
+      ['conversations', false],
+      ['messages', true],
+    ] as const) {
+      yield `,"${section}":[`;
+      let first = true;
+      for (const t of declaredFor(registry, section)) {
+        for await (const page of rowsOf(tx, genericExportSql(t, tag), [personId])) {
+          yield (first ? '' : ',') + page.map(unwrap).join(',');
+          first = false;
+        }
       }
+      yield ']';
     }
-    yield ']';
 
     yield* arrayOf(
       tx,
@@ -191,11 +178,11 @@ export async function* exportDocument(ctx: AppContext, personId: string): AsyncG
 
     yield ',"other_records":{';
     let firstTable = true;
-    for (const t of tables.filter((x) => !SECTIONED.has(x.table) && !isMessagesTable(x.table))) {
+    for (const t of declaredFor(registry, 'other_records')) {
       yield `${firstTable ? '' : ','}${JSON.stringify(t.table)}:[`;
       firstTable = false;
       let firstPage = true;
-      for await (const page of rowsOf(tx, genericRows(t, false), [personId])) {
+      for await (const page of rowsOf(tx, genericExportSql(t, false), [personId])) {
         yield (firstPage ? '' : ',') + page.map(unwrap).join(',');
         firstPage = false;
       }

@@ -9,6 +9,7 @@ import crypto from 'node:crypto';
 import http from 'node:http';
 import { Ajv } from 'ajv';
 import addFormats from 'ajv-formats';
+import { REGISTRY } from '../person-data.js';
 import { basic, bearer, testSystem, type TestSystem } from '../testing/harness.js';
 import type { NewBrandKeys } from '../brands/brands.js';
 import { recordFacts } from '../profile/facts.js';
@@ -383,9 +384,18 @@ describe('export, erase, and what comes after', () => {
       `INSERT INTO conversation_messages (person_id, brand_id, role, text, at) VALUES ($1, $2, 'shopper', 'where is my rye?', $3)`,
       [s.person.id, A.id, now()],
     );
-    // A room added later, with a child table whose foreign key does not cascade (and sorts after its parent by name).
+    // A room added later, with a child table whose foreign key does not cascade (and sorts after its parent by name),
+    // declaring its tables in the registry as every room does (children first).
     await sys.ctx.db.query(`CREATE TABLE aa_wishlists (person_id uuid NOT NULL REFERENCES persons(id), list_id int NOT NULL, name text NOT NULL, PRIMARY KEY (person_id, list_id));
       CREATE TABLE zz_wishlist_items (person_id uuid NOT NULL, list_id int NOT NULL, item text NOT NULL, FOREIGN KEY (person_id, list_id) REFERENCES aa_wishlists)`);
+    const wishlistTable = (table: string) =>
+      ({ table, placement: 'by person', export: 'other_records', erase: 'other rooms', merge: 'all rows' }) as const;
+    sys.ctx.registry = {
+      rooms: [
+        ...REGISTRY.rooms,
+        { room: 'wishlists', person: [wishlistTable('zz_wishlist_items'), wishlistTable('aa_wishlists')], other: [] },
+      ],
+    };
     await sys.ctx.db.query(
       `INSERT INTO aa_wishlists VALUES ($1, 1, 'birthday'); INSERT INTO zz_wishlist_items VALUES ($1, 1, 'fly rod')`.replace(
         /\$1/g,

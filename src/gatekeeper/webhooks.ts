@@ -7,6 +7,7 @@
 import crypto from 'node:crypto';
 import type { AppContext } from '../context.js';
 import type { Queryable } from '../db/pool.js';
+import { setWebhook as storeWebhook } from '../brands/index.js';
 import { addJob, defineJob } from '../jobs/jobs.js';
 import { checkWebhookUrl, safePost } from '../outbound.js';
 
@@ -28,12 +29,8 @@ export async function setWebhook(
   rotateSecret: boolean,
 ): Promise<{ url: string | null; secret: string | null }> {
   if (url !== null) await checkWebhookUrl(url, '/body/url');
-  const r = await db.query(
-    `UPDATE brands SET webhook_url = $2, webhook_secret = CASE WHEN $3 OR webhook_secret IS NULL THEN $4 ELSE webhook_secret END
-     WHERE id = $1 RETURNING webhook_url, webhook_secret`,
-    [brandId, url, rotateSecret, newWebhookSecret()],
-  );
-  return { url: r.rows[0].webhook_url, secret: url === null ? null : r.rows[0].webhook_secret };
+  const set = await storeWebhook(db, brandId, url, rotateSecret, newWebhookSecret());
+  return { url: set.url, secret: url === null ? null : set.secret };
 }
 
 export interface WebhookJob {

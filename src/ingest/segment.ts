@@ -3,7 +3,7 @@ import { type Static, Type } from '@sinclair/typebox';
 import type { Queryable } from '../db/pool.js';
 import { AppError } from '../errors.js';
 import { checkValue, isTimestamp } from '../validation.js';
-import { resolveCustomers, SUPPRESSED_PERSON } from '../people/people.js';
+import { addCustomerTraits, resolveCustomers, SUPPRESSED_PERSON } from '../people/index.js';
 import { upsertOrderFromEvent } from '../orders/orders.js';
 import { importTraits } from '../profile/observe.js';
 import { groupWriter } from '../db/group-commit.js';
@@ -242,10 +242,7 @@ export async function storeMessages(
     fresh.delete(mid); // a messageId repeated inside one batch takes effect once
     storedNow[i] = true;
     if (m.type === 'identify' && m.traits && Object.keys(m.traits).length > 0) {
-      await tx.query(
-        'UPDATE brand_customers SET traits = traits || $3::jsonb WHERE brand_id = $1 AND external_id = $2',
-        [brandId, externalIds[i], JSON.stringify(m.traits)],
-      );
+      await addCustomerTraits(tx, brandId, [{ externalId: externalIds[i], traits: m.traits }]);
       await importTraits(tx, brandId, personId, m.traits, new Date(ts));
     }
     if (m.type === 'track' && m.event === 'Order Completed' && m.properties) {

@@ -1,7 +1,7 @@
 import { type Static, Type } from '@sinclair/typebox';
 import type { Queryable } from '../db/pool.js';
 import { AppError } from '../errors.js';
-import { resolveCustomers, SUPPRESSED_PERSON } from '../people/people.js';
+import { addCustomerTraits, resolveCustomers, SUPPRESSED_PERSON } from '../people/index.js';
 import { upsertProducts } from '../catalog/catalog.js';
 import { StringEnum, refuseRepeats } from '../validation.js';
 import { observeHabits } from '../profile/observe.js';
@@ -85,22 +85,14 @@ export async function upsertCustomers(
     brandId,
     customers.map((c) => c.customer_id),
   );
-  const r = await db.query(
-    `UPDATE brand_customers bc SET traits = bc.traits || x.traits::jsonb
-     FROM unnest($2::text[], $3::text[]) AS x(id, traits) WHERE bc.brand_id = $1 AND bc.external_id = x.id`,
-    [
-      brandId,
-      customers.map((c) => c.customer_id),
-      customers.map((c) =>
-        JSON.stringify({
-          ...(c.traits ?? {}),
-          ...(c.email ? { email: c.email } : {}),
-          ...(c.name ? { name: c.name } : {}),
-        }),
-      ),
-    ],
+  return addCustomerTraits(
+    db,
+    brandId,
+    customers.map((c) => ({
+      externalId: c.customer_id,
+      traits: { ...(c.traits ?? {}), ...(c.email ? { email: c.email } : {}), ...(c.name ? { name: c.name } : {}) },
+    })),
   );
-  return r.rowCount ?? 0;
 }
 
 /** What an import already wrote in its transaction: customers resolved to persons, products in the catalog. */

@@ -7,6 +7,14 @@ import type { AppContext } from '../context.js';
 import { inTransaction, type Queryable, type Tx } from '../db/pool.js';
 import { AppError } from '../errors.js';
 import { randomToken, sha256 } from '../crypto.js';
+import {
+  countFollowing,
+  type MergeStep,
+  mergeRows,
+  type PersonDataRegistry,
+  personTables,
+  REGISTRY,
+} from '../person-data.js';
 import { pseudonymFor, resolveCustomers, SUPPRESSED_PERSON } from './people.js';
 
 export const LINK_REQUEST_HOURS = 24;
@@ -82,24 +90,6 @@ export async function previewLink(ctx: AppContext, code: string) {
   return { brand: { slug: r.slug, name: r.name }, customerId: r.customerId };
 }
 
-/** Tables the merge handles itself (or that a shadow person never has rows in). */
-const MERGED_APART = new Set([
-  'persons',
-  'brand_customers',
-  'orders',
-  'order_items',
-  'shipments',
-  'returns',
-  'events',
-  'facts',
-  'pseudonyms',
-  'sessions',
-  'sign_in_links',
-  'grants',
-  'erasures',
-  'person_changes',
-]);
-
 /**
  * The person confirms a link request: the customer becomes theirs, and the brand's data about that customer
  * (orders with their items, shipments and returns, events, what the brand observed) moves from the shadow person
@@ -137,7 +127,14 @@ export async function confirmLink(ctx: AppContext, personId: string, code: strin
       // Someone who signed in already holds this customer: a brand cannot move it to another person.
       if (current.claimed)
         throw new AppError('conflict', 'this customer account is already linked to another person', '/params/code');
-      Object.assign(moved, await mergeShadow(tx, current.person_id, personId, req.brandId));
+      Object.assign(
+        moved,
+        await mergeShadow(tx, ctx.registry ?? REGISTRY, {
+          from: current.person_id,
+          to: personId,
+          brandId: req.brandId,
+        }),
+      );
     }
     await tx.query(
       'UPDATE brand_customers SET person_id = $3, confirmed_at = $4 WHERE brand_id = $1 AND external_id = $2',
@@ -147,106 +144,32 @@ export async function confirmLink(ctx: AppContext, personId: string, code: strin
   });
 }
 
-/** Moves a shadow person's rows of one brand to the person; the shadow goes when nothing of it is left. */
-async function mergeShadow(
-  tx: Tx,
-  shadowId: string,
-  personId: string,
-  brandId: number,
-): Promise<Record<string, number>> {
+/**
+ * Moves a shadow person's rows of one brand to the person, each table as its room declared (src/person-data.ts);
+ * the shadow goes when nothing of it is left.
+ */
+async function mergeShadow(tx: Tx, registry: PersonDataRegistry, step: MergeStep): Promise<Record<string, number>> {
   const moved: Record<string, number> = {};
   const count = (table: string, n: number | null) => {
     if (n) moved[table] = (moved[table] ?? 0) + n;
   };
-  // Shipments and returns follow their order (ON UPDATE CASCADE on (person_id, brand_id, order_id)); order lines have
-  // no foreign key (imports write hundreds of thousands), so they move themselves.
-  for (const t of ['shipments', 'returns']) {
-    count(
-      t,
-      Number(
-        (await tx.query(`SELECT count(*) FROM ${t} WHERE person_id = $1 AND brand_id = $2`, [shadowId, brandId]))
-          .rows[0].count,
-      ),
-    );
-  }
-  count(
-    'orders',
-    (
-      await tx.query('UPDATE orders SET person_id = $2 WHERE person_id = $1 AND brand_id = $3', [
-        shadowId,
-        personId,
-        brandId,
-      ])
-    ).rowCount,
-  );
-  count(
-    'order_items',
-    (
-      await tx.query('UPDATE order_items SET person_id = $2 WHERE person_id = $1 AND brand_id = $3', [
-        shadowId,
-        personId,
-        brandId,
-      ])
-    ).rowCount,
-  );
-  // The same messageId already held by the person is a duplicate: it stays behind and goes with the shadow.
-  const moveEvents = async () =>
-    count(
-      'events',
-      (
-        await tx.query(
-          `UPDATE events e SET person_id = $2 WHERE person_id = $1 AND brand_id = $3
-           AND NOT EXISTS (SELECT 1 FROM events x WHERE x.person_id = $2 AND x.brand_id = $3 AND x.message_id = e.message_id)`,
-          [shadowId, personId, brandId],
-        )
-      ).rowCount,
-    );
-  await moveEvents();
-  // What the brand's data taught us about its customer; the person's own (stated) facts win over it.
-  const facts = await tx.query(
-    `WITH f AS (DELETE FROM facts WHERE person_id = $1 AND (source_brand_id = $3 OR source_brand_id IS NULL) RETURNING *)
-     INSERT INTO facts (person_id, fact_id, about, kind, value, value_key, polarity, source, source_brand_id, confidence, sensitivity, scope, stated_at, updated_at, retired_uses)
-     SELECT $2, fact_id, about, kind, value, value_key, polarity, source, source_brand_id, confidence, sensitivity, scope, stated_at, updated_at, retired_uses FROM f
-     ON CONFLICT DO NOTHING`,
-    [shadowId, personId, brandId],
-  );
-  count('facts', facts.rowCount);
-  // Other rooms' tables (conversations with the shop's widget, trust...): rows of this brand move too.
-  const others = await tx.query(
-    `SELECT c.table_name, bool_or(b.column_name IS NOT NULL) AS has_brand FROM information_schema.columns c
-     JOIN information_schema.tables t ON t.table_schema = c.table_schema AND t.table_name = c.table_name AND t.table_type = 'BASE TABLE'
-     LEFT JOIN information_schema.columns b ON b.table_schema = c.table_schema AND b.table_name = c.table_name AND b.column_name = 'brand_id'
-     WHERE c.table_schema = current_schema() AND c.column_name = 'person_id' GROUP BY c.table_name ORDER BY c.table_name`,
-  );
-  for (const row of others.rows as Array<{ table_name: string; has_brand: boolean }>) {
-    if (MERGED_APART.has(row.table_name)) continue;
-    const where = row.has_brand ? 'person_id = $1 AND brand_id = $3' : 'person_id = $1';
-    count(
-      row.table_name,
-      (
-        await tx.query(
-          `UPDATE "${row.table_name}" SET person_id = $2 WHERE ${where}`,
-          row.has_brand ? [shadowId, personId, brandId] : [shadowId, personId],
-        )
-      ).rowCount,
-    );
-  }
+  const tables = personTables(registry);
+  // Rows that move with their parent (ON UPDATE CASCADE) are counted before it moves.
+  for (const t of tables)
+    if (typeof t.merge === 'object' && 'follows' in t.merge) count(t.table, await countFollowing(tx, t, step));
+  for (const t of tables) count(t.table, await mergeRows(tx, t, step));
   await tx.query('UPDATE brand_customers SET person_id = $2 WHERE person_id = $1 AND brand_id = $3', [
-    shadowId,
-    personId,
-    brandId,
+    step.from,
+    step.to,
+    step.brandId,
   ]);
   // A shadow stands for one brand's customer; once it has no customer row left, nothing refers to it.
-  const left = await tx.query('SELECT 1 FROM brand_customers WHERE person_id = $1 LIMIT 1', [shadowId]);
+  const left = await tx.query('SELECT 1 FROM brand_customers WHERE person_id = $1 LIMIT 1', [step.from]);
   if (
     left.rowCount === 0 &&
-    (await tx.query('DELETE FROM persons WHERE id = $1 AND NOT claimed', [shadowId])).rowCount
+    (await tx.query('DELETE FROM persons WHERE id = $1 AND NOT claimed', [step.from])).rowCount
   ) {
-    // Events have no foreign key: a tracking batch still writing for the shadow held its row until it committed;
-    // what it wrote moves now, and the duplicates left behind go.
-    await moveEvents();
-    await tx.query('DELETE FROM events WHERE person_id = $1', [shadowId]);
-    await tx.query('DELETE FROM person_changes WHERE person_id = $1', [shadowId]);
+    for (const t of tables) if (t.afterShadowGone) count(t.table, await t.afterShadowGone(tx, step));
   }
   return moved;
 }

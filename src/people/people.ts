@@ -79,6 +79,56 @@ export async function resolveCustomers(
   return found;
 }
 
+/**
+ * Erasure: every customer id of the person, linked or not, stays suppressed (a keyed hash, not the id), so events a
+ * brand sends again do not bring the person back; their pending link requests go.
+ */
+export async function suppressCustomersOf(
+  tx: Queryable,
+  personId: string,
+  now: Date,
+): Promise<{ suppressionsWritten: number; linkRequestsDeleted: number }> {
+  const suppressed = await tx.query(
+    `INSERT INTO suppressions (brand_id, customer_hash, created_at) SELECT brand_id, suppression_hash(brand_id, external_id), $2
+     FROM brand_customers WHERE person_id = $1 ON CONFLICT DO NOTHING`,
+    [personId, now],
+  );
+  const pending = await tx.query(
+    `DELETE FROM link_requests lr USING brand_customers bc WHERE bc.person_id = $1 AND lr.brand_id = bc.brand_id AND lr.external_id = bc.external_id`,
+    [personId],
+  );
+  return { suppressionsWritten: suppressed.rowCount ?? 0, linkRequestsDeleted: pending.rowCount ?? 0 };
+}
+
+/** Adds to what brands told about their customers (traits: e-mail, name, ...); the number of customers found. */
+export async function addCustomerTraits(
+  db: Queryable,
+  brandId: number,
+  customers: Array<{ externalId: string; traits: Record<string, unknown> }>,
+): Promise<number> {
+  if (customers.length === 0) return 0;
+  const r = await db.query(
+    `UPDATE brand_customers bc SET traits = bc.traits || x.traits::jsonb
+     FROM unnest($2::text[], $3::text[]) AS x(id, traits) WHERE bc.brand_id = $1 AND bc.external_id = x.id`,
+    [brandId, customers.map((c) => c.externalId), customers.map((c) => JSON.stringify(c.traits))],
+  );
+  return r.rowCount ?? 0;
+}
+
+/** The demo claims a brand's customer as a signed-up person: their address, name and time zone. */
+export async function claimPerson(
+  db: Queryable,
+  personId: string,
+  p: { email: string; displayName: string; timeZone: string },
+): Promise<void> {
+  await db.query('UPDATE persons SET email = $2, display_name = $3, time_zone = $4, claimed = true WHERE id = $1', [
+    personId,
+    p.email,
+    p.displayName,
+    p.timeZone,
+  ]);
+}
+
 /** Links a brand's customer id to an existing person (used when the person confirms, and by the demo). */
 export async function linkCustomer(
   db: Queryable,

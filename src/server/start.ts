@@ -7,6 +7,7 @@ import type { AppContext } from '../context.js';
 import { connectionStringOf, createPool, type Db } from '../db/pool.js';
 import { startEmbeddedPostgres, type EmbeddedServer } from '../db/embedded.js';
 import { migrate } from '../db/migrate.js';
+import { setServerSetting } from '../brands/index.js';
 import { buildApp, type App } from './app.js';
 import { isDemoLoaded, loadDemo, refreshDemo } from '../demo/load.js';
 import { startRecommender } from '../recommend/training.js';
@@ -69,11 +70,10 @@ const redacted = (url: string) => url.replace(/\/\/([^:@/]+):[^@/]*@/, '//$1@');
 /** The server secret lives in the database so every process of a deployment agrees on pseudonyms. */
 async function serverSecret(db: Db): Promise<Buffer> {
   if (process.env.CONFIDANT_SECRET) return Buffer.from(process.env.CONFIDANT_SECRET);
-  await db.query(`INSERT INTO server_settings (key, value) VALUES ('server_secret', $1) ON CONFLICT (key) DO NOTHING`, [
-    crypto.randomBytes(32).toString('hex'),
-  ]);
-  const r = await db.query(`SELECT value FROM server_settings WHERE key = 'server_secret'`);
-  return Buffer.from(r.rows[0].value, 'hex');
+  const secret = await setServerSetting(db, 'server_secret', crypto.randomBytes(32).toString('hex'), {
+    onlyIfUnset: true,
+  });
+  return Buffer.from(secret, 'hex');
 }
 
 /** Opens the database (embedded unless DATABASE_URL is set), migrates it, and returns the context. */

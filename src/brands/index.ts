@@ -1,0 +1,14 @@
+/** The brands room's front door: what other rooms may call. */
+export {
+  type Brand,
+  brandBySecretKey,
+  brandBySlug,
+  brandByWriteKey,
+  createBrand,
+  listBrands,
+  type NewBrandKeys,
+  rotateSecretKey,
+  serverSetting,
+  setServerSetting,
+  setWebhook,
+} from './brands.js';

@@ -1,0 +1,2 @@
+/** The catalog room's front door: what other rooms may call. */
+export { allProducts, getProduct, PRODUCT_COLUMNS, type Product, ProductInput, upsertProducts } from './catalog.js';

@@ -1,0 +1,15 @@
+/** The profile room's front door: what other rooms may call. */
+export {
+  describeFact,
+  FACT_COLUMNS,
+  FACT_ORDER,
+  factOut,
+  factsOf,
+  type NewFact,
+  recordFacts,
+  retireFactUse,
+  retractFacts,
+  type Scope,
+  type StoredFact,
+} from './facts.js';
+export { importTraits, observeHabits } from './observe.js';
