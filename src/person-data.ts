@@ -17,6 +17,7 @@ import { tables as orders } from './orders/tables.js';
 import { tables as people } from './people/tables.js';
 import { tables as profile } from './profile/tables.js';
 import { tables as recommend } from './recommend/tables.js';
+import { tables as trust } from './trust/tables.js';
 
 /**
  * Where a table's rows live on a Citus cluster (`npx confidant distribution` prints the statements):
@@ -116,6 +117,7 @@ export interface RoomTables {
 /** Every room with tables, in the order their person tables are erased and moved within a stage. */
 export const ROOMS: RoomTables[] = [
   conversation,
+  trust,
   orders,
   ingest,
   people,
