@@ -11,7 +11,8 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadOnlineRetail } from '../src/recommend/offline.js';
-import { trainModel, DEFAULT_BLEND, DEFAULT_TRAIN_OPTIONS, encodeInteractions } from '../src/recommend/model/train.js';
+import { encodeInteractions } from '../src/recommend/model/encode.js';
+import { trainModel, DEFAULT_BLEND, DEFAULT_TRAIN_OPTIONS } from '../src/recommend/model/train.js';
 import { recommendFromModel } from '../src/recommend/model/score.js';
 import {
   buyAgainBaseline,

@@ -29,6 +29,19 @@ import { tables as trust } from './trust/tables.js';
  */
 export type Placement = 'by person' | { byBrand: string } | { reference: string } | { coordinator: string };
 
+/**
+ * A rule of Citus a table cannot keep as the schema is, and what is done on Citus instead (the distribution
+ * statements make the change): `plain index`, a unique index made plain because its key is unique by construction
+ * (a random or keyed-hash value); `drop key`, a foreign key that cannot hold across placements, whose work the
+ * erasure and the merge do themselves.
+ */
+export interface CitusException {
+  /** The unique index or foreign key. */
+  name: string;
+  instead: 'plain index' | 'drop key';
+  why: string;
+}
+
 /** Sections of the export document (gatekeeper/export.ts). */
 export type ExportSection =
   /** Written by the export's own SQL; the registry test checks each is declared by the table the export reads. */
@@ -100,12 +113,14 @@ export interface PersonTable {
   omit?: string[];
   /** Column generic export rows are ordered by. */
   orderBy?: string;
+  citus?: CitusException[];
 }
 
 /** A table holding no person's data (no person column): only how it is placed. */
 export interface OtherTable {
   table: string;
   placement: Placement;
+  citus?: CitusException[];
 }
 
 export interface RoomTables {

@@ -121,3 +121,9 @@ export async function setServerSetting(
   );
   return (await serverSetting(db, key)) as string;
 }
+
+/** Every brand's slug by id (to name where a fact came from). */
+export async function brandSlugs(db: Queryable): Promise<Map<number, string>> {
+  const r = await db.query('SELECT id, slug FROM brands');
+  return new Map(r.rows.map((b) => [Number(b.id), b.slug as string]));
+}

@@ -3,6 +3,7 @@ export {
   type Brand,
   brandBySecretKey,
   brandBySlug,
+  brandSlugs,
   brandByWriteKey,
   createBrand,
   listBrands,

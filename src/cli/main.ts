@@ -9,6 +9,7 @@ import { createBrand, brandBySlug } from '../brands/brands.js';
 import { IMPORT_KINDS, type ImportKind, importFile } from '../ingest/import.js';
 import { loadDemo, refreshDemo } from '../demo/load.js';
 import { AppError } from '../errors.js';
+import { distributionStatements } from '../db/citus.js';
 import { runUnderstandCli } from '../conversation/understand/cli.js';
 import { runRecommendOffline } from '../recommend/offline.js';
 
@@ -176,6 +177,14 @@ program
     console.error(
       `Recommended ${opts.k} items for ${r.users} users (${r.knownUsers} seen in training) from ${r.interactions} purchases in ${(r.ms.total / 1000).toFixed(1)} s; model ${(r.modelMemoryBytes / 2 ** 20).toFixed(0)} MB.`,
     );
+  });
+
+program
+  .command('distribution')
+  .description('print the statements that distribute this database on Citus (placements from src/<room>/tables.ts)')
+  .action(async () => {
+    const lines = await withSystem(({ ctx }) => distributionStatements(ctx.db));
+    console.log(lines.join('\n'));
   });
 
 program.parseAsync().catch((err) => {

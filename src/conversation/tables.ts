@@ -29,6 +29,7 @@ export const tables: RoomTables = {
     {
       table: 'handoffs',
       placement: 'by person',
+      citus: [{ name: 'handoffs_brand', instead: 'plain index', why: 'unique by construction: a random UUID' }],
       export: 'other_records',
       orderBy: 'created_at',
       erase: 'other rooms',

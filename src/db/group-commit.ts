@@ -4,7 +4,6 @@
  * only when its own rows are committed, so a 2xx still means committed. If the shared transaction fails, each item
  * is retried in a transaction of its own: one bad item fails only its own caller.
  */
-import pg from 'pg';
 import { type Db, type Queryable, type Tx, inTransaction } from './pool.js';
 
 export interface GroupCommitOptions {
@@ -88,16 +87,25 @@ export class GroupCommit<T, R> {
   }
 }
 
-/**
- * A writer shared by every caller of one pool, made on first use. A caller inside a transaction of its own
- * (a client, not the pool) writes directly there instead, so its rows commit with the rest of its work.
- */
-export function groupWriter<T, R>(write: (tx: Tx, items: T[]) => Promise<R[]>, opts: GroupCommitOptions = {}) {
+export interface GroupWriter<T, R> {
+  /** Committed together with other callers' items of the same pool, in a transaction of the writer's own. */
+  (db: Db, item: T): Promise<R>;
+  /** Written in the caller's own transaction, so it commits (or not) with the rest of its work. */
+  inTransaction(tx: Queryable, item: T): Promise<R>;
+}
+
+/** A writer shared by every caller of one pool, made on first use; the caller says which way it writes. */
+export function groupWriter<T, R>(
+  write: (tx: Tx, items: T[]) => Promise<R[]>,
+  opts: GroupCommitOptions = {},
+): GroupWriter<T, R> {
   const writers = new WeakMap<Db, GroupCommit<T, R>>();
-  return async (db: Queryable, item: T): Promise<R> => {
-    if (!(db instanceof pg.Pool)) return (await write(db as Tx, [item]))[0];
+  const grouped = async (db: Db, item: T): Promise<R> => {
     let w = writers.get(db);
     if (!w) writers.set(db, (w = new GroupCommit(db, write, opts)));
     return w.submit(item);
   };
+  return Object.assign(grouped, {
+    inTransaction: async (tx: Queryable, item: T) => (await write(tx as Tx, [item]))[0],
+  });
 }

@@ -7,6 +7,7 @@ import { AppError } from '../errors.js';
 import { FACT_COLUMNS, FACT_ORDER, factOut, type StoredFact } from '../profile/facts.js';
 import type { Queryable } from '../db/pool.js';
 import { type ActiveGrant, auditedView, type PersonView, type Purpose } from './view.js';
+import { viewFor } from './view-for.js';
 
 export type SharedFact = ReturnType<typeof factOut> & { at: Date };
 
@@ -30,7 +31,7 @@ const CACHE_LIMIT = 50_000;
 const KEEP_MS = 60_000;
 const cached = new WeakMap<Queryable, Map<string, BrandPerson>>();
 
-async function readBrandPerson(db: Queryable, brandId: number, pid: string): Promise<BrandPerson | null> {
+async function readBrandPerson(db: Queryable, brandId: number, pid: string, at: Date): Promise<BrandPerson | null> {
   const r = await db.query({
     name: 'gatekeeper.brand_person',
     // One round trip (this sits on every brand read): the pid, the version, the link, the grants and the facts.
@@ -45,7 +46,7 @@ async function readBrandPerson(db: Queryable, brandId: number, pid: string): Pro
   });
   if (r.rowCount === 0) return null;
   const person = r.rows[0] as BrandPerson;
-  person.readAt = Date.now();
+  person.readAt = at.getTime();
   for (const f of person.facts) f.statedAt = new Date(f.statedAt);
   return person;
 }
@@ -54,20 +55,25 @@ async function readBrandPerson(db: Queryable, brandId: number, pid: string): Pro
  * The view a brand gets of the person it knows by `pid`, audited. A brand may look a person up only while there is
  * something between them: a confirmed link, or a grant in force. Otherwise the pid is as unknown as a made-up one
  * (404 at `where`), so a pid that leaked from elsewhere reveals nothing. A `fence` goes out with the audit entry.
+ * Views are kept per pool for a minute of the injected clock. (Called through `viewFor`, gatekeeper/view-for.ts.)
  */
-export async function brandView(
-  ctx: Pick<AppContext, 'db' | 'now'>,
-  brandId: number,
-  pid: string,
-  purpose: Purpose,
-  call: string,
-  action: string,
-  where: string,
-  fence?: string,
+export async function viewByPid(
+  db: Queryable,
+  r: {
+    brandId: number;
+    pid: string;
+    purpose: Purpose;
+    call: string;
+    action: string;
+    where: string;
+    at: Date;
+    inTransaction: boolean;
+    fence?: string;
+  },
 ): Promise<PersonView> {
-  const at = ctx.now();
-  let people = cached.get(ctx.db);
-  if (!people) cached.set(ctx.db, (people = new Map()));
+  const { brandId, pid, purpose, call, action, where, at, fence, inTransaction } = r;
+  let people = cached.get(db);
+  if (!people) cached.set(db, (people = new Map()));
   const key = `${brandId}:${pid}`;
   // The view of a person read at `snapshot` (none: just now), or null if there is nothing between them any more or,
   // for a kept one, if the person changed since.
@@ -75,7 +81,8 @@ export async function brandView(
     const inForce = person.grants.filter((g) => g.expiresAt === null || g.expiresAt > at.getTime());
     if (!person.linked && inForce.length === 0) return null;
     const grants = inForce.filter((g) => g.purpose === purpose);
-    return auditedView(ctx.db, {
+    return auditedView(db, {
+      inTransaction,
       personId: person.personId,
       brandId,
       purpose,
@@ -89,12 +96,12 @@ export async function brandView(
     });
   };
   const kept = people.get(key);
-  if (kept && kept.readAt >= Date.now() - KEEP_MS) {
+  if (kept && kept.readAt >= at.getTime() - KEEP_MS) {
     const view = await viewOf(kept, kept.snapshot);
     if (view) return view;
   }
   people.delete(key);
-  const person = await readBrandPerson(ctx.db, brandId, pid);
+  const person = await readBrandPerson(db, brandId, pid, at);
   const view = person && (await viewOf(person));
   if (!view) throw new AppError('not_found', `no person with id "${pid}" for this brand`, where);
   if (people.size >= CACHE_LIMIT) people.clear();
@@ -110,7 +117,14 @@ export async function profileForBrand(
   purpose: Purpose,
   call: string,
 ): Promise<{ pid: string; purpose: Purpose; facts: SharedFact[] }> {
-  const view = await brandView(ctx, brandId, pid, purpose, call, 'read_profile', '/params/pid');
+  const view = await viewFor(ctx.db, {
+    viewer: { brand: brandId },
+    person: { pid, where: '/params/pid' },
+    purpose,
+    call,
+    at: ctx.now(),
+    inTransaction: false,
+  });
   return {
     pid,
     purpose,

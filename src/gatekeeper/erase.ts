@@ -12,11 +12,10 @@ import type { AppContext } from '../context.js';
 import { inTransaction, type Tx } from '../db/pool.js';
 import { forgetPseudonymCache, pidFor, suppressCustomersOf } from '../people/people.js';
 import { deleteRows, type EraseStage, type PersonDataRegistry, personTables, REGISTRY } from '../person-data.js';
-import { addJob, defineJob, ensureJobSchema, removeJob, startJobRunner } from '../jobs/jobs.js';
+import { addJob, defineJob, ensureJobSchema, removeJob } from '../jobs/jobs.js';
 import { queueWebhook } from './webhooks.js';
 import { queueTraining } from '../recommend/training.js';
 
-export const FINISH_ERASURE_JOB = 'gatekeeper.finish_erasure';
 /** How long an erasure may take before the safety-net job finishes it in its place. */
 const RESUME_AFTER_MS = 2 * 60_000;
 
@@ -105,7 +104,7 @@ async function startErasure(ctx: AppContext, personId: string): Promise<string> 
     ]);
     await addJob(
       tx,
-      FINISH_ERASURE_JOB,
+      finishErasureJob,
       { erasure_id: erasureId },
       { runAt: new Date(Date.now() + RESUME_AFTER_MS), jobKey: `erasure:${erasureId}` },
     );
@@ -186,12 +185,11 @@ export async function finishErasure(ctx: AppContext, erasureId: string): Promise
 export async function erasePerson(ctx: AppContext, personId: string): Promise<ErasureReceipt> {
   await ensureJobSchema(ctx);
   const erasureId = await startErasure(ctx, personId);
-  const receipt = await finishErasure(ctx, erasureId);
-  // Deliveries (and the safety net) run on the queue; make sure this process works it.
-  void startJobRunner(ctx).catch(() => {});
-  return receipt!;
+  // Deliveries (and the safety net) run on the queue, which every server process works (src/server/background.ts).
+  return (await finishErasure(ctx, erasureId))!;
 }
 
-defineJob(FINISH_ERASURE_JOB, async (ctx, payload) => {
+/** The safety net: finishes an erasure a crash interrupted. */
+export const finishErasureJob = defineJob<{ erasure_id: string }>('gatekeeper.finish_erasure', async (ctx, payload) => {
   await finishErasure(ctx, (payload as { erasure_id: string }).erasure_id);
 });

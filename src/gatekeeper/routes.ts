@@ -3,14 +3,12 @@ import { Type } from '@sinclair/typebox';
 import type { App } from '../server/app.js';
 import type { AppContext } from '../context.js';
 import { brandFromSecretKey, brandSecurity, shopperFromToken, shopperSecurity } from '../server/auth.js';
-import { DateTime } from '../orders/routes.js';
+import { DateTime, FactFields } from '../http-schemas.js';
 import { StringEnum } from '../validation.js';
-import { resumeJobRunner, stopJobRunner } from '../jobs/jobs.js';
 import { PURPOSES, type Purpose as PurposeName } from './view.js';
 import type { Scope as ScopeName } from '../profile/facts.js';
 import { SCOPES, grantsOf, putGrants, removeGrants } from './grants.js';
 import { profileForBrand } from './brand-profile.js';
-import { FactFields } from '../profile/routes.js';
 import { auditEntriesOf } from './audit.js';
 import { exportDocument } from './export.js';
 import { exportJsonSchema } from './export-schema.js';
@@ -46,16 +44,6 @@ const grantOut = (g: Awaited<ReturnType<typeof grantsOf>>[number]) => ({
 });
 
 export function gatekeeperRoutes(app: App, ctx: AppContext) {
-  // Webhook deliveries and interrupted erasures are durable jobs: a process picks up whatever is waiting.
-  app.addHook('onReady', async () => void resumeJobRunner(ctx).catch((err) => ctx.log.error({ err }, 'job runner')));
-  app.addHook('onClose', async () => stopJobRunner(ctx));
-  // The log that checks kept views is trimmed by every process now and then, in a statement of its own.
-  const trimmer = setInterval(
-    () => void ctx.db.query('SELECT clean_person_changes()').catch(() => {}),
-    5 * 60_000,
-  ).unref();
-  app.addHook('onClose', async () => clearInterval(trimmer));
-
   app.get(
     '/v1/people/:pid/profile',
     {

@@ -27,6 +27,7 @@ export const tables: RoomTables = {
     {
       table: 'erasures',
       placement: 'by person',
+      citus: [{ name: 'erasures_id', instead: 'plain index', why: 'unique by construction: a random UUID' }],
       export: { none: 'the receipt of an erasure outlives the person; there is nothing to export once it exists' },
       erase: { keep: 'the receipt: counts only, kept as proof the erasure was done' },
       merge: { none: 'a shadow person is never erased while unclaimed' },

@@ -1,6 +1,4 @@
-import pg from 'pg';
-import type { AppContext } from '../context.js';
-import type { Queryable } from '../db/pool.js';
+import type { Db, Queryable } from '../db/pool.js';
 import { groupWriter } from '../db/group-commit.js';
 import { type Scope, type StoredFact, factsOf } from '../profile/facts.js';
 
@@ -72,26 +70,29 @@ export function factAllowed(
 }
 
 /**
- * The gatekeeper: the facts `brandId` may use about `personId` for `purpose`, and an audit entry saying so.
- * Grants are read on every call, so a change takes effect on the next one.
+ * The facts `brandId` may use about `personId` for `purpose`, read now, and an audit entry saying so. Grants are read
+ * on every call, so a change takes effect on the next one. (Called through `viewFor`, gatekeeper/view-for.ts.)
  */
-export async function viewFor(
-  ctx: Pick<AppContext, 'db' | 'now'>,
-  brandId: number,
-  personId: string,
-  purpose: Purpose,
-  call: string,
-  action = 'read_profile',
+export async function freshView(
+  db: Queryable,
+  r: {
+    brandId: number;
+    personId: string;
+    purpose: Purpose;
+    call: string;
+    action: string;
+    at: Date;
+    inTransaction: boolean;
+  },
 ): Promise<PersonView> {
-  const now = ctx.now();
   const [grants, facts] = await Promise.all([
-    activeGrants(ctx.db, personId, brandId, purpose, now),
-    factsOf(ctx.db, personId),
+    activeGrants(db, r.personId, r.brandId, r.purpose, r.at),
+    factsOf(db, r.personId),
   ]);
-  return auditedView(ctx.db, { personId, brandId, purpose, grants, facts, call, action, at: now });
+  return auditedView(db, { ...r, grants, facts });
 }
 
-interface ViewInput {
+export interface ViewInput {
   personId: string;
   brandId: number;
   purpose: Purpose;
@@ -101,6 +102,11 @@ interface ViewInput {
   action: string;
   at: Date;
   fence?: string;
+  /**
+   * True when `db` is the caller's own transaction: the entry is written there and commits with it, durably. False
+   * when `db` is the pool: entries of concurrent reads commit together, without waiting for the disk.
+   */
+  inTransaction: boolean;
 }
 
 /**
@@ -116,7 +122,7 @@ export async function auditedView(db: Queryable, r: ViewInput & { snapshot?: str
   const used = new Set<string>(allowed.map((f) => f.scope));
   if (allowed.some((f) => fromOtherBrand(f, r.brandId))) used.add('orders.other_brands');
   const entry = { ...r, scopes: [...used], factIds: allowed.map((f) => f.id), snapshot: r.snapshot ?? null };
-  if (!(await audit(db, entry))) return null;
+  if (!(await audit(db, entry, r.inTransaction))) return null;
   return {
     personId: r.personId,
     brandId: r.brandId,
@@ -151,7 +157,7 @@ export interface AuditInput {
  * own entry's commit but not for the disk (only a crash of the database server itself within a fraction of a second
  * could lose an entry; a crash of this process cannot).
  */
-const writeAudit = groupWriter<AuditInput, boolean>(
+const writeAudit = groupWriter<AuditInput & { noWait: boolean }, boolean>(
   async (db, entries) => {
     const rows = entries.map((e, i) => ({
       i,
@@ -170,7 +176,7 @@ const writeAudit = groupWriter<AuditInput, boolean>(
     const r = await db.query({
       name: 'gatekeeper.write_audit',
       text: 'SELECT i FROM write_audit_entries($1::jsonb, $2, $3) AS i',
-      values: [JSON.stringify(rows), db instanceof pg.Pool, fences],
+      values: [JSON.stringify(rows), entries.every((e) => e.noWait), fences],
     });
     const stale = new Set(r.rows.map((row) => row.i as number));
     return entries.map((_, i) => !stale.has(i));
@@ -178,8 +184,12 @@ const writeAudit = groupWriter<AuditInput, boolean>(
   { oneStatement: true },
 );
 
-/** Writes the entry; false if it was left out because the read is out of date (see `snapshot`). */
-export const audit = (db: Queryable, e: AuditInput): Promise<boolean> => writeAudit(db, e);
+/**
+ * Writes the entry; false if it was left out because the read is out of date (see `snapshot`). In the caller's
+ * transaction (`inTransaction`) it commits with it; otherwise `db` is the pool and it is committed with others.
+ */
+export const audit = (db: Queryable, e: AuditInput, inTransaction: boolean): Promise<boolean> =>
+  inTransaction ? writeAudit.inTransaction(db, { ...e, noWait: false }) : writeAudit(db as Db, { ...e, noWait: true });
 
 /** Gives grants (used by the person's own routes and the chat). Special scopes must be asked for one by one. */
 export async function grant(

@@ -11,7 +11,6 @@ import { setWebhook as storeWebhook } from '../brands/index.js';
 import { addJob, defineJob } from '../jobs/jobs.js';
 import { checkWebhookUrl, safePost } from '../outbound.js';
 
-export const WEBHOOK_JOB = 'gatekeeper.webhook';
 const TIMEOUT_MS = 10_000;
 
 export const newWebhookSecret = () => `whsec_${crypto.randomBytes(32).toString('base64')}`;
@@ -48,7 +47,7 @@ export async function queueWebhook(
   payload: { type: string; timestamp: string; data: unknown },
 ) {
   const job: WebhookJob = { brand_id: brandId, webhook_id: webhookId, body: JSON.stringify(payload) };
-  await addJob(tx, WEBHOOK_JOB, job, { jobKey: webhookId, maxAttempts: 15 });
+  await addJob(tx, webhookJob, job, { jobKey: webhookId, maxAttempts: 15 });
 }
 
 /** One delivery attempt; a failure throws, and the job runner tries again later (exponential backoff). */
@@ -77,4 +76,7 @@ export async function deliverWebhook(ctx: Pick<AppContext, 'db' | 'now' | 'log'>
     throw new Error(`webhook ${job.webhook_id} to brand ${job.brand_id}: HTTP ${res.status}`);
 }
 
-defineJob(WEBHOOK_JOB, (ctx, payload) => deliverWebhook(ctx, payload as WebhookJob));
+/** One delivery of a signed webhook, retried with backoff until the brand answers 2xx. */
+export const webhookJob = defineJob<WebhookJob>('gatekeeper.webhook', (ctx, payload) =>
+  deliverWebhook(ctx, payload as WebhookJob),
+);

@@ -2,13 +2,14 @@
  * Durable background jobs on graphile-worker: the queue lives in PostgreSQL (schema `graphile_worker`), so a job
  * added inside a transaction commits with the data it is about, survives a crash, and any process may run it.
  *
- * A domain defines its jobs at module load (`defineJob`); the runner of a process knows the jobs defined when it
- * starts. The schema is installed the first time a job is added, and a process runs the queue from then on, or at
- * start-up when the schema is already there (jobs left by a previous process).
+ * A room defines a job with `defineJob` (a value, registered nowhere); the runner of a process runs the jobs of the
+ * explicit list it is started with (`JOBS` in src/server/background.ts), so no job depends on which modules happened
+ * to be imported. The schema is installed when the runner starts.
  */
 import { Logger, run, runMigrations, type Runner, type TaskList } from 'graphile-worker';
 import type { AppContext } from '../context.js';
 import type { Db, Queryable } from '../db/pool.js';
+import { AppError } from '../errors.js';
 
 /** `signal` aborts a few seconds into a shutdown: long work that can start over later should stop then. */
 export type JobHandler = (
@@ -17,10 +18,16 @@ export type JobHandler = (
   job: { id: string; attempts: number; maxAttempts: number; signal: AbortSignal },
 ) => Promise<void>;
 
-const handlers = new Map<string, JobHandler>();
+export interface Job<P = unknown> {
+  name: string;
+  handler: JobHandler;
+  /** Only for typing `addJob`'s payload. */
+  readonly payload?: P;
+}
 
-export function defineJob(name: string, handler: JobHandler) {
-  handlers.set(name, handler);
+/** A job: its name in the queue and what runs it. Add it to `JOBS` in src/server/background.ts to have it run. */
+export function defineJob<P = unknown>(name: string, handler: JobHandler): Job<P> {
+  return { name, handler };
 }
 
 function loggerFor(ctx: Pick<AppContext, 'log'>) {
@@ -55,15 +62,15 @@ export async function jobSchemaExists(db: Queryable): Promise<boolean> {
  * Adds a job with the caller's connection, so inside the caller's transaction it commits (or not) with its data.
  * Call `ensureJobSchema` before opening the transaction.
  */
-export async function addJob(
+export async function addJob<P>(
   tx: Queryable,
-  name: string,
-  payload: unknown,
+  job: Job<P>,
+  payload: P,
   opts: { runAt?: Date; maxAttempts?: number; jobKey?: string } = {},
 ): Promise<void> {
-  if (!handlers.has(name)) throw new Error(`no job named "${name}" is defined`);
+  if (!job?.name) throw new AppError('internal', 'addJob needs a job made by defineJob');
   await tx.query('SELECT graphile_worker.add_job($1, $2::json, run_at => $3, max_attempts => $4, job_key => $5)', [
-    name,
+    job.name,
     JSON.stringify(payload),
     opts.runAt ?? null,
     opts.maxAttempts ?? null,
@@ -78,12 +85,12 @@ export async function removeJob(tx: Queryable, jobKey: string): Promise<void> {
 
 const runners = new WeakMap<AppContext, Promise<Runner>>();
 
-/** Starts this process's runner (once per context). */
-export function startJobRunner(ctx: AppContext): Promise<Runner> {
+/** Starts this process's runner for the given jobs (once per context). */
+export function startJobRunner(ctx: AppContext, jobs: readonly Job[]): Promise<Runner> {
   let r = runners.get(ctx);
   if (!r) {
     const taskList: TaskList = {};
-    for (const [name, handler] of handlers) {
+    for (const { name, handler } of jobs) {
       taskList[name] = async (payload, helpers) =>
         handler(ctx, payload, {
           id: String(helpers.job.id),
@@ -109,12 +116,6 @@ export function startJobRunner(ctx: AppContext): Promise<Runner> {
     });
   }
   return r;
-}
-
-/** At start-up: runs the queue if this database already has one (jobs may be waiting from an earlier process). */
-export async function resumeJobRunner(ctx: AppContext): Promise<void> {
-  if (process.env.CONFIDANT_JOBS === '0') return;
-  if (await jobSchemaExists(ctx.db)) await startJobRunner(ctx);
 }
 
 export async function stopJobRunner(ctx: AppContext): Promise<void> {

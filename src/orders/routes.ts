@@ -1,4 +1,5 @@
-import { type TSchema, Type } from '@sinclair/typebox';
+import { Type } from '@sinclair/typebox';
+import { DateTime, Nullable } from '../http-schemas.js';
 import type { App } from '../server/app.js';
 import type { AppContext } from '../context.js';
 import { brandFromSecretKey, brandSecurity } from '../server/auth.js';
@@ -14,9 +15,6 @@ import {
   upsertShipments,
 } from './orders.js';
 
-const Nullable = <T extends TSchema>(t: T) => Type.Union([t, Type.Null()]);
-/** Dates leave as ISO strings; the service hands out Date objects. */
-export const DateTime = Type.Unsafe<Date | string>({ type: 'string', format: 'date-time' });
 
 export const OrderSchema = Type.Object({
   orderId: Type.String(),

@@ -9,7 +9,7 @@ import {
   shopperFromToken,
   shopperSecurity,
 } from '../server/auth.js';
-import { DateTime } from '../orders/routes.js';
+import { DateTime } from '../http-schemas.js';
 import { revokeToken } from './people.js';
 import { SESSION_DAYS, SIGN_IN_LINK_MINUTES, peekSignIn, requestSignIn, verifySignIn } from './signin.js';
 import { confirmSignInPage, foreignSignInPage, spentSignInPage } from './signin-page.js';

@@ -102,6 +102,8 @@ export async function verifySignIn(
         '/token',
       );
     const { person_id: promisedId, email } = spent.rows[0] as { person_id: string; email: string };
+    // One address, one person: looked up and created under the address's lock (the same lock as asking for a link).
+    await tx.query('SELECT pg_advisory_xact_lock(hashtext(lower($1)))', [email]);
     let personId: string | undefined = (
       await tx.query('SELECT id FROM persons WHERE lower(email) = lower($1)', [email])
     ).rows[0]?.id;

@@ -5,7 +5,8 @@ import type { AppContext } from '../context.js';
 import { shopperFromToken, shopperSecurity } from '../server/auth.js';
 import { inTransaction } from '../db/pool.js';
 import { AppError, notFound } from '../errors.js';
-import { DateTime } from '../orders/routes.js';
+import { DateTime, FactFields } from '../http-schemas.js';
+import { brandSlugs } from '../brands/index.js';
 import { StringEnum } from '../validation.js';
 import { selfView } from '../gatekeeper/view.js';
 import { type NewFact, type StoredFact, deleteFact, factById, factOut, recordFacts } from './facts.js';
@@ -56,18 +57,6 @@ const About = Type.String({
 });
 const Polarity = StringEnum(['positive', 'negative'] as const);
 
-/** The fields of `factOut`: what the person and the brands they granted it to see of a fact. */
-export const FactFields = {
-  scope: Type.String(),
-  about: Type.String(),
-  kind: Type.String(),
-  value: Type.Unknown(),
-  text: Type.String(),
-  polarity: Type.String(),
-  source: Type.String(),
-  confidence: Type.Number(),
-  sensitivity: Type.String(),
-};
 const FactSchema = Type.Object({
   id: Type.String(),
   ...FactFields,
@@ -96,10 +85,7 @@ function normalValue(kind: Kind, value: Static<typeof FactValue>): NewFact['valu
 }
 
 export function profileRoutes(app: App, ctx: AppContext) {
-  const brandSlugs = async () =>
-    new Map<number, string>(
-      (await ctx.db.query('SELECT id, slug FROM brands')).rows.map((b) => [Number(b.id), b.slug]),
-    );
+  const slugs = () => brandSlugs(ctx.db);
   const out = (f: StoredFact, slugs: Map<number, string>) => ({
     id: f.id,
     ...factOut(f),
@@ -129,10 +115,10 @@ export function profileRoutes(app: App, ctx: AppContext) {
     },
     async (req) => {
       const person = await shopperFromToken(ctx, req);
-      const [view, slugs] = await Promise.all([selfView(ctx.db, person.id), brandSlugs()]);
+      const [view, names] = await Promise.all([selfView(ctx.db, person.id), slugs()]);
       return {
         person: { email: person.email, display_name: person.displayName, time_zone: person.timeZone },
-        facts: view.facts.map((f) => out(f, slugs)),
+        facts: view.facts.map((f) => out(f, names)),
       };
     },
   );
@@ -166,7 +152,7 @@ export function profileRoutes(app: App, ctx: AppContext) {
         polarity: b.polarity ?? 'positive',
       };
       const [stored] = await recordFacts(ctx.db, person.id, [fact], { source: 'stated', confidence: 1, at: ctx.now() });
-      return reply.status(201).send(out(stored, await brandSlugs()));
+      return reply.status(201).send(out(stored, await slugs()));
     },
   );
 
@@ -204,7 +190,7 @@ export function profileRoutes(app: App, ctx: AppContext) {
         if (saved.id !== old.id) await deleteFact(tx, person.id, old.id);
         return saved;
       });
-      return out(stored, await brandSlugs());
+      return out(stored, await slugs());
     },
   );
 

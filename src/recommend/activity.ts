@@ -202,11 +202,14 @@ class ActivityFeed {
 
 const feeds = new WeakMap<Db, ActivityFeed>();
 
-/** A fence for a brand read about to be audited (starts the process's feed on first use; none while it is down). */
+/** Starts the process's feed (src/server/background.ts). */
+export function startActivityFeed(db: Db) {
+  if (!feeds.has(db)) feeds.set(db, new ActivityFeed(db));
+}
+
+/** A fence for a brand read about to be audited (none while the feed is not started or down). */
 export function activityFence(db: Db): string | undefined {
-  let feed = feeds.get(db);
-  if (!feed) feeds.set(db, (feed = new ActivityFeed(db)));
-  return feed.fence();
+  return feeds.get(db)?.fence();
 }
 
 export async function closeActivityFeed(db: Db) {

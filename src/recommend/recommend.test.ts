@@ -4,13 +4,14 @@ import fs from 'node:fs';
 import { basic, bearer, testSystem, type TestSystem } from '../testing/harness.js';
 import type { NewBrandKeys } from '../brands/brands.js';
 import { type ProductInput, upsertProducts } from '../catalog/catalog.js';
-import { grant, viewFor } from '../gatekeeper/view.js';
+import { grant, viewFor } from '../gatekeeper/index.js';
 import { recordFacts, type NewFact } from '../profile/facts.js';
 import { trainBrandModel } from './training.js';
 import { storeFor } from './store.js';
 import { recommend, type RecContext } from './recommend.js';
 import { rng } from './model/score.js';
 import { buildApp } from '../server/app.js';
+import { BACKGROUND, startBackground } from '../server/background.js';
 import { createPool } from '../db/pool.js';
 
 let sys: TestSystem;
@@ -254,7 +255,12 @@ describe('recommendations', { timeout: 40000 }, () => {
   test('what another server process keeps of the activity is not used once new events are committed', async () => {
     // A second process: its own pool, so its own memory and its own feed of changes.
     const db = createPool(sys.url, 2);
-    const other = await buildApp({ ...sys.ctx, db });
+    const otherCtx = { ...sys.ctx, db };
+    const other = await buildApp(otherCtx);
+    const listening = await startBackground(
+      otherCtx,
+      BACKGROUND.filter((w) => w.name === 'activity listener' || w.name === 'model store'),
+    );
     try {
       const pid = sam.pids.get(deliBrand.id)!;
       const there = async () => {
@@ -283,6 +289,7 @@ describe('recommendations', { timeout: 40000 }, () => {
       }
     } finally {
       await other.close();
+      await listening.stop();
       await db.end();
     }
   });
@@ -384,7 +391,15 @@ describe('hard constraints (property: random catalogs and profiles)', () => {
           p.name.includes(dislike)
         );
       };
-      const view = await viewFor(sys.ctx, brand.id, shopper.person.id, 'recommendations', 'test', 'recommendation');
+      const view = await viewFor(sys.ctx.db, {
+        viewer: { brand: brand.id },
+        person: { id: shopper.person.id },
+        purpose: 'recommendations',
+        call: 'test',
+        action: 'recommendation',
+        at: sys.ctx.now(),
+        inTransaction: false,
+      });
       const contexts: RecContext[] =
         about === 'self'
           ? [{ kind: 'home' }, { kind: 'cart' }, { kind: 'product', productId: pickOf(products).id }]

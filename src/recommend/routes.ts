@@ -5,11 +5,9 @@ import { brandFromSecretKey, brandSecurity, shopperFromToken, shopperSecurity } 
 import { brandBySlug } from '../brands/brands.js';
 import { hmac } from '../crypto.js';
 import { AppError } from '../errors.js';
-import { brandView } from '../gatekeeper/brand-profile.js';
-import { selfView } from '../gatekeeper/view.js';
+import { selfView, viewFor } from '../gatekeeper/index.js';
 import { recommend, type RecContext, type Recommendations } from './recommend.js';
-import { storeFor } from './store.js';
-import { activityFence, closeActivityFeed } from './activity.js';
+import { activityFence } from './activity.js';
 
 const Query = {
   context: Type.String({
@@ -91,11 +89,6 @@ function answer(context: string, r: Recommendations, factRef: (id: string) => st
 }
 
 export function recommendRoutes(app: App, ctx: AppContext) {
-  app.addHook('onClose', async () => {
-    await storeFor(ctx).close();
-    await closeActivityFeed(ctx.db);
-  });
-
   app.get(
     '/v1/recommendations',
     {
@@ -125,16 +118,16 @@ export function recommendRoutes(app: App, ctx: AppContext) {
       const view =
         q.person === undefined
           ? null
-          : await brandView(
-              ctx,
-              brand.id,
-              q.person,
-              'recommendations',
-              'GET /v1/recommendations',
-              'recommendation',
-              '/querystring/person',
+          : await viewFor(ctx.db, {
+              viewer: { brand: brand.id },
+              person: { pid: q.person, where: '/querystring/person' },
+              purpose: 'recommendations',
+              call: 'GET /v1/recommendations',
+              action: 'recommendation',
+              at: ctx.now(),
+              inTransaction: false,
               fence,
-            );
+            });
       const r = await recommend(ctx, view, context, q.k, {
         brandId: brand.id,
         sessionItems: q.session_items,

@@ -117,7 +117,6 @@ export class RecommendStore {
             { brandId, version: m.version, modelBytes: m.model.memoryBytes },
             `recommender: brand ${brandId} model version ${m.version} loaded`,
           );
-        this.startPolling();
         return state;
       })().finally(() => this.loading.delete(brandId));
       this.loading.set(brandId, p);
@@ -174,7 +173,8 @@ export class RecommendStore {
     }
   }
 
-  private startPolling() {
+  /** Started by the process's background work (src/server/background.ts). */
+  startPolling() {
     if (this.timer || POLL_MS <= 0) return;
     this.timer = setInterval(
       () => void this.refresh().catch((err) => this.log.warn({ err }, 'recommender: refresh failed')),

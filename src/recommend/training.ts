@@ -8,7 +8,7 @@ import type { Logger } from 'pino';
 import type { AppContext } from '../context.js';
 import type { Db, Queryable } from '../db/pool.js';
 import { connectionStringOf, inTransaction } from '../db/pool.js';
-import { addJob, defineJob, ensureJobSchema, startJobRunner } from '../jobs/jobs.js';
+import { addJob, defineJob, ensureJobSchema } from '../jobs/jobs.js';
 import { trainModel } from './model/train.js';
 import { serializeModel } from './model/serialize.js';
 import type { Interaction, InteractionKind, ProgressFn } from './model/types.js';
@@ -198,9 +198,8 @@ export function trainInWorker(
   });
 }
 
-export const TRAIN_JOB = 'recommend.train';
-
-defineJob(TRAIN_JOB, async (ctx, payload, job) => {
+/** Trains a brand's model in a worker thread and stores it as a new version. */
+export const trainJob = defineJob<{ brandId: number }>('recommend.train', async (ctx, payload, job) => {
   const { brandId } = payload as { brandId: number };
   const r = await trainInWorker(ctx, brandId, job.signal);
   if (r)
@@ -213,14 +212,13 @@ defineJob(TRAIN_JOB, async (ctx, payload, job) => {
 
 /** Queues a training of the brand's model with the caller's connection (inside its transaction); a waiting one is not doubled. */
 export async function queueTraining(tx: Queryable, brandId: number): Promise<void> {
-  await addJob(tx, TRAIN_JOB, { brandId }, { jobKey: `recommend-train-${brandId}`, maxAttempts: 3 });
+  await addJob(tx, trainJob, { brandId }, { jobKey: `recommend-train-${brandId}`, maxAttempts: 3 });
 }
 
-/** Queues a training of the brand's model and makes sure a runner runs it. */
+/** Queues a training of the brand's model; the job runner of a server process runs it (src/server/background.ts). */
 export async function requestTraining(ctx: AppContext, brandId: number): Promise<void> {
   await ensureJobSchema(ctx);
   await queueTraining(ctx.db, brandId);
-  if (process.env.CONFIDANT_JOBS !== '0') void startJobRunner(ctx).catch(() => {});
 }
 
 /** Brands whose model is missing, or older than their newest order or event. */

@@ -10,7 +10,7 @@ import { migrate } from '../db/migrate.js';
 import { setServerSetting } from '../brands/index.js';
 import { buildApp, type App } from './app.js';
 import { isDemoLoaded, loadDemo, refreshDemo } from '../demo/load.js';
-import { startRecommender } from '../recommend/training.js';
+import { startBackground } from './background.js';
 import { serverLog } from './log.js';
 
 export interface Config {
@@ -165,10 +165,10 @@ export async function startServer(config: Config, onListening?: (port: number) =
   const running = await prepareSystem(config, log);
   const { ctx } = running;
   ctx.tell = (line) => console.log(line);
-  // Models of every brand in memory; missing ones (a freshly loaded demo world) train in the background while
-  // the brand serves popularity, so the server is ready at once.
-  const stopRecommender = await startRecommender(ctx);
   const app = await buildApp(ctx);
+  // Job runner, timers and listeners (src/server/background.ts). Models of every brand are loaded; missing ones (a
+  // freshly loaded demo world) train in the background while the brand serves popularity, so the server is ready at once.
+  const background = await startBackground(ctx);
   await app.listen({ port: config.port, host: config.host });
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
@@ -179,8 +179,8 @@ export async function startServer(config: Config, onListening?: (port: number) =
   let stopping: Promise<void> | undefined;
   const stop = () =>
     (stopping ??= (async () => {
-      await stopRecommender();
       await app.close();
+      await background.stop();
       await running.stop();
     })());
   return { ...running, app, stop };

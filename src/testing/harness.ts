@@ -4,6 +4,7 @@ import pino from 'pino';
 import type { AppContext } from '../context.js';
 import { createPool } from '../db/pool.js';
 import { buildApp, type App } from '../server/app.js';
+import { startBackground } from '../server/background.js';
 import { createBrand, type NewBrandKeys } from '../brands/brands.js';
 import { createPerson, issueToken, linkCustomer, pseudonymFor, type Person } from '../people/people.js';
 
@@ -41,6 +42,8 @@ export async function testSystem(opts: { now?: () => Date } = {}): Promise<TestS
     publicUrl: 'http://localhost:4545',
   };
   const app = await buildApp(ctx);
+  // The same background work as a server process: the job runner, timers and listeners.
+  const background = await startBackground(ctx);
   let n = 0;
   return {
     ctx,
@@ -62,6 +65,7 @@ export async function testSystem(opts: { now?: () => Date } = {}): Promise<TestS
     },
     async close() {
       await app.close();
+      await background.stop();
       await db.end();
       const a = createPool(base, 1);
       await a.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);

@@ -11,7 +11,7 @@ import { brandBySlug, listBrands } from '../brands/brands.js';
 import { linksOf } from '../people/links.js';
 import { describeFact, factsOf, retireFactUse } from '../profile/facts.js';
 import { brandFromSecretKey, brandSecurity, shopperFromToken, shopperSecurity } from '../server/auth.js';
-import { DateTime } from '../orders/routes.js';
+import { DateTime } from '../http-schemas.js';
 import { StringEnum } from '../validation.js';
 import { trustBetween, trustOfPerson } from './read.js';
 import { recordTrustSignal } from './record.js';

@@ -4,7 +4,7 @@
  */
 import { describeFact, factsOf, retireFactUse, retractFacts, type StoredFact } from '../../profile/facts.js';
 import { recordTrustSignal } from '../../trust/index.js';
-import { activeGrants, factAllowed, selfView, viewFor } from '../../gatekeeper/view.js';
+import { activeGrants, factAllowed, selfView, viewFor } from '../../gatekeeper/index.js';
 import type { Fact } from '../understand/types.js';
 import type { Offer } from '../compose.js';
 import type { Pending } from '../store.js';
@@ -249,13 +249,14 @@ export async function whatDoYouKnow(turn: Turn): Promise<Answer> {
     return whySuggested(turn);
   // In a brand's chat, what this brand may use; the shopper's own Confidant shows everything.
   const view = turn.brand
-    ? await viewFor(
-        { db: turn.tx as never, now: () => turn.now },
-        turn.brand.id,
-        turn.person.id,
-        'service',
-        'chat:what_do_you_know',
-      )
+    ? await viewFor(turn.tx, {
+        viewer: { brand: turn.brand.id },
+        person: { id: turn.person.id },
+        purpose: 'service',
+        call: 'chat:what_do_you_know',
+        at: turn.now,
+        inTransaction: true,
+      })
     : await selfView(turn.tx, turn.person.id);
   const m = ABOUT.exec(turn.text);
   const about = m && !/^(me|myself|us|you|it|that|this|them)$/i.test(m[1]) ? m[1].toLowerCase() : 'self';

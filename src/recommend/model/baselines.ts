@@ -1,14 +1,9 @@
 // Reference recommenders for the offline benchmark: Pop, BuyAgain, ItemKNN (cosine) and EASE.
 // They read the same interactions as the hybrid and use a binary user-item matrix (max kind weight).
-import {
-  TopK,
-  cosineNeighbours,
-  easeFromGram,
-  encodeInteractions,
-  gramMatrix,
-  itemsByUserCount,
-  type EncodedInteractions,
-} from './train.js';
+import { type EncodedInteractions, encodeInteractions, gramMatrix, itemsByUserCount } from './encode.js';
+import { easeFromGram } from './linalg.js';
+import { cosineNeighbours } from './neighbours.js';
+import { TopK } from './sparse.js';
 import type { Interaction, ProgressFn } from './types.js';
 
 export interface Baseline {

@@ -2,7 +2,7 @@
 // scratch buffers live on the model, and a request scores only the items its signals reached plus the head of a
 // precomputed order of the rest, so it costs O(profile × neighbours + items) with a history and
 // O(session/basket rows + k) without (O(items) more when req.blend changes the popular/trending weights).
-import { TopK } from './train.js';
+import { TopK } from './sparse.js';
 import type { BlendWeights, RecModel, RecSource, Recommendation, SparseRows } from './types.js';
 
 export interface RecommendRequest {
