@@ -9,6 +9,8 @@ import { spawn } from 'node:child_process';
 import { startEmbeddedPostgres } from '../src/db/embedded.js';
 import { createPool } from '../src/db/pool.js';
 import { migrate } from '../src/db/migrate.js';
+import pino from 'pino';
+import { ensureJobSchema } from '../src/jobs/jobs.js';
 
 function testFiles(dir: string): string[] {
   return fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
@@ -33,6 +35,8 @@ await admin.query('DROP DATABASE IF EXISTS confidant_template');
 await admin.query('CREATE DATABASE confidant_template');
 const template = createPool(url.replace(/\/[^/?]+(\?|$)/, '/confidant_template$1'), 2);
 await migrate(template);
+// Every test system runs the job runner (src/server/background.ts): its queue's schema is in the template once.
+await ensureJobSchema({ db: template, log: pino({ level: 'silent' }) });
 await template.end();
 await admin.end();
 
