@@ -34,6 +34,10 @@ export const tables: RoomTables = {
     },
   ],
   other: [
+    {
+      table: 'event_claims',
+      placement: { byBrand: "a brand's messageIds, each claimed once whoever it was sent for; no person" },
+    },
     { table: 'imports', placement: { coordinator: "the importer's own record of finished files, by content hash" } },
   ],
 };

@@ -17,5 +17,10 @@ export const tables: RoomTables = {
     },
     { table: 'orders', placement: 'by person', export: 'orders', erase: 'brand data', merge: 'brand rows' },
   ],
-  other: [],
+  other: [
+    {
+      table: 'order_claims',
+      placement: { byBrand: "a brand's order ids, each claimed once whoever it is for; no person" },
+    },
+  ],
 };
