@@ -15,7 +15,6 @@ import {
   upsertShipments,
 } from './orders.js';
 
-
 export const OrderSchema = Type.Object({
   orderId: Type.String(),
   customerId: Nullable(Type.String()),
