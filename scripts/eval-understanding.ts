@@ -1,7 +1,8 @@
 /**
  * Scores the local understander against a labelled JSON Lines file (default: the shared dev set)
  * and prints intent accuracy, per-intent precision/recall/F1, fact precision/recall/F1 and the
- * confusions. Usage: npm run eval:understanding [-- path/to/file.jsonl]
+ * confusions. Usage: npm run eval:understanding [-- path/to/file.jsonl] [--now 2026-11-24T15:00:00Z]
+ * (`--now`: the moment the messages are read at, for dates said relative to it; default: now).
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -32,9 +33,11 @@ const factKey = (f: Fact) => `${String(f.about).toLowerCase()}|${f.kind}|${f.pol
 function main() {
   // Default: shared/ beside the project root (this script lives in <root>/scripts).
   const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-  const file = process.argv[2]
-    ? path.resolve(process.argv[2])
-    : path.join(root, '..', 'shared', 'understanding', 'dev.jsonl');
+  const args = process.argv.slice(2);
+  const nowAt = args.indexOf('--now');
+  const now = nowAt >= 0 ? new Date(args.splice(nowAt, 2)[1]!) : new Date();
+  if (Number.isNaN(now.getTime())) throw new Error('--now needs an ISO date-time');
+  const file = args[0] ? path.resolve(args[0]) : path.join(root, '..', 'shared', 'understanding', 'dev.jsonl');
   const gold: Gold[] = fs
     .readFileSync(file, 'utf8')
     .split('\n')
@@ -58,7 +61,7 @@ function main() {
 
   const t1 = performance.now();
   for (const g of gold) {
-    const u = understander.understand(g.text);
+    const u = understander.understand(g.text, { now });
     if (u.intent === g.intent) {
       correct++;
       inc(tp, g.intent);

@@ -14,9 +14,10 @@ import { type Clause, clauseSubject, mentions, splitClauses } from './facts/clau
 import type { Draft } from './facts/draft.js';
 import { extractAllergy, extractDiet } from './facts/diet.js';
 import { extractSize } from './facts/size.js';
-import { extractDate } from './facts/dates.js';
+import { extractDate, localToday, type Today } from './facts/dates.js';
 import { extractBudget } from './facts/budget.js';
-import { extractBrandBuying, extractLikes } from './facts/likes.js';
+import { extractBrandBuying, extractDropped, extractLikes } from './facts/likes.js';
+import { CORRECTION_CUE } from './facts/vocabulary.js';
 import { extractHousehold } from './facts/household.js';
 import { extractLocation } from './facts/location.js';
 import { FORGET_CUE, NO_LONGER, forgetTargets } from './facts/retract.js';
@@ -48,13 +49,23 @@ const NO_FACT_INTENTS = new Set<Intent>([
  * know state nothing, and a forget request turns what it names into retractions. Without an
  * intent every rule runs, which is what the classifier uses as features.
  */
-export function extractFacts(input: string, intent?: Intent): Fact[] {
+export interface FactContext {
+  /** The moment of the message, for dates said relative to it ("next month"); without it such dates are not read. */
+  now?: Date;
+  /** The shopper's time zone, for which day "tomorrow" is. */
+  timeZone?: string;
+}
+
+export function extractFacts(input: string, intent?: Intent, context: FactContext = {}): Fact[] {
   if (intent && NO_FACT_INTENTS.has(intent)) return [];
+  const today: Today | undefined = context.now ? localToday(context.now, context.timeZone) : undefined;
   const text = prep(input);
   const lowAll = text.toLowerCase();
   const cased = /[a-z]/.test(text);
   const people = cased ? mentions(text) : mentions(text.toLowerCase());
-  const forgetting = FORGET_CUE.test(lowAll) && (intent === undefined || intent === 'forget_fact');
+  // "forget my shoe size", and corrections: "that's wrong, I don't like olives".
+  const forgetting =
+    (FORGET_CUE.test(lowAll) || CORRECTION_CUE.test(lowAll)) && (intent === undefined || intent === 'forget_fact');
   const productContext =
     intent === 'find_product' ||
     intent === 'recommend' ||
@@ -78,12 +89,16 @@ export function extractFacts(input: string, intent?: Intent): Fact[] {
     if (subject) found.push(...extractDiet(clause, subject), ...extractAllergy(clause, subject));
     found.push(
       ...extractSize(clause, who, productContext),
-      ...extractDate(clause, who, last),
+      ...extractDate(clause, who, last, today),
       ...extractBudget(clause, text, who),
     );
     if (subject) {
       if (!intent || !ORDER_INTENTS.has(intent))
-        found.push(...extractLikes(clause, subject, retracting), ...extractBrandBuying(clause, subject));
+        found.push(
+          ...extractLikes(clause, subject, retracting),
+          ...extractBrandBuying(clause, subject),
+          ...(forgetting ? [] : extractDropped(clause, subject)),
+        );
       found.push(...extractHousehold(clause, subject), ...extractLocation(clause, subject));
     }
     for (const f of found) {
@@ -105,6 +120,14 @@ export function extractFacts(input: string, intent?: Intent): Fact[] {
       ? { ...f, polarity: 'positive' }
       : f,
   );
+
+  // "my sister's wedding is next month ... my budget is 50": a budget with no product, in a message
+  // about one other person, is for that person's gift.
+  const others = [...new Set(facts.filter((f) => f.about !== 'self').map((f) => f.about))];
+  if (others.length === 1)
+    facts = facts.map((f) =>
+      f.kind === 'budget' && f.about === 'self' && !(f.value as { for?: string }).for ? { ...f, about: others[0]! } : f,
+    );
 
   if (forgetting) {
     // Prefer the fact the request restates ("forget that I like jazz"); else what it names ("my shoe size").

@@ -3,20 +3,20 @@
  * Trained once per process on first use (well under a second), then cached.
  */
 import { IntentClassifier, loadExamples } from './classifier.js';
-import { extractFacts } from './facts.js';
+import { extractFacts, type FactContext } from './facts.js';
 import type { Understander, Understanding } from './types.js';
 
 export * from './types.js';
-export { extractFacts } from './facts.js';
+export { extractFacts, type FactContext } from './facts.js';
 
 class LocalUnderstander implements Understander {
   constructor(private readonly classifier: IntentClassifier) {}
 
-  understand(text: string): Understanding {
+  understand(text: string, context: FactContext = {}): Understanding {
     const { intent, confidence } = this.classifier.classify(text);
     // Facts depend on the intent: a forget request turns what it names into retractions, and
     // questions about us ("what do you know about my dad?") state nothing.
-    return { text, intent, confidence, facts: extractFacts(text, intent) };
+    return { text, intent, confidence, facts: extractFacts(text, intent, context) };
   }
 }
 
@@ -28,6 +28,7 @@ export function createUnderstander(): Understander {
   return cached;
 }
 
-export function understand(text: string): Understanding {
-  return createUnderstander().understand(text);
+/** `context.now` (and the shopper's time zone) lets dates said relative to the message be kept. */
+export function understand(text: string, context: FactContext = {}): Understanding {
+  return createUnderstander().understand(text, context);
 }

@@ -113,7 +113,8 @@ export interface Understanding {
 }
 
 export interface Understander {
-  understand(text: string): Understanding;
+  /** `context.now`: the moment of the message, so "next month" becomes a month; `timeZone`: the shopper's. */
+  understand(text: string, context?: { now?: Date; timeZone?: string }): Understanding;
 }
 
 export type Sensitivity = 'low' | 'health' | 'religion' | 'children' | 'finances' | 'precise_location';

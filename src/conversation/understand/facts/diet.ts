@@ -1,7 +1,15 @@
 /** Diets and allergies. */
 import type { Allergen } from '../types.js';
-import { ALLERGENS, ALLERGEN_WORDS, DIETS, DIET_FOLLOWERS } from './vocabulary.js';
-import { cleanPhrase, rxg, splitList } from './text.js';
+import {
+  ALLERGENS,
+  ALLERGEN_WORDS,
+  DIETS,
+  DIET_FOLLOWERS,
+  GIVE_UP,
+  GIVEN_UP_FOODS,
+  GIVEN_UP_WORDS,
+} from './vocabulary.js';
+import { cleanPhrase, rx, rxg, splitList } from './text.js';
 import type { Clause } from './clauses.js';
 import type { Draft } from './draft.js';
 
@@ -21,7 +29,21 @@ export function extractDiet(c: Clause, who: string): Draft[] {
     ).test(c.low);
     out.push({ about: who, kind: 'diet', value: diet, polarity: negated ? 'negative' : 'positive' });
   }
+  // A diet said as a habit: "cutting carbs these days", "gave up dairy", "I don't eat meat these days".
+  const habit = c.low.match(rx`\\b${GIVE_UP}(${GIVEN_UP_WORDS})\\b(?![- ]?free)`);
+  if (habit && !/\b(?:any ?more|no longer)\b.*\b(?:vegan|vegetarian|keto|paleo)\b/.test(c.low)) {
+    const diet = dietOfFood(habit[1]!);
+    if (diet && !out.some((d) => d.value === diet))
+      out.push({ about: who, kind: 'diet', value: diet, polarity: 'positive', settled: true });
+    else for (const d of out) if (d.value === diet) d.settled = true;
+  }
   return out;
+}
+
+/** The diet a food given up means: carbs keto, meat vegetarian, dairy dairy-free. */
+export function dietOfFood(food: string) {
+  const f = food.toLowerCase().trim();
+  return GIVEN_UP_FOODS.find(([re]) => re.test(f))?.[1];
 }
 
 export function allergenOf(s: string): Allergen | undefined {

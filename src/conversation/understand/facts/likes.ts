@@ -1,7 +1,8 @@
 /** Likes, dislikes and brands (liked, bought, avoided). */
 import type { FactKind } from '../types.js';
-import { BRANDS, MONTH, NOT_NAMES } from './vocabulary.js';
-import { ARTICLE, cleanPhrase, splitList } from './text.js';
+import { BRANDS, DIETS, HABIT_VERBS, MONTH, NOT_NAMES } from './vocabulary.js';
+import { ARTICLE, cleanPhrase, FILLER_WORDS, rx, splitList } from './text.js';
+import { dietOfFood } from './diet.js';
 import type { Clause } from './clauses.js';
 import type { Draft } from './draft.js';
 
@@ -87,7 +88,8 @@ export function extractLikes(c: Clause, who: string, retracting: boolean): Draft
         /\s*(?:[,.;!?]|\s-\s|\b(?:but|so|because|since|though|although|which|that is|when|if|for (?:his|her|my|their|our) (?:birthday|anniversary)|any (?:ideas?|suggestions?|recommendations?|good)|what|can you|could you|please|right now|lately)\b)/,
       )[0]!;
       obj = obj.replace(/\s+(?:over|rather than|more than|instead of)\s+.*$/, '');
-      if (NOT_AN_OBJECT.test(obj.trim())) continue;
+      // "my budget is like 50 bucks": "like" as filler before an amount.
+      if (NOT_AN_OBJECT.test(obj.trim()) || /^[\d$£€]/.test(obj.trim())) continue;
       claimed.push([start, start + m[2]!.length]);
       // Keep the original casing of the object to tell brands ("Patagonia") from things ("hiking").
       const rawStart = c.raw.toLowerCase().indexOf(obj, start);
@@ -178,7 +180,7 @@ export function brandOf(item: string, rawObj: string, cased = true): string | un
 export function extractBrandBuying(c: Clause, who: string): Draft[] {
   const out: Draft[] = [];
   const re =
-    /\b(never|only|always|mostly|exclusively|refuse to|won't|will not|don't|do not|no longer|stopped)?\s*(?:buy|buys|buying|wear|wears|wearing|use|uses|using|shop at|shops at|shop|shopping at|order from|orders from|boycott|boycotting|avoid|avoiding|done with|sick of|fed up with|over|through with|loyal to)\s+(?:(?:anything|everything|stuff|products|things|items)\s+(?:from|by|made by)\s+)?([A-Za-z][\w'&.-]*(?:\s+[A-Z][\w'&.-]*)?)(?:\s+(?:again|anymore|products|stuff|clothes|shoes|brand))?/gi;
+    /\b(never|only|always|mostly|exclusively|refuse to|won't|will not|don't|do not|no longer|stopped|quit|not)?\s*(?:buy|buys|buying|wear|wears|wearing|use|uses|using|shop at|shops at|shop|shopping at|order from|orders from|boycott|boycotting|avoid|avoiding|done with|sick of|fed up with|over|through with|loyal to)\s+(?:(?:anything|everything|stuff|products|things|items)\s+(?:from|by|made by)\s+|from\s+)?([A-Za-z][\w'&.-]*(?:\s+[A-Z][\w'&.-]*)?)(?:\s+(?:again|anymore|products|stuff|clothes|shoes|brand))?/gi;
   for (const m of c.raw.matchAll(re)) {
     const mod = (m[1] ?? '').toLowerCase();
     const word = m[2]!;
@@ -190,10 +192,62 @@ export function extractBrandBuying(c: Clause, who: string): Draft[] {
     const fedUp = /done with|sick of|fed up with|\bover\b|through with/i.test(m[0]);
     if (fedUp && !known) continue;
     const verbNeg = /boycott|avoid/i.test(m[0]) || fedUp;
-    const negative = verbNeg || /never|refuse|won't|will not|don't|do not/.test(mod);
+    const stopped = /stopped|quit|^not$/.test(mod);
+    const negative = verbNeg || stopped || /never|refuse|won't|will not|don't|do not/.test(mod);
     if (!mod && !verbNeg && !known && !/loyal/i.test(m[0])) continue; // "I buy Stuff" is too weak without "only/always"
-    // "I'm done with Amazon" is a standing dislike of the brand, not a retraction.
-    out.push({ about: who, kind: 'brand', value, polarity: negative ? 'negative' : 'positive', settled: fedUp });
+    // "I'm done with Amazon", "I stopped buying Nike" are a standing dislike of the brand, not a retraction.
+    out.push({
+      about: who,
+      kind: 'brand',
+      value,
+      polarity: negative ? 'negative' : 'positive',
+      settled: fedUp || stopped,
+    });
+  }
+  // "no Samsung please, my last one broke": a known brand refused outright.
+  const refused = c.low.match(/^(?:no|no more|not)\s+([a-z][\w'&.-]*(?:\s+[a-z][\w'&.-]*)?)/);
+  if (refused) {
+    const name = BRANDS.has(refused[1]!) ? refused[1]! : refused[1]!.split(' ')[0]!;
+    if (BRANDS.has(name) && !out.some((d) => d.value === name))
+      out.push({ about: who, kind: 'brand', value: name, polarity: 'negative', settled: true });
   }
   return out;
+}
+
+/**
+ * A habit dropped is a dislike, not a request to forget: "I don't drink coffee anymore",
+ * "stopped eating chocolate", "quit soda a while ago". Foods that mean a diet (meat, carbs,
+ * dairy) are left to the diet extractor; a brand is an avoided brand.
+ */
+export function extractDropped(c: Clause, who: string): Draft[] {
+  const low = c.low;
+  const m =
+    low.match(
+      rx`\\b(?:don't|do not|doesn't|does not|no longer|never)\\s+(?:${HABIT_VERBS})\\s+(.+?)\\s+(?:any ?more|these days|nowadays)\\b`,
+    ) ??
+    low.match(
+      rx`\\b(?:stopped|quit|quitting|gave up|giving up|given up|kicked|cut out|cutting out)\\s+(?:(?:${HABIT_VERBS})\\s+)?(.+)$`,
+    ) ??
+    low.match(rx`\\bno longer\\s+(?:${HABIT_VERBS})\\s+(.+)$`);
+  if (!m) return [];
+  let obj = m[1]!.split(
+    /\s*(?:[,.;!?]|\b(?:a while ago|a while back|a (?:few|couple of) \w+ ago|\w+ (?:years?|months?|weeks?) ago|last (?:year|month|week)|this year|years ago|since|after|because|cause|for|but|so|and now|any ?more|these days|nowadays|recently|completely|altogether|cold turkey)\b)/,
+  )[0]!;
+  obj = cleanPhrase(obj);
+  if (!obj || obj.split(' ').length > 4 || NOT_AN_OBJECT.test(obj) || FILLER_WORDS.test(obj)) return [];
+  if (/^(?:my|the|your|this|that|it|them|using you|being|to|on|in|at|with|a|an)\b/.test(obj)) return [];
+  // Diets and allergies have their own readings ("I quit paleo", "no longer allergic to soy").
+  if (
+    dietOfFood(obj) ||
+    DIETS.some(([re]) => re.test(obj)) ||
+    /\b(?:allergic|intolerant|doing|a diet|diet)\b/.test(obj)
+  )
+    return [];
+  const brand = brandOf(obj, obj, false);
+  // "I no longer wear Nike" un-says a liked brand; the brand reading decides that one.
+  if (brand)
+    return /no longer/.test(m[0])
+      ? []
+      : [{ about: who, kind: 'brand', value: brand, polarity: 'negative', settled: true }];
+  return [{ about: who, kind: 'dislike', value: obj, polarity: 'negative', settled: true }];
 }

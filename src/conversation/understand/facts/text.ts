@@ -23,14 +23,35 @@ export const rxg = (strings: TemplateStringsArray, ...values: unknown[]) => buil
 
 export const ARTICLE = /^(?:a|an|the|some|any)\s+/;
 
-/** Lower-case, straight apostrophes, single spaces; keeps length close to the original. */
+/** Contractions as shoppers type them, without the apostrophe ("dont", "cant", "im"). */
+const BARE_CONTRACTIONS =
+  /\b(dont|doesnt|didnt|cant|wont|isnt|arent|wasnt|werent|havent|hasnt|couldnt|shouldnt|wouldnt|im|ive|youre|hes|shes|thats|theyre)\b/gi;
+const APOSTROPHE: Record<string, string> = { wont: "won't", im: "i'm", ive: "i've", youre: "you're" };
+
+/** Straight apostrophes, single spaces, contractions with their apostrophe; keeps the casing. */
 export function prep(text: string): string {
   return text
     .replace(/[\u2018\u2019\u02bc`´]/g, "'")
     .replace(/[\u201c\u201d]/g, '"')
     .replace(/\s+/g, ' ')
+    .replace(BARE_CONTRACTIONS, (w) => {
+      const low = w.toLowerCase();
+      const fixed = APOSTROPHE[low] ?? low.replace(/nt$/, "n't").replace(/^(he|she|that|they)(s|re)$/, "$1'$2");
+      return w === w.toUpperCase() && w.length > 1
+        ? fixed.toUpperCase()
+        : /^[A-Z]/.test(w)
+          ? fixed.charAt(0).toUpperCase() + fixed.slice(1)
+          : fixed;
+    })
     .trim();
 }
+
+/** Words that fill a sentence without saying anything: never a fact, never part of one. */
+export const FILLER_WORDS =
+  /^(?:stuff|things|thing|etc|whatever|lol|lmao|haha+|hehe|idk|and so on|and stuff|and things|stuff like that|things like that|you know|or something|or whatever|ya know)$/;
+const FILLER_TAIL =
+  /\s+(?:lol|lmao|haha+|hehe|xd|:\)|:p|etc|and stuff|and things|and all that|or something|or whatever|you know|ya know|i guess|i think|idk)$/;
+const FILLER_HEAD = /^(?:like|kinda|kind of|sort of|sorta|um+|uh+|you know|i guess|mostly)\s+/;
 
 export function cleanPhrase(s: string): string {
   let v = s.toLowerCase().trim();
@@ -40,6 +61,8 @@ export function cleanPhrase(s: string): string {
     prev = v;
     v = v
       .replace(ARTICLE, '')
+      .replace(FILLER_HEAD, '')
+      .replace(FILLER_TAIL, '')
       .replace(
         /^(?:really|just|also|all|pretty much|basically|totally|anything|everything|all things|all kinds of|any kind of|any type of|most things|things)\s+(?:(?:with|about|related to|involving)\s+)?/,
         '',
@@ -62,5 +85,5 @@ export function wordNumber(s: string): number | undefined {
 /** Split "yoga, pilates and hiking" into items; short phrases only, so "mac and cheese" style is rare. */
 export function splitList(s: string): string[] {
   const parts = s.split(/\s*(?:,\s*(?:and\s+|or\s+)?|\s+and\s+|\s+or\s+|\s*&\s*|\s+as well as\s+)\s*/);
-  return parts.map(cleanPhrase).filter((p) => p.length > 0);
+  return parts.map(cleanPhrase).filter((p) => p.length > 0 && !FILLER_WORDS.test(p));
 }

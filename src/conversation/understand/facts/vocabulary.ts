@@ -189,6 +189,28 @@ export const DIETS: [RegExp, Diet][] = [
   [/\b(kosher)\b/, 'kosher'],
 ];
 
+/** A food given up, as a habit ("cutting carbs these days", "gave up dairy"), and the diet it means. */
+export const GIVEN_UP_FOODS: [RegExp, Diet][] = [
+  [/^(?:carbs?|carbohydrates|bread and pasta)$/, 'keto'],
+  [/^(?:meat|red meat and chicken)$/, 'vegetarian'],
+  [/^(?:animal products|all animal products|meat and dairy)$/, 'vegan'],
+  [/^(?:gluten|wheat and gluten)$/, 'gluten_free'],
+  [/^(?:dairy|milk and cheese)$/, 'dairy_free'],
+  [/^(?:sugar|sweets|added sugar|refined sugar)$/, 'low_sugar'],
+];
+export const GIVE_UP =
+  "(?:cut(?:ting)?\\s+(?:out\\s+|back\\s+on\\s+|down\\s+on\\s+)?|off\\s+|gave\\s+up\\s+|giving\\s+up\\s+|given\\s+up\\s+|quit(?:ting)?\\s+|stopped\\s+(?:eating\\s+)?|avoid(?:ing)?\\s+|no\\s+more\\s+|staying\\s+away\\s+from\\s+|(?:don't|doesn't|do\\s+not|does\\s+not|no\\s+longer|never)\\s+(?:eat|eats|have|has|touch|touches)\\s+(?:any\\s+)?|low[- ])(?:all\\s+)?";
+export const GIVEN_UP_WORDS =
+  '(?:carbs?|carbohydrates|bread and pasta|red meat and chicken|meat and dairy|meat|all animal products|animal products|wheat and gluten|gluten|milk and cheese|dairy|added sugar|refined sugar|sugar|sweets)';
+
+/** Verbs of a habit ("I don't drink coffee anymore", "stopped eating chocolate", "quit soda"). */
+export const HABIT_VERBS =
+  'drink|drinks|drinking|eat|eats|eating|use|uses|using|smoke|smokes|smoking|wear|wears|wearing|buy|buys|buying';
+
+/** Words that say a statement corrects what we had ("that's wrong, I don't like olives"). */
+export const CORRECTION_CUE =
+  /\b(?:that's wrong|that is wrong|that's not (?:right|true|correct)|that is not (?:right|true|correct)|that's incorrect|not true|wrong,|you got (?:it|that) wrong|i never said|i didn't say|never told you|i don't (?:actually )?like (?:that|those) anymore|correction|actually no|no,? i (?:don't|never|do not))\b/;
+
 export const ALLERGENS: [RegExp, Allergen][] = [
   [/^(peanuts?|peanut butter|groundnuts?)$/, 'peanuts'],
   [
