@@ -65,7 +65,7 @@ export function extractFacts(input: string, intent?: Intent, context: FactContex
   const people = cased ? mentions(text) : mentions(text.toLowerCase());
   // "forget my shoe size", and corrections: "that's wrong, I don't like olives".
   const forgetting =
-    (FORGET_CUE.test(lowAll) || CORRECTION_CUE.test(lowAll)) && (intent === undefined || intent === 'forget_fact');
+    intent === 'forget_fact' || (intent === undefined && (FORGET_CUE.test(lowAll) || CORRECTION_CUE.test(lowAll)));
   const productContext =
     intent === 'find_product' ||
     intent === 'recommend' ||

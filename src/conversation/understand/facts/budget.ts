@@ -11,7 +11,7 @@ export function parseAmount(num: string, k?: string): number {
 
 export const MONEY = `(?:([$£€])\\s?(\\d[\\d,]*(?:\\.\\d+)?)(k)?|(\\d[\\d,]*(?:\\.\\d+)?)(k)?\\s?(dollars?|bucks|usd|euros?|eur|pounds?|gbp|quid)\\b)`;
 export const MONEY_RE = new RegExp(MONEY);
-export const BUDGET_CUE = `(?:(?:can't|cannot|can not|don't want to|do not want to|won't|will not|not willing to|unwilling to|rather not)\\s+(?:spend|pay)\\s+(?:more than|over|above|much more than)|(?:spend|pay)\\s+(?:up to|at most|no more than|max(?:imum)?)|under|below|less than|no more than|not more than|nothing (?:over|above|more than)|max(?:imum)?(?: of)?|up to|at most|within|budget(?: is| of|:)?|around|about|spend(?:ing)?|cheaper than|tops|for under|for less than|(?:my|our|the) budget is|budget's|no higher than|not over|not above)`;
+export const BUDGET_CUE = `(?:never\\s+(?:spend\\s+|pay\\s+)?(?:more than|over|above)|(?:can't|cannot|can not|don't want to|do not want to|won't|will not|not willing to|unwilling to|rather not)\\s+(?:spend|pay)\\s+(?:more than|over|above|much more than)|(?:spend|pay)\\s+(?:up to|at most|no more than|max(?:imum)?)|under|below|less than|no more than|not more than|nothing (?:over|above|more than)|max(?:imum)?(?: of)?|up to|at most|within|budget(?: is| of|:)?|around|about|spend(?:ing)?|cheaper than|tops|for under|for less than|(?:my|our|the) budget is|budget's|no higher than|not over|not above)`;
 
 export function currencyOf(sym: string | undefined): string {
   const v = (sym ?? '').toLowerCase();

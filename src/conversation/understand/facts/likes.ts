@@ -1,6 +1,6 @@
 /** Likes, dislikes and brands (liked, bought, avoided). */
 import type { FactKind } from '../types.js';
-import { BRANDS, DIETS, HABIT_VERBS, MONTH, NOT_NAMES } from './vocabulary.js';
+import { BRANDS, DIETS, GIVE_UP, GIVEN_UP_WORDS, HABIT_VERBS, MONTH, NOT_NAMES } from './vocabulary.js';
 import { ARTICLE, cleanPhrase, FILLER_WORDS, rx, splitList } from './text.js';
 import { dietOfFood } from './diet.js';
 import type { Clause } from './clauses.js';
@@ -26,7 +26,7 @@ export const LIKE_VERBS: { re: string; neg: boolean }[] = [
     neg: true,
   },
   {
-    re: `(?:am|is|are|i'm|im|he's|she's|we're|they're)\\s+(?:really\\s+|totally\\s+|super\\s+|so\\s+|very\\s+|big\\s+|huge\\s+|getting\\s+|also\\s+)?(?:into|obsessed with|crazy about|passionate about|mad about|fond of|keen on|big on|nuts about)`,
+    re: `(?:am|is|are|i'm|im|he's|she's|we're|they're|[a-z]+'s)\\s+(?:really\\s+|totally\\s+|super\\s+|so\\s+|very\\s+|big\\s+|huge\\s+|getting\\s+|also\\s+)?(?:into|obsessed with|crazy about|passionate about|mad about|fond of|keen on|big on|nuts about)`,
     neg: false,
   },
   { re: `(?:a\\s+)?(?:big|huge|massive|great)\\s+fans?\\s+of`, neg: false },
@@ -229,11 +229,13 @@ export function extractDropped(c: Clause, who: string): Draft[] {
       rx`\\b(?:stopped|quit|quitting|gave up|giving up|given up|kicked|cut out|cutting out)\\s+(?:(?:${HABIT_VERBS})\\s+)?(.+)$`,
     ) ??
     low.match(rx`\\bno longer\\s+(?:${HABIT_VERBS})\\s+(.+)$`);
-  if (!m) return [];
+  if (!m || rx`\\b${GIVE_UP}${GIVEN_UP_WORDS}\\b(?![- ]?free)`.test(low)) return [];
   let obj = m[1]!.split(
     /\s*(?:[,.;!?]|\b(?:a while ago|a while back|a (?:few|couple of) \w+ ago|\w+ (?:years?|months?|weeks?) ago|last (?:year|month|week)|this year|years ago|since|after|because|cause|for|but|so|and now|any ?more|these days|nowadays|recently|completely|altogether|cold turkey)\b)/,
   )[0]!;
-  obj = cleanPhrase(obj);
+  obj = cleanPhrase(
+    obj.replace(/^(?:from|at)\s+/, '').replace(/\s+(?:as a family|as well|too|either|for good|at home)$/, ''),
+  );
   if (!obj || obj.split(' ').length > 4 || NOT_AN_OBJECT.test(obj) || FILLER_WORDS.test(obj)) return [];
   if (/^(?:my|the|your|this|that|it|them|using you|being|to|on|in|at|with|a|an)\b/.test(obj)) return [];
   // Diets and allergies have their own readings ("I quit paleo", "no longer allergic to soy").

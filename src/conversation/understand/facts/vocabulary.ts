@@ -199,7 +199,7 @@ export const GIVEN_UP_FOODS: [RegExp, Diet][] = [
   [/^(?:sugar|sweets|added sugar|refined sugar)$/, 'low_sugar'],
 ];
 export const GIVE_UP =
-  "(?:cut(?:ting)?\\s+(?:out\\s+|back\\s+on\\s+|down\\s+on\\s+)?|off\\s+|gave\\s+up\\s+|giving\\s+up\\s+|given\\s+up\\s+|quit(?:ting)?\\s+|stopped\\s+(?:eating\\s+)?|avoid(?:ing)?\\s+|no\\s+more\\s+|staying\\s+away\\s+from\\s+|(?:don't|doesn't|do\\s+not|does\\s+not|no\\s+longer|never)\\s+(?:eat|eats|have|has|touch|touches)\\s+(?:any\\s+)?|low[- ])(?:all\\s+)?";
+  "(?:cut(?:ting)?\\s+(?:out\\s+|back\\s+on\\s+|down\\s+on\\s+)?|off\\s+|gave\\s+up\\s+|giving\\s+up\\s+|given\\s+up\\s+|quit(?:ting)?\\s+|stopped\\s+(?:eating\\s+)?|avoid(?:ing)?\\s+|no\\s+more\\s+|stay(?:ing)?\\s+away\\s+from\\s+|(?:don't|doesn't|do\\s+not|does\\s+not|no\\s+longer|never)\\s+(?:eat|eats|have|has|touch|touches)\\s+(?:any\\s+)?|low[- ])(?:all\\s+)?";
 export const GIVEN_UP_WORDS =
   '(?:carbs?|carbohydrates|bread and pasta|red meat and chicken|meat and dairy|meat|all animal products|animal products|wheat and gluten|gluten|milk and cheese|dairy|added sugar|refined sugar|sugar|sweets)';
 
