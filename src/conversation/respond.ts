@@ -10,6 +10,7 @@ import type { Person } from '../people/people.js';
 import { recordFacts } from '../profile/facts.js';
 import { compose, type Reply } from './compose.js';
 import { understand } from './understand/index.js';
+import { factsToKeep } from './understand/keep.js';
 import type { Intent, Understanding } from './understand/types.js';
 import { addMessage, lockState, OWN_CONFIDANT, saveState, type UsedFact } from './store.js';
 import { type Answer, type Turn, usedFact } from './turn.js';
@@ -74,7 +75,7 @@ export const MAX_TEXT = 2000;
 
 export async function respond(ctx: AppContext, person: Person, brand: Brand | null, text: string): Promise<TurnResult> {
   const now = ctx.now();
-  const understood = understand(text);
+  const understood = understand(text, { now, timeZone: person.timeZone });
   return inTransaction(ctx.db, async (tx) => {
     const brandId = brand?.id ?? OWN_CONFIDANT;
     const state = await lockState(tx, person.id, brandId, now);
@@ -83,9 +84,11 @@ export async function respond(ctx: AppContext, person: Person, brand: Brand | nu
 
     // A pressed button means what it offered; no guessing.
     const pressed = state.offered.find((o) => o.value.trim().toLowerCase() === text.trim().toLowerCase());
-    const said = understood.facts.filter((f) => f.polarity === 'positive' || f.polarity === 'negative');
+    // Only facts worth keeping are stored: a request's own limits and doubtful facts are not.
+    const kept = factsToKeep(understood);
+    const said = kept.keep;
     let intent: Intent = pressed?.intent ?? understood.intent;
-    if (intent === 'other' && said.length) intent = 'state_fact';
+    if (intent === 'other' && (said.length || kept.doubtful.length)) intent = 'state_fact';
 
     const turn: Turn = {
       ctx,
@@ -99,6 +102,8 @@ export async function respond(ctx: AppContext, person: Person, brand: Brand | nu
       state,
       now,
       stated: [],
+      forThisRequest: kept.forThisRequest,
+      doubtful: kept.doubtful,
       brandName: (id) => (id === null ? 'Confidant' : (names.get(id) ?? 'the shop')),
     };
 

@@ -3,10 +3,10 @@ import type { AppContext } from '../context.js';
 import type { Tx } from '../db/pool.js';
 import type { Brand } from '../brands/brands.js';
 import type { Person } from '../people/people.js';
-import { describeFact, type StoredFact } from '../profile/facts.js';
+import { describeFact, scopeOf, type StoredFact } from '../profile/facts.js';
 import type { Draft } from './compose.js';
 import type { ConversationState, LastUsed, Pending, UsedFact } from './store.js';
-import type { Intent, Understanding } from './understand/types.js';
+import { factSensitivity, type Fact, type Intent, type Understanding } from './understand/types.js';
 
 export interface Turn {
   ctx: AppContext;
@@ -25,6 +25,10 @@ export interface Turn {
   now: Date;
   /** Facts the shopper stated in this message, as stored. */
   stated: StoredFact[];
+  /** Limits of this very request ("headphones under 100"): used for this answer, not stored. */
+  forThisRequest?: Fact[];
+  /** Facts said with doubt ("maybe she likes candles"): not stored; the answer may ask. */
+  doubtful?: Fact[];
   /** Brand names by id (for "your Volt package", "from Corner Deli"). */
   brandName(id: number | null): string;
 }
@@ -74,3 +78,27 @@ export function usedFact(f: StoredFact, usedFor?: string): UsedFact {
 /** How long a question waiting for "yes" stays open. */
 export const PENDING_MINUTES = 30;
 export const pendingUntil = (now: Date) => new Date(now.getTime() + PENDING_MINUTES * 60000).toISOString();
+
+/**
+ * This request's own limits ("headphones under 100") shaped as facts, so the rules of this one
+ * answer apply them. Never stored: their ids (the nil UUID's neighbours) match no stored fact.
+ */
+export function requestLimits(turn: Pick<Turn, 'forThisRequest' | 'understood' | 'now'>): StoredFact[] {
+  return (turn.forThisRequest ?? []).map((f, i) => {
+    const sensitivity = factSensitivity(f);
+    return {
+      id: `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`,
+      about: f.about,
+      kind: f.kind,
+      value: f.value,
+      polarity: f.polarity === 'negative' ? 'negative' : 'positive',
+      source: 'stated',
+      sourceBrandId: null,
+      confidence: turn.understood.confidence,
+      sensitivity,
+      scope: scopeOf(f as Parameters<typeof scopeOf>[0], sensitivity),
+      statedAt: turn.now,
+      retiredUses: [],
+    };
+  });
+}

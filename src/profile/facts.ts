@@ -232,7 +232,7 @@ export function describeFact(f: Pick<StoredFact, 'kind' | 'value' | 'polarity' |
     }
     case 'date': {
       const d = v as { occasion?: string; month?: number; day?: number };
-      text = `${d.occasion ?? 'date'}${d.month ? ` on ${months[d.month - 1]}${d.day ? ` ${d.day}` : ''}` : ''}`;
+      text = `${d.occasion ?? 'date'}${d.month ? `${d.day ? ` on ${months[d.month - 1]} ${d.day}` : ` in ${months[d.month - 1]}`}` : ''}`;
       break;
     }
     case 'like':

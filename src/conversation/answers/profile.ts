@@ -84,7 +84,12 @@ export function factClause(f: Pick<StoredFact, 'about' | 'kind' | 'value' | 'pol
     }
     case 'date': {
       const d = v as { occasion?: string; month?: number; day?: number };
-      return `${possessive(who)} ${d.occasion ?? 'date'} is${d.month ? ` on ${MONTHS[d.month - 1]}${d.day ? ` ${d.day}` : ''}` : ' coming up'}`;
+      const when = d.month
+        ? d.day
+          ? ` on ${MONTHS[d.month - 1]} ${d.day}`
+          : ` in ${MONTHS[d.month - 1]}`
+        : ' coming up';
+      return `${possessive(who)} ${d.occasion ?? 'date'} is${when}`;
     }
     case 'household':
       return `${who} ${self ? 'have' : 'has'} ${v}`;
@@ -121,11 +126,38 @@ async function missingScopes(turn: Turn, facts: StoredFact[]): Promise<string[]>
   ];
 }
 
+/** A fact said plainly, as the shopper would say it (what the "remember it" button sends), or null. */
+function plainly(f: Fact): string | null {
+  const v = typeof f.value === 'string' ? f.value.replace(/_/g, '-') : null;
+  if (!v) return null;
+  const self = f.about === 'self';
+  const who = self ? 'I' : `my ${f.about}`;
+  if (f.kind === 'like' || (f.kind === 'brand' && f.polarity === 'positive'))
+    return `${who} ${self ? 'like' : 'likes'} ${v}`;
+  if (f.kind === 'dislike') return `${who} ${self ? "don't" : "doesn't"} like ${v}`;
+  if (f.kind === 'brand') return `${who} ${self ? 'avoid' : 'avoids'} ${v}`;
+  if (f.kind === 'diet') return `${self ? "I'm" : `${who} is`} ${v}`;
+  return null;
+}
+
+/** Said with doubt ("maybe she likes candles?"): nothing stored; one question asks, with a button that says it plainly. */
+function unsure(f: Fact): Answer {
+  const said = plainly(f);
+  return {
+    say: ["I haven't saved that, since it sounded unsure"],
+    ask: said
+      ? `Shall I remember that ${factClause(f as Parameters<typeof factClause>[0])}?`
+      : 'Tell me again once you are sure?',
+    actions: said ? [{ label: 'Yes, remember it', value: said, intent: 'state_fact' }] : [],
+  };
+}
+
 /**
  * "I'm doing keto now": confirmed, and when this brand may not use it yet, the one question of the
  * reply asks whether it may (so the shopper decides, and the next suggestion can follow it).
  */
 export async function stateFact(turn: Turn): Promise<Answer> {
+  if (turn.stated.length === 0 && turn.doubtful?.length) return unsure(turn.doubtful[0]!);
   if (turn.stated.length === 0) {
     return {
       say: ["I didn't quite catch what to remember"],

@@ -7,7 +7,7 @@ import { type PersonView, selfView, viewFor } from '../../gatekeeper/index.js';
 import type { StoredFact } from '../../profile/facts.js';
 import type { Offer } from '../compose.js';
 import { COMPLEMENT_REQUEST, suggest, type Suggestion, type Suggestions } from '../suggest.js';
-import { type Answer, type Turn, usedFact } from '../turn.js';
+import { type Answer, requestLimits, type Turn, usedFact } from '../turn.js';
 import type { UsedFact } from '../store.js';
 import { complementName, list, money, shortName, unshout } from '../wording.js';
 import type { Product } from '../../catalog/catalog.js';
@@ -88,7 +88,7 @@ export async function recommend(turn: Turn): Promise<Answer> {
       })
     : await selfView(turn.tx, turn.person.id);
   const about = suggestionFor(turn, [...new Set(view.facts.map((f) => f.about))]);
-  const statedNow = turn.stated.filter((f) => f.about === about);
+  const statedNow = [...turn.stated, ...requestLimits(turn)].filter((f) => f.about === about);
   const brandIds = turn.brand ? [turn.brand.id] : await linkedBrandIds(turn);
 
   let best: { brandId: number; result: Suggestions; goesWith?: Product } | null = null;
@@ -110,7 +110,7 @@ export async function recommend(turn: Turn): Promise<Answer> {
   const where = turn.brand ? '' : best ? ` at ${turn.brandName(best.brandId)}` : '';
   if (!best || best.result.picks.length === 0) {
     const diets = describeConstraints(best?.result.constraints ?? []);
-    const budgetFor = turn.stated
+    const budgetFor = [...turn.stated, ...requestLimits(turn)]
       .map((f) => (f.kind === 'budget' ? (f.value as { for?: string }).for : undefined))
       .find(Boolean);
     const thing = budgetFor ? withArticle(budgetFor) : 'that';

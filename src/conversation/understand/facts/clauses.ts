@@ -23,7 +23,7 @@ export const CLAUSE_SPLIT = new RegExp(
 );
 
 export const FILLER =
-  /^(?:and|but|so|also|plus|oh|well|ok|okay|yes|yeah|hey|hi|hello|fyi|btw|by the way|just so you know|just fyi|heads up|note that|remember that|actually|honestly|also|anyway|now|currently|lately|because|cause|cuz|since|though|as you know|for the record|to be clear|just)\b[,:]?\s*/i;
+  /^(?:and|but|so|also|plus|oh|well|maybe|perhaps|probably|i think|i guess|ok|okay|yes|yeah|hey|hi|hello|fyi|btw|by the way|just so you know|just fyi|heads up|note that|remember that|actually|honestly|also|anyway|now|currently|lately|because|cause|cuz|since|though|as you know|for the record|to be clear|just)\b[,:]?\s*/i;
 
 export function splitClauses(text: string): string[] {
   return text

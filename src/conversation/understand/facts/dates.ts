@@ -13,12 +13,14 @@ export interface Today {
 
 /** The calendar day `now` falls on in `timeZone` (UTC when none is given). */
 export function localToday(now: Date, timeZone = 'UTC'): Today {
-  const parts = new Intl.DateTimeFormat('en-US', { timeZone, year: 'numeric', month: 'numeric', day: 'numeric' })
-    .formatToParts(now)
-    .reduce<Record<string, number>>(
-      (acc, p) => (p.type === 'literal' ? acc : { ...acc, [p.type]: Number(p.value) }),
-      {},
-    );
+  const parts: Record<string, number> = {};
+  for (const p of new Intl.DateTimeFormat('en-US', {
+    timeZone,
+    year: 'numeric',
+    month: 'numeric',
+    day: 'numeric',
+  }).formatToParts(now))
+    if (p.type !== 'literal') parts[p.type] = Number(p.value);
   return { year: parts.year!, month: parts.month!, day: parts.day! };
 }
 
