@@ -59,6 +59,12 @@ export function normalise(text: string): string {
     .toLowerCase()
     .replace(/[\u2018\u2019\u02bc`´]/g, "'")
     .replace(/[\u201c\u201d]/g, '"')
+    .replace(
+      /\b(dont|doesnt|didnt|isnt|arent|wasnt|werent|havent|hasnt|couldnt|shouldnt|wouldnt)\b/g,
+      (w) => `${w.slice(0, -2)} not`,
+    )
+    .replace(/\bim\b/g, 'i am')
+    .replace(/\bive\b/g, 'i have')
     .replace(/\b(can)'?t\b/g, 'can not')
     .replace(/\bwon'?t\b/g, 'will not')
     .replace(/\b(\w+)n't\b/g, '$1 not')
@@ -109,6 +115,24 @@ const CONCEPTS: [string, RegExp][] = [
   [
     'return',
     /\b(return\w*|send (it |them |this )?back|ship (it |this |them )?back|sending (it |one |them )?back|exchange\w*|swap\w*|trade|replace\w*|doesn't fit|does not fit|too (small|big|tight|long|short|large)|damaged|broken|defective|faulty|cracked|wrong (size|item|color|colour))\b/,
+  ],
+  // Something wrong with what arrived: a return (or a person), whatever words it comes in.
+  [
+    'problem',
+    /\b(broken|broke|damaged|defective|faulty|cracked|chipped|dented|scratched|smashed|in pieces|leak\w*|missing|used item|opened|wrong (size|item|colou?r|model|plug|one|thing|product|flavou?r)|not (what|the one) i (ordered|wanted)|not as described|(does|do|did|will|would|can) not (fit|work|charge|connect|turn on|close|match|pair|hold a charge)|stopped working|not working|only works|dead on arrival|smells?|stain\w*|torn|ripped|incompatible|not compatible|way too (small|big|tight|loose)|too (tight|loose))\b/,
+  ],
+  [
+    'usual',
+    /\b(usual|regular|same (again|as (last|before|always|usual))|normal order|reorder|order again|buy again)\b/,
+  ],
+  [
+    'new_in',
+    /\b(what'?s new|whats new|anything new|new (in|stuff|arrivals?|products?|items?)|latest|just (in|arrived|landed)|arrivals?|came in)\b/,
+  ],
+  ['meal', /\b(breakfast|brunch|lunch|dinner|supper|snacks?|meals?)\b/],
+  [
+    'catalog',
+    /\b(what (do|have|can) (you|u)( guys| all)? (got|have|sell|carry|offer)|what have (you|u) got|what('s| is) in stock|what can i (get|buy|order))\b/,
   ],
   [
     'cancel',

@@ -234,6 +234,23 @@ test('examples that pin facts agree with the extractor', () => {
   assert.deepEqual(wrong, []);
 });
 
+test('examples are not copies of our own held-out sets (heldout/*.jsonl, measured with eval:understanding, never trained on)', () => {
+  const dir = path.join(path.dirname(fileURLToPath(import.meta.url)), 'heldout');
+  const held = new Set(
+    fs
+      .readdirSync(dir)
+      .filter((f) => f.endsWith('.jsonl'))
+      .flatMap((f) => fs.readFileSync(path.join(dir, f), 'utf8').split('\n'))
+      .filter((l) => l.trim())
+      .map((l) => (JSON.parse(l) as { text: string }).text.toLowerCase().trim()),
+  );
+  assert.ok(held.size > 250);
+  assert.deepEqual(
+    loadExamples().filter((ex) => held.has(ex.text.toLowerCase().trim())),
+    [],
+  );
+});
+
 test('examples are not copies of the dev set', () => {
   const copies = loadExamples().filter((ex) => devTexts.has(ex.text.toLowerCase().trim()));
   assert.deepEqual(copies, []);

@@ -201,7 +201,7 @@ export function extractBrandBuying(c: Clause, who: string): Draft[] {
       kind: 'brand',
       value,
       polarity: negative ? 'negative' : 'positive',
-      settled: fedUp || stopped,
+      settled: fedUp || stopped || /never|refuse|won't|will not|don't|do not/.test(mod),
     });
   }
   // "no Samsung please, my last one broke": a known brand refused outright.

@@ -32,7 +32,9 @@ export function extractLocation(c: Clause, who: string): Draft[] {
   if (strong && c.cased && /^(?:a|an|the)\s/i.test(place) && /\s[A-Z]/.test(place))
     place = place.replace(/^(?:a|an|the)\s+/i, '');
   if (
-    /^(?:a|an|the|my|your|here|there|it|this|that|home|love|trouble|pain|hurry)\b/i.test(place) &&
+    /^(?:a|an|the|my|your|here|there|it|this|that|home|love|trouble|pain|hurry|different|new|wrong|changed|same|old|correct)\b/i.test(
+      place,
+    ) &&
     !/^(?:the bay area|the uk|the us|the usa|the netherlands)/i.test(place)
   )
     return [];

@@ -283,7 +283,8 @@ export const BRANDS = new Set(
     "coca-cola|pepsi|red bull|ben & jerry's|trader joe's|whole foods|kenzo|burberry|hermes|dior|versace|balenciaga|" +
     'fendi|armani|hugo boss|boss|diesel|mango|asos|primark|next|marks and spencer|m&s|john lewis|muji|ikea|bodum|' +
     'oxo|pyrex|tupperware|philips|panasonic|bosch|miele|weber|traeger|peloton|oura|kindle|fossil|casio|seiko|rolex|' +
-    'swatch|pandora|tiffany|swarovski|kylie|fenty|mac|nars|benefit|rare beauty|drunk elephant|the body shop'
+    'swatch|pandora|tiffany|swarovski|kylie|fenty|mac|nars|benefit|rare beauty|drunk elephant|the body shop|' +
+    'anker|belkin|logitech|razer|jabra|sennheiser|skullcandy|shure|corsair|western digital|sandisk|roku|oral-b|braun|remington|shark|roomba|irobot|ring|nest|eufy|tp-link|netgear'
   ).split('|'),
 );
 
