@@ -11,7 +11,7 @@ import {
   money,
   shortName,
 } from './wording.js';
-import { channelsIn } from './preferences.js';
+import { channelsIn } from '../messaging/index.js';
 import { requestedDelivery } from './answers/actions.js';
 import { yesOrNo } from './answers/actions.js';
 import { whenSeenPhrase } from './handoffs.js';

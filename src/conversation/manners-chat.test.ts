@@ -1,7 +1,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { bearer } from '../testing/harness.js';
-import { contactBlock } from './preferences.js';
+import { contactBlock } from '../messaging/index.js';
 import { chatWorld, type ChatWorld } from './chat-fixtures.js';
 
 let w: ChatWorld;
@@ -23,7 +23,7 @@ describe('manners', () => {
     assert.equal(first.understood.intent, 'abuse');
     assert.match(first.reply.text, /^I'm sorry this has been frustrating\. I've paused our marketing messages/);
     assert.equal(await block('email'), 'paused_for_abuse');
-    assert.equal(await block('push', w.deli.id), 'paused_for_abuse', 'paused everywhere');
+    assert.equal(await block('push', w.deli.id), null, "Volt's pause is Volt's: Corner Deli was not sworn at");
     assert.equal(
       await contactBlock(w.sys.ctx.db, w.karen.id, w.volt.id, 'email', 'service'),
       null,

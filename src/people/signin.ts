@@ -8,7 +8,7 @@ import { inTransaction } from '../db/pool.js';
 import { AppError } from '../errors.js';
 import { randomToken, sha256 } from '../crypto.js';
 import { issueToken } from './people.js';
-import { sendMail } from './mail.js';
+import { sendMail } from '../messaging/index.js';
 
 export const SIGN_IN_LINK_MINUTES = 15;
 export const SESSION_DAYS = 30;

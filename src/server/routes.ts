@@ -11,6 +11,7 @@ import { conversationRoutes } from '../conversation/routes.js';
 import { recommendRoutes } from '../recommend/routes.js';
 import { webRoutes } from '../web/routes.js';
 import { trustRoutes } from '../trust/routes.js';
+import { messagingRoutes } from '../messaging/routes.js';
 
 /** Every domain's routes, in one list: the server only wires them. */
 export const ROUTES: Array<(app: App, ctx: AppContext) => void | Promise<void>> = [
@@ -25,4 +26,5 @@ export const ROUTES: Array<(app: App, ctx: AppContext) => void | Promise<void>> 
   recommendRoutes,
   trustRoutes,
   webRoutes,
+  messagingRoutes,
 ];

@@ -7,7 +7,7 @@ import {
   resumeMessages,
   stopMessages,
   type ChannelOrAll,
-} from '../preferences.js';
+} from '../../messaging/index.js';
 import type { Answer, Turn } from '../turn.js';
 import { list } from '../wording.js';
 import { ACT } from './orders.js';
@@ -88,7 +88,7 @@ export async function talkToHuman(turn: Turn): Promise<Answer> {
 }
 
 export async function abuse(turn: Turn): Promise<Answer> {
-  const already = await pauseForAbuse(turn.tx, turn.person.id, turn.now);
+  const already = await pauseForAbuse(turn.tx, turn.person.id, turn.brandId, turn.now);
   // Replies calmly once; after that, briefly, without repeating itself.
   if (already) return { say: ["I'm still here whenever you'd like help"], actions: [ACT.human] };
   return {
@@ -101,7 +101,7 @@ export async function abuse(turn: Turn): Promise<Answer> {
 }
 
 export async function apology(turn: Turn): Promise<Answer> {
-  const lifted = await liftAbusePause(turn.tx, turn.person.id, turn.now);
+  const lifted = await liftAbusePause(turn.tx, turn.person.id, turn.brandId, turn.now);
   if (lifted)
     return {
       say: ['No harm done, and thank you for saying so'],
@@ -150,7 +150,7 @@ export async function stopMessagesAnswer(turn: Turn): Promise<Answer> {
 export async function resumeMessagesAnswer(turn: Turn): Promise<Answer> {
   const channels = channelsIn(turn.text);
   const stillEverywhere = await resumeMessages(turn.tx, turn.person.id, turn.brandId, channels, 'chat', turn.now);
-  await liftAbusePause(turn.tx, turn.person.id, turn.now);
+  await liftAbusePause(turn.tx, turn.person.id, turn.brandId, turn.now);
   const who = turn.brand ? turn.brand.name : 'Brands';
   const what = list(channels.map((c) => CHANNEL_WORDS[c]));
   return {

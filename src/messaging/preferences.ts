@@ -1,9 +1,13 @@
 /**
- * How a person may be contacted: "stop" and "you can text me again" per channel, and the pause after
- * abuse. Written by the chat; the messaging room reads it with `contactBlock` before every send.
+ * How a person may be contacted: "stop" and "you can text me again" per channel, and the pause after abuse. Said
+ * in chat (through the messaging front door), by an unsubscribe link or a reply; read by every send (`contactBlock`).
+ * A stop and the abuse pause are kept apart: lifting the pause never lifts a stop the person said before.
  */
 import type { Queryable } from '../db/pool.js';
-import { OWN_CONFIDANT } from './store.js';
+
+/** brand_id 0: the shopper's own Confidant; a stop said there covers every brand. */
+export const EVERY_BRAND = 0;
+const OWN_CONFIDANT = EVERY_BRAND;
 
 export const CHANNELS = ['email', 'push', 'sms', 'chat'] as const;
 export type Channel = (typeof CHANNELS)[number];
@@ -71,26 +75,32 @@ export async function resumeMessages(
   return (everywhere.rowCount ?? 0) > 0;
 }
 
-/** The person swore at the assistant: marketing to them pauses everywhere. Returns whether it was already paused. */
-export async function pauseForAbuse(db: Queryable, personId: string, now: Date): Promise<boolean> {
+/**
+ * The person swore at a brand's assistant: marketing from that brand pauses (said in their own Confidant, from every
+ * brand). Stops are untouched. Returns whether it was already paused.
+ */
+export async function pauseForAbuse(db: Queryable, personId: string, brandId: number, now: Date): Promise<boolean> {
   const before = await db.query(
     `SELECT 1 FROM contact_preferences WHERE person_id = $1 AND brand_id = $2 AND channel = 'all' AND paused_for_abuse_at IS NOT NULL`,
-    [personId, OWN_CONFIDANT],
+    [personId, brandId],
   );
   await db.query(
     `INSERT INTO contact_preferences (person_id, brand_id, channel, paused_for_abuse_at, how, updated_at) VALUES ($1, $2, 'all', $3, 'chat', $3)
      ON CONFLICT (person_id, brand_id, channel) DO UPDATE SET paused_for_abuse_at = COALESCE(contact_preferences.paused_for_abuse_at, EXCLUDED.paused_for_abuse_at),
        updated_at = EXCLUDED.updated_at`,
-    [personId, OWN_CONFIDANT, now],
+    [personId, brandId, now],
   );
   return (before.rowCount ?? 0) > 0;
 }
 
-/** An apology (or asking for messages again) lifts the pause. Returns whether there was one. */
-export async function liftAbusePause(db: Queryable, personId: string, now: Date): Promise<boolean> {
+/**
+ * An apology (or asking for messages again) lifts that brand's abuse pause, and only it: a channel the person had
+ * stopped stays stopped. Returns whether there was a pause.
+ */
+export async function liftAbusePause(db: Queryable, personId: string, brandId: number, now: Date): Promise<boolean> {
   const r = await db.query(
     `UPDATE contact_preferences SET paused_for_abuse_at = NULL, updated_at = $3 WHERE person_id = $1 AND brand_id = $2 AND channel = 'all' AND paused_for_abuse_at IS NOT NULL`,
-    [personId, OWN_CONFIDANT, now],
+    [personId, brandId, now],
   );
   return (r.rowCount ?? 0) > 0;
 }
