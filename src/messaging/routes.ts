@@ -9,6 +9,7 @@ import type { AppContext } from '../context.js';
 import type { Queryable } from '../db/pool.js';
 import { AppError } from '../errors.js';
 import type { Brand } from '../brands/brands.js';
+import type { Person } from '../people/people.js';
 import { brandFromSecretKey, brandSecurity, shopperFromToken, shopperSecurity } from '../server/auth.js';
 import type { App } from '../server/app.js';
 import { StringEnum } from '../validation.js';
@@ -159,6 +160,9 @@ export function messagingRoutes(app: App, ctx: AppContext) {
   const brands = new WeakMap<FastifyRequest, Brand>();
   const brandAuth = async (req: FastifyRequest) => void brands.set(req, await brandFromSecretKey(ctx, req));
   const brandOf = (req: FastifyRequest) => brands.get(req)!;
+  const shoppers = new WeakMap<FastifyRequest, Person>();
+  const shopperAuth = async (req: FastifyRequest) => void shoppers.set(req, await shopperFromToken(ctx, req));
+  const shopperOf = (req: FastifyRequest) => shoppers.get(req)!;
   app.post(
     '/v1/messages',
     {
@@ -352,7 +356,7 @@ export function messagingRoutes(app: App, ctx: AppContext) {
   );
 
   const Subscription = Type.Object({
-    endpoint: Type.String({ minLength: 1, maxLength: 2000, pattern: '^https?://' }),
+    endpoint: Type.String({ minLength: 1, maxLength: 2000, description: 'The push service URL (https)' }),
     keys: Type.Object({
       p256dh: Type.String({ minLength: 1, maxLength: 200 }),
       auth: Type.String({ minLength: 1, maxLength: 100 }),
@@ -362,6 +366,7 @@ export function messagingRoutes(app: App, ctx: AppContext) {
   app.post(
     '/v1/me/push-subscriptions',
     {
+      onRequest: shopperAuth,
       schema: {
         tags: ['me'],
         summary: 'Keep this browser’s push subscription (PushSubscription.toJSON())',
@@ -371,7 +376,12 @@ export function messagingRoutes(app: App, ctx: AppContext) {
       },
     },
     async (req, reply) => {
-      const person = await shopperFromToken(ctx, req);
+      const person = shopperOf(req);
+      if (
+        !/^https:\/\/[^/\s]+\//.test(req.body.endpoint) &&
+        !/^http:\/\/(127\.0\.0\.1|localhost)[:/]/.test(req.body.endpoint)
+      )
+        throw new AppError('validation_failed', 'the endpoint is the https URL of a push service', '/body/endpoint');
       await addPushSubscription(ctx.db, person.id, { endpoint: req.body.endpoint, ...req.body.keys }, ctx.now());
       return reply.status(201).send({ subscribed: true });
     },
@@ -379,6 +389,7 @@ export function messagingRoutes(app: App, ctx: AppContext) {
   app.delete(
     '/v1/me/push-subscriptions',
     {
+      onRequest: shopperAuth,
       schema: {
         tags: ['me'],
         summary: 'Forget a browser’s push subscription',
@@ -388,7 +399,7 @@ export function messagingRoutes(app: App, ctx: AppContext) {
       },
     },
     async (req) => {
-      const person = await shopperFromToken(ctx, req);
+      const person = shopperOf(req);
       return { removed: await removePushSubscription(ctx.db, person.id, req.body.endpoint) };
     },
   );
@@ -400,6 +411,7 @@ export function messagingRoutes(app: App, ctx: AppContext) {
   app.get(
     '/v1/me/contact-settings',
     {
+      onRequest: shopperAuth,
       schema: {
         tags: ['me'],
         summary: 'My quiet hours (in my time zone) and preferred channel',
@@ -407,11 +419,12 @@ export function messagingRoutes(app: App, ctx: AppContext) {
         response: { 200: Settings, 401: ErrorSchema },
       },
     },
-    async (req) => contactSettings(ctx.db, (await shopperFromToken(ctx, req)).id),
+    async (req) => contactSettings(ctx.db, shopperOf(req).id),
   );
   app.put(
     '/v1/me/contact-settings',
     {
+      onRequest: shopperAuth,
       schema: {
         tags: ['me'],
         summary: 'Change my quiet hours ("HH:MM" in my time zone; equal start and end: none) or preferred channel',
@@ -429,7 +442,7 @@ export function messagingRoutes(app: App, ctx: AppContext) {
       },
     },
     async (req) => {
-      const person = await shopperFromToken(ctx, req);
+      const person = shopperOf(req);
       const q = req.body.quiet_hours;
       const start = q ? parseHhmm(q.start) : null;
       const end = q ? parseHhmm(q.end) : null;
