@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import http from 'node:http';
 import { bearer, testSystem, type TestSystem } from './testing/harness.js';
 import { checkWebhookUrl, safePost } from './outbound.js';
-import { deliverWebhook } from './gatekeeper/webhooks.js';
+import { deliverWebhook } from './messaging/index.js';
 
 let sys: TestSystem;
 let hits = 0;

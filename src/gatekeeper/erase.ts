@@ -13,7 +13,7 @@ import { inTransaction, type Tx } from '../db/pool.js';
 import { forgetPseudonymCache, pidFor, suppressCustomersOf } from '../people/people.js';
 import { deleteRows, type EraseStage, type PersonDataRegistry, personTables, REGISTRY } from '../person-data.js';
 import { addJob, defineJob, ensureJobSchema, removeJob } from '../jobs/jobs.js';
-import { queueWebhook } from './webhooks.js';
+import { queueWebhook } from '../messaging/index.js';
 import { queueTraining } from '../recommend/training.js';
 
 /** How long an erasure may take before the safety-net job finishes it in its place. */

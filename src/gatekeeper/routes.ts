@@ -13,7 +13,7 @@ import { auditEntriesOf } from './audit.js';
 import { exportDocument } from './export.js';
 import { exportJsonSchema } from './export-schema.js';
 import { erasePerson } from './erase.js';
-import { setWebhook } from './webhooks.js';
+import { setWebhook } from '../messaging/index.js';
 
 const Purpose = StringEnum(PURPOSES, { description: 'Why the data is used: every brand call says it' });
 const Scope = StringEnum(SCOPES);

@@ -88,7 +88,7 @@ export async function guard(
   const purpose = gatekeeperPurpose(m.purpose);
   const [view, trust] = await Promise.all([
     viewFor(ctx, m.brandId, m.personId, purpose, 'message', 'use_in_message'),
-    trustLevel(ctx.db, m.personId, m.brandId),
+    trustLevel(ctx.db, m.personId, m.brandId, ctx.now()),
   ]);
   const ok = new Map<string, StoredFact>();
   const failed = new Map<string, FactUse>();

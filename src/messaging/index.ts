@@ -20,3 +20,4 @@ export {
 } from './preferences.js';
 export { sendMail, type Mail } from './channels/email.js';
 export { startOutbox, deliverDue } from './outbox.js';
+export { deliverWebhook, queueWebhook, setWebhook, signWebhook, type WebhookJob, webhookJob } from './webhooks.js';

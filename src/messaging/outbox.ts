@@ -17,6 +17,12 @@ import { messageToken, replyAddress, unsubscribeUrl } from './tokens.js';
 
 export const MAX_ATTEMPTS = Number(process.env.MESSAGING_MAX_ATTEMPTS ?? 8);
 const leaseMs = () => Number(process.env.MESSAGING_LEASE_MS ?? 30_000);
+/** Who the push services may contact about our pushes: https or mailto only (RFC 8292). */
+const vapidSubject = (publicUrl: string) =>
+  process.env.VAPID_SUBJECT ??
+  (publicUrl.startsWith('https:')
+    ? publicUrl
+    : `mailto:${/<([^>]+)>/.exec(process.env.MAIL_FROM ?? '')?.[1] ?? 'no-reply@confidant.local'}`);
 const retryBaseMs = () => Number(process.env.MESSAGING_RETRY_BASE_MS ?? 1000);
 
 interface Claimed {
@@ -169,7 +175,7 @@ async function deliverOne(ctx: AppContext, m: Claimed): Promise<void> {
             ids.push(
               await sendPush(
                 keys,
-                process.env.VAPID_SUBJECT ?? ctx.publicUrl,
+                vapidSubject(ctx.publicUrl),
                 sub,
                 { title: m.subject ?? m.brand_name, body: m.text, brand: m.brand_slug, message_id: m.message_id },
                 m.message_id.replace(/-/g, ''),

@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { mailbox } from '../testing/mailbox.js';
 import { bearer, type TestSystem, testSystem } from '../testing/harness.js';
 import { putGrant } from '../gatekeeper/testing.js';
-import { setWebhook } from '../gatekeeper/webhooks.js';
+import { setWebhook } from './webhooks.js';
 import { closeMailTransports } from './channels/email.js';
 import { deliverDue } from './outbox.js';
 

@@ -5,7 +5,7 @@
  */
 import type { AppContext } from '../context.js';
 import { finishErasureJob } from '../gatekeeper/erase.js';
-import { webhookJob } from '../gatekeeper/webhooks.js';
+import { webhookJob } from '../messaging/index.js';
 import { type Job, startJobRunner, stopJobRunner } from '../jobs/jobs.js';
 import { closeActivityFeed, startActivityFeed } from '../recommend/activity.js';
 import { storeFor } from '../recommend/store.js';

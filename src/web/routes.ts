@@ -14,6 +14,8 @@ const FILES = {
   'index.html': 'text/html; charset=utf-8',
   'app.js': 'text/javascript; charset=utf-8',
   'app.css': 'text/css; charset=utf-8',
+  // The service worker for web push (messaging): served from the root so its scope is the whole page.
+  'sw.js': 'text/javascript; charset=utf-8',
 } as const;
 
 export function webRoutes(app: App) {
@@ -26,4 +28,5 @@ export function webRoutes(app: App) {
   for (const url of ['/', '/link']) app.get(url, { schema: { hide: true } }, serve('index.html'));
   app.get('/app.js', { schema: { hide: true } }, serve('app.js'));
   app.get('/app.css', { schema: { hide: true } }, serve('app.css'));
+  app.get('/sw.js', { schema: { hide: true } }, serve('sw.js'));
 }

@@ -2,6 +2,7 @@
 import { openHandoff, whenSeenPhrase } from '../handoffs.js';
 import {
   channelsIn,
+  contactState,
   liftAbusePause,
   pauseForAbuse,
   resumeMessages,
@@ -102,10 +103,14 @@ export async function abuse(turn: Turn): Promise<Answer> {
 
 export async function apology(turn: Turn): Promise<Answer> {
   const lifted = await liftAbusePause(turn.tx, turn.person.id, turn.brandId, turn.now);
+  // Only the pause lifts: what the person stopped before stays stopped, and the reply says so.
+  const stillStopped = lifted ? (await contactState(turn.tx, turn.person.id, turn.brandId)).optedOut : [];
   if (lifted)
     return {
       say: ['No harm done, and thank you for saying so'],
-      ask: "I've turned your messages back on; how can I help?",
+      ask: stillStopped.length
+        ? `Messages are back as they were, and the ${list(stillStopped.map((c) => CHANNEL_WORDS[c === 'webhook' ? 'sms' : c]))} you stopped stay off; how can I help?`
+        : "I've turned your messages back on; how can I help?",
       actions: [{ label: 'Where is my order?', value: 'where is my order?', intent: 'order_status' }, ACT.shop],
     };
   return {

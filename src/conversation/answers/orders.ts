@@ -72,7 +72,7 @@ async function whichOrder(
 /** Said only when the shopper asked for it: "(order DEMO-V-1001)". */
 const orderNumberIfAsked = (turn: Turn, o: Order) =>
   /\b(order (number|no|id|#)|which order|number of (my|the) order)\b/i.test(turn.text) ||
-  orderReference({ orders: [o], products: new Map() }, turn.text).own
+  orderReference({ orders: [o], products: new Map(), noUpsell: new Set() }, turn.text).own
     ? ` (order ${o.orderId})`
     : '';
 

@@ -7,6 +7,7 @@ import type { Product } from '../../catalog/catalog.js';
 import { type Order, type OrderItem, ordersOfPerson } from '../../orders/orders.js';
 import { PRODUCT_COLUMNS } from '../../catalog/catalog.js';
 import type { Turn } from '../turn.js';
+import { contactState } from '../../messaging/index.js';
 import { requestWords } from '../suggest.js';
 import { asItem, complementName, itemsPhrase, leadItem, shortName, singular } from '../wording.js';
 
@@ -14,6 +15,8 @@ export interface Shop {
   orders: Order[];
   /** Catalog entries of the items bought and of their complements, by `brandId:productId`. */
   products: Map<string, Product>;
+  /** Brands whose marketing to the shopper is paused (they were upset, or said stop to everything): no upsell. */
+  noUpsell: Set<number>;
 }
 
 const key = (brandId: number, productId: string) => `${brandId}:${productId}`;
@@ -52,7 +55,10 @@ export async function loadShop(turn: Turn): Promise<Shop> {
       ),
     ),
   );
-  return { orders, products };
+  const paused = await Promise.all(
+    brandIds.map(async (b) => ((await contactState(turn.tx, turn.person.id, b)).marketingPaused ? b : null)),
+  );
+  return { orders, products, noUpsell: new Set(paused.filter((b): b is number => b !== null)) };
 }
 
 export const productOf = (shop: Shop, o: Order, productId: string) => shop.products.get(key(o.brandId, productId));
@@ -143,6 +149,7 @@ export function rankOrders(shop: Shop, text: string, skip: Array<{ brandId: numb
 
 /** A product that goes with what was bought (the catalog's complements), not already in the order. */
 export function fittingAccessory(shop: Shop, o: Order): { product: Product; label: string } | null {
+  if (shop.noUpsell.has(o.brandId)) return null;
   const lead = leadItem(liveItems(o).length ? liveItems(o) : o.items);
   if (!lead) return null;
   const bought = productOf(shop, o, lead.productId);

@@ -1,10 +1,14 @@
 /**
  * Web push (RFC 8030/8291/8292) with `web-push`: the payload is encrypted (aes128gcm) for the browser's keys and the
  * request carries a VAPID signature. The server's VAPID key pair is made at first start and kept in the database, so
- * every process and every restart signs with the same key the browsers subscribed with.
+ * every process and every restart signs with the same key the browsers subscribed with. The request goes out through
+ * the SSRF-safe agent (src/outbound.ts): a push endpoint comes from a browser, so it may point anywhere.
  */
+import http from 'node:http';
+import https from 'node:https';
 import webpush from 'web-push';
 import type { Queryable } from '../../db/pool.js';
+import { safeAgent } from '../../outbound.js';
 
 export interface VapidKeys {
   publicKey: string;
@@ -42,6 +46,25 @@ export interface PushSubscription {
 
 export class SubscriptionGone extends Error {}
 
+function post(
+  endpoint: string,
+  headers: Record<string, string | number>,
+  body: Buffer | null,
+): Promise<{ status: number; location?: string }> {
+  const target = new URL(endpoint);
+  const send = target.protocol === 'https:' ? https.request : http.request;
+  return new Promise((resolve, reject) => {
+    const req = send(target, { method: 'POST', agent: safeAgent(target), headers, timeout: 10_000 }, (res) => {
+      res.resume();
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, location: res.headers.location }));
+      res.on('error', reject);
+    });
+    req.on('timeout', () => req.destroy(new Error(`no answer from ${target.host} in 10 s`)));
+    req.on('error', reject);
+    req.end(body ?? undefined);
+  });
+}
+
 /** Sends one notification; answers the push service's id for it. A gone subscription throws SubscriptionGone. */
 export async function sendPush(
   keys: VapidKeys,
@@ -50,23 +73,20 @@ export async function sendPush(
   payload: object,
   topic: string,
 ): Promise<string> {
-  try {
-    const res = await webpush.sendNotification(
-      { endpoint: sub.endpoint, keys: { p256dh: sub.p256dh, auth: sub.auth } },
-      JSON.stringify(payload),
-      {
-        vapidDetails: { subject, publicKey: keys.publicKey, privateKey: keys.privateKey },
-        TTL: 24 * 3600,
-        contentEncoding: 'aes128gcm',
-        // The same topic on a resend replaces an undelivered copy at the push service.
-        topic,
-        timeout: 10_000,
-      },
-    );
-    return String(res.headers.location ?? `HTTP ${res.statusCode}`);
-  } catch (err) {
-    const status = (err as { statusCode?: number }).statusCode;
-    if (status === 404 || status === 410) throw new SubscriptionGone(`the push subscription is gone (HTTP ${status})`);
-    throw err;
-  }
+  const details = webpush.generateRequestDetails(
+    { endpoint: sub.endpoint, keys: { p256dh: sub.p256dh, auth: sub.auth } },
+    JSON.stringify(payload),
+    {
+      vapidDetails: { subject, publicKey: keys.publicKey, privateKey: keys.privateKey },
+      TTL: 24 * 3600,
+      contentEncoding: 'aes128gcm',
+      // The same topic on a resend replaces an undelivered copy at the push service.
+      topic,
+    },
+  );
+  const res = await post(details.endpoint, details.headers as Record<string, string | number>, details.body);
+  if (res.status === 404 || res.status === 410)
+    throw new SubscriptionGone(`the push subscription is gone (HTTP ${res.status})`);
+  if (res.status < 200 || res.status >= 300) throw new Error(`the push service answered HTTP ${res.status}`);
+  return res.location ?? `HTTP ${res.status}`;
 }

@@ -1,5 +1,6 @@
 /**
- * Signed webhooks to brands (Standard Webhooks: https://www.standardwebhooks.com). Each brand has its own secret
+ * Signed webhooks to brands (moved here from the gatekeeper, which queues erasure notices with it; a message on the
+ * webhook channel goes out by channels/webhook.ts with the same signing) (Standard Webhooks: https://www.standardwebhooks.com). Each brand has its own secret
  * `whsec_<base64>`; a delivery carries `webhook-id`, `webhook-timestamp` and `webhook-signature: v1,<base64 of
  * HMAC-SHA256(secret, "<id>.<timestamp>.<body>")>`. Deliveries are durable jobs, retried with backoff; the id stays
  * the same across retries so the brand can drop duplicates.
