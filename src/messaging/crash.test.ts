@@ -46,7 +46,8 @@ const until = async (what: string, ok: () => boolean | Promise<boolean>, ms = 12
 
 test(`kill -9 mid-run: ${TOTAL} messages to SMTP and a webhook receiver, each once, none lost`, async () => {
   const ids: Array<{ id: string; channel: string }> = [];
-  for (let p = 0; p < PEOPLE; p++) {
+  let next = 0;
+  const onePerson = async (p: number) => {
     const s = await w.shopper();
     await w.sys.ctx.db.query(
       `INSERT INTO contact_settings (person_id, quiet_start, quiet_end, updated_at) VALUES ($1, 0, 0, now())`,
@@ -62,7 +63,12 @@ test(`kill -9 mid-run: ${TOTAL} messages to SMTP and a webhook receiver, each on
       assert.equal(a.state, 'queued');
       ids.push({ id: a.id, channel });
     }
-  }
+  };
+  await Promise.all(
+    Array.from({ length: 8 }, async () => {
+      while (next < PEOPLE) await onePerson(next++);
+    }),
+  );
   const got = () => w.mail.mails.length + w.hooks.got.length;
   const first = await runner();
   await until('a third delivered', () => got() >= TOTAL / 3);
