@@ -61,6 +61,13 @@ export interface Decision {
   kept: FactUse[];
   removed: FactUse[];
   capExempt: boolean;
+  /** For a marketing send: where its cap is counted, so the count can be made again under a lock when it is stored. */
+  cap: {
+    channel: MessageChannel;
+    starts: ReturnType<typeof calendarStarts>;
+    timeZone: string;
+    brandName: string;
+  } | null;
 }
 
 /** What the rules need to know about the person and the brand, read in one round trip. */
@@ -126,7 +133,15 @@ export function countSendsWith(db: Queryable, personId: string, brandId: number)
   };
 }
 
-function suppress(d: Decision, rule: RuleName, reason: string): Decision {
+/** Why a send is over its cap, or null. */
+export function overCap(cap: NonNullable<Decision['cap']>, n: { day: number; week: number }): string | null {
+  const what = `marketing ${CHANNEL_WORDS[cap.channel]} from ${cap.brandName}`;
+  if (n.day >= CAPS.day) return `${n.day} ${what} that day already (cap ${CAPS.day} a day in ${cap.timeZone})`;
+  if (n.week >= CAPS.week) return `${n.week} ${what} that week already (cap ${CAPS.week} a week in ${cap.timeZone})`;
+  return null;
+}
+
+export function suppress(d: Decision, rule: RuleName, reason: string): Decision {
   d.rules.push({ rule, outcome: 'suppress', reason });
   d.state = 'suppressed';
   d.suppressed = { rule, reason };
@@ -152,6 +167,7 @@ export async function decide(
     kept: [],
     removed: [],
     capExempt: input.purpose !== 'marketing',
+    cap: null,
   };
   const [c, grants, askedAt] = await Promise.all([
     circumstances(ctx.db, input.personId, input.brandId),
@@ -270,6 +286,7 @@ export async function decide(
   } else {
     const at = d.dueAt ?? now;
     const starts = calendarStarts(at, c.timeZone);
+    d.cap = { channel, starts, timeZone: c.timeZone, brandName: c.brandName };
     const n = await countSends(channel, starts);
     if (n.day >= CAPS.day)
       return suppress(

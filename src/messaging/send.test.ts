@@ -223,6 +223,23 @@ describe('idempotency', () => {
     assert.equal(t1.json.id, t2.json.id);
   });
 
+  test('many sends at once never wait on each other for connections (more than the pool holds)', async () => {
+    const s = await w.shopper({ marketing: true });
+    const { sendMessage } = await import('./send.js');
+    const answers = await Promise.all(
+      Array.from({ length: 40 }, (_, i) =>
+        sendMessage(
+          w.sys.ctx.db,
+          { brandId: w.brand.id, personId: s.id, purpose: 'marketing', channel: 'email', text: `Offer ${i}` },
+          w.clock.at,
+        ),
+      ),
+    );
+    // Exactly the day's cap of them queued, however they raced; the rest suppressed by the cap.
+    assert.equal(answers.filter((a) => a.state === 'queued').length, 2);
+    assert.equal(answers.filter((a) => a.suppressed?.rule === 'frequency_cap').length, 38);
+  });
+
   test('bad input is a 4xx with the field path, and nothing is written', async () => {
     const s = await w.shopper({ marketing: true });
     const count = async () =>

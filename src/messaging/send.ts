@@ -8,7 +8,7 @@ import crypto from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { type Db, inTransaction, type Queryable } from '../db/pool.js';
 import { AppError } from '../errors.js';
-import { countSendsWith, type Decision, decide, type SendInput } from './decide.js';
+import { countSendsWith, type Decision, decide, overCap, type SendInput, suppress } from './decide.js';
 
 export interface SendAnswer {
   id: string;
@@ -91,10 +91,41 @@ async function insertMessage(tx: Queryable, id: string, input: SendInput, d: Dec
   });
 }
 
+/** What the key answered before: a replay, or a 422 for another body. Null when the key is new. */
+async function seenKey(db: Queryable, brandId: number, key: string, hash: string): Promise<SendAnswer | null> {
+  const seen = await db.query({
+    name: 'messaging.key_seen',
+    text: 'SELECT request_hash, response FROM message_keys WHERE brand_id = $1 AND idempotency_key = $2',
+    values: [brandId, key],
+  });
+  if (!seen.rowCount) return null;
+  if (seen.rows[0].request_hash !== hash)
+    throw new AppError(
+      'unprocessable',
+      'this Idempotency-Key was used with another request body',
+      '/headers/idempotency-key',
+    );
+  return { ...(seen.rows[0].response as SendAnswer), replayed: true };
+}
+
+/**
+ * The rules read through the pool (never while holding a transaction's connection, so any number of sends at once
+ * cannot take every connection and wait on each other); the outbox row and the key are then stored in one short
+ * transaction that holds the key's lock and counts the cap again under the cap's lock.
+ */
 export async function sendMessage(db: Db, input: SendInput, now: Date): Promise<SendAnswer> {
   const key = keyOf(input);
   const hash = key ? requestHash(input) : '';
-  const ctx = { db, now: () => now };
+  if (key) {
+    const before = await seenKey(db, input.brandId, key, hash);
+    if (before) return before;
+  }
+  const decision = await decide({ db, now: () => now }, input, now, countSendsWith(db, input.personId, input.brandId));
+  decision.rules.unshift({
+    rule: 'idempotency',
+    outcome: 'pass',
+    reason: key ? 'the first request with this key' : 'no key given or derived: every request is a new message',
+  });
   const answer = await inTransaction(db, async (tx) => {
     if (key) {
       const [a, b] = lockIds(input.brandId, key);
@@ -109,45 +140,36 @@ export async function sendMessage(db: Db, input: SendInput, now: Date): Promise<
           'a request with this Idempotency-Key is still being decided; try again shortly',
           '/headers/idempotency-key',
         );
-      const seen = await tx.query({
-        name: 'messaging.key_seen',
-        text: 'SELECT request_hash, response FROM message_keys WHERE brand_id = $1 AND idempotency_key = $2',
-        values: [input.brandId, key],
-      });
-      if (seen.rowCount) {
-        if (seen.rows[0].request_hash !== hash)
-          throw new AppError(
-            'unprocessable',
-            'this Idempotency-Key was used with another request body',
-            '/headers/idempotency-key',
-          );
-        return { ...(seen.rows[0].response as SendAnswer), replayed: true };
+      const meanwhile = await seenKey(tx, input.brandId, key, hash);
+      if (meanwhile) return meanwhile;
+    }
+    if (decision.cap && decision.state !== 'suppressed') {
+      // One send at a time per person, brand and channel counts and takes a slot, so two cannot take the last one.
+      await tx.query('SELECT pg_advisory_xact_lock(hashtext($1))', [
+        `cap:${input.personId}:${input.brandId}:${decision.cap.channel}`,
+      ]);
+      const n = await countSendsWith(tx, input.personId, input.brandId)(decision.cap.channel, decision.cap.starts);
+      const over = overCap(decision.cap, n);
+      if (over) {
+        const at = decision.rules.findIndex((r) => r.rule === 'frequency_cap');
+        decision.rules.splice(at);
+        suppress(decision, 'frequency_cap', over);
+        decision.text = null;
+        decision.subject = null;
+        decision.kept = [];
+        decision.removed = [];
       }
     }
-    const count = countSendsWith(tx, input.personId, input.brandId);
-    const decision = await decide(ctx, input, now, async (channel, since) => {
-      // One decision at a time per person, brand and channel, so two sends cannot both take the last slot.
-      await tx.query('SELECT pg_advisory_xact_lock(hashtext($1))', [
-        `cap:${input.personId}:${input.brandId}:${channel}`,
-      ]);
-      return count(channel, since);
-    });
-    decision.rules.unshift({
-      rule: 'idempotency',
-      outcome: 'pass',
-      reason: key ? 'the first request with this key' : 'no key given or derived: every request is a new message',
-    });
     const id = crypto.randomUUID();
     await insertMessage(tx, id, input, decision, now);
     const res = answerOf(id, decision);
-    if (key) {
+    if (key)
       await tx.query({
         name: 'messaging.key_insert',
         text: `INSERT INTO message_keys (brand_id, idempotency_key, request_hash, person_id, message_id, response, created_at)
           VALUES ($1, $2, $3, $4, $5, $6, $7)`,
         values: [input.brandId, key, hash, input.personId, id, JSON.stringify(res), now],
       });
-    }
     return res;
   });
   if (answer.state === 'queued') outboxBell.emit('due');
