@@ -7,7 +7,6 @@ export type ErrorCode =
   | 'not_found'
   | 'method_not_allowed'
   | 'conflict'
-  | 'unprocessable'
   | 'payload_too_large'
   | 'unsupported_media_type'
   | 'unprocessable'
@@ -23,7 +22,6 @@ const STATUS: Record<ErrorCode, number> = {
   not_found: 404,
   method_not_allowed: 405,
   conflict: 409,
-  unprocessable: 422,
   payload_too_large: 413,
   unsupported_media_type: 415,
   unprocessable: 422,

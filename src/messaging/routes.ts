@@ -87,9 +87,6 @@ const Answer = Type.Object({
   suppressed: Type.Optional(Suppressed),
   replayed: Type.Optional(Type.Boolean()),
 });
-const ErrorSchema = Type.Object({
-  error: Type.Object({ code: Type.String(), message: Type.String(), path: Type.Optional(Type.String()) }),
-});
 
 async function personOfPid(db: Queryable, brandId: number, pid: string): Promise<string> {
   const r = await db.query({
@@ -176,11 +173,6 @@ export function messagingRoutes(app: App, ctx: AppContext) {
         body: MessageBody,
         response: {
           202: Answer,
-          400: ErrorSchema,
-          401: ErrorSchema,
-          404: ErrorSchema,
-          409: ErrorSchema,
-          422: ErrorSchema,
         },
       },
     },
@@ -215,9 +207,6 @@ export function messagingRoutes(app: App, ctx: AppContext) {
               rules: Type.Array(Rule),
             }),
           }),
-          400: ErrorSchema,
-          401: ErrorSchema,
-          404: ErrorSchema,
         },
       },
     },
@@ -256,8 +245,6 @@ export function messagingRoutes(app: App, ctx: AppContext) {
             kept_facts: Type.Array(FactUseSchema),
             removed_facts: Type.Array(FactUseSchema),
           }),
-          401: ErrorSchema,
-          404: ErrorSchema,
         },
       },
     },
@@ -327,8 +314,6 @@ export function messagingRoutes(app: App, ctx: AppContext) {
         }),
         response: {
           200: Type.Object({ action: StringEnum(['opted_out', 'ignored'] as const) }),
-          400: ErrorSchema,
-          404: ErrorSchema,
         },
       },
     },
@@ -356,7 +341,12 @@ export function messagingRoutes(app: App, ctx: AppContext) {
   );
 
   const Subscription = Type.Object({
-    endpoint: Type.String({ minLength: 1, maxLength: 2000, description: 'The push service URL (https)' }),
+    endpoint: Type.String({
+      minLength: 1,
+      maxLength: 2000,
+      pattern: '^(https://[^/\\s]+/|http://(127\\.0\\.0\\.1|localhost)[:/])',
+      description: 'The push service URL (https)',
+    }),
     keys: Type.Object({
       p256dh: Type.String({ minLength: 1, maxLength: 200 }),
       auth: Type.String({ minLength: 1, maxLength: 100 }),
@@ -372,7 +362,7 @@ export function messagingRoutes(app: App, ctx: AppContext) {
         summary: 'Keep this browser’s push subscription (PushSubscription.toJSON())',
         security: shopperSecurity,
         body: Subscription,
-        response: { 201: Type.Object({ subscribed: Type.Boolean() }), 400: ErrorSchema, 401: ErrorSchema },
+        response: { 201: Type.Object({ subscribed: Type.Boolean() }) },
       },
     },
     async (req, reply) => {
@@ -395,7 +385,7 @@ export function messagingRoutes(app: App, ctx: AppContext) {
         summary: 'Forget a browser’s push subscription',
         security: shopperSecurity,
         body: Type.Object({ endpoint: Type.String({ minLength: 1, maxLength: 2000 }) }),
-        response: { 200: Type.Object({ removed: Type.Boolean() }), 401: ErrorSchema },
+        response: { 200: Type.Object({ removed: Type.Boolean() }) },
       },
     },
     async (req) => {
@@ -404,6 +394,7 @@ export function messagingRoutes(app: App, ctx: AppContext) {
     },
   );
 
+  const HHMM = Type.String({ pattern: '^([01][0-9]|2[0-3]):[0-5][0-9]$', description: 'HH:MM in my time zone' });
   const Settings = Type.Object({
     quiet_hours: Type.Object({ start: Type.String(), end: Type.String() }),
     preferred_channel: Type.Union([StringEnum(MESSAGE_CHANNELS), Type.Null()]),
@@ -416,7 +407,7 @@ export function messagingRoutes(app: App, ctx: AppContext) {
         tags: ['me'],
         summary: 'My quiet hours (in my time zone) and preferred channel',
         security: shopperSecurity,
-        response: { 200: Settings, 401: ErrorSchema },
+        response: { 200: Settings },
       },
     },
     async (req) => contactSettings(ctx.db, shopperOf(req).id),
@@ -431,14 +422,12 @@ export function messagingRoutes(app: App, ctx: AppContext) {
         security: shopperSecurity,
         body: Type.Object(
           {
-            quiet_hours: Type.Optional(
-              Type.Object({ start: Type.String(), end: Type.String() }, { additionalProperties: false }),
-            ),
+            quiet_hours: Type.Optional(Type.Object({ start: HHMM, end: HHMM }, { additionalProperties: false })),
             preferred_channel: Type.Optional(Type.Union([StringEnum(MESSAGE_CHANNELS), Type.Null()])),
           },
           { additionalProperties: false },
         ),
-        response: { 200: Settings, 400: ErrorSchema, 401: ErrorSchema },
+        response: { 200: Settings },
       },
     },
     async (req) => {
