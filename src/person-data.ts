@@ -13,6 +13,7 @@ import { tables as catalog } from './catalog/tables.js';
 import { tables as conversation } from './conversation/tables.js';
 import { tables as gatekeeper } from './gatekeeper/tables.js';
 import { tables as ingest } from './ingest/tables.js';
+import { tables as messaging } from './messaging/tables.js';
 import { tables as orders } from './orders/tables.js';
 import { tables as people } from './people/tables.js';
 import { tables as profile } from './profile/tables.js';
@@ -132,6 +133,7 @@ export interface RoomTables {
 /** Every room with tables, in the order their person tables are erased and moved within a stage. */
 export const ROOMS: RoomTables[] = [
   conversation,
+  messaging,
   trust,
   orders,
   ingest,

@@ -20,13 +20,6 @@ export const tables: RoomTables = {
       merge: 'brand rows',
     },
     {
-      table: 'contact_preferences',
-      placement: 'by person',
-      export: 'other_records',
-      erase: 'other rooms',
-      merge: 'brand rows',
-    },
-    {
       table: 'handoffs',
       placement: 'by person',
       citus: [{ name: 'handoffs_brand', instead: 'plain index', why: 'unique by construction: a random UUID' }],

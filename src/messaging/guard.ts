@@ -7,7 +7,8 @@
  * (with its reason), and when no variant is left the message is not sent.
  */
 import type { AppContext } from '../context.js';
-import { type Purpose, viewFor } from '../gatekeeper/view.js';
+import { viewFor } from '../gatekeeper/index.js';
+import type { Purpose } from '../gatekeeper/view.js';
 import { describeFact, type StoredFact } from '../profile/facts.js';
 import { factUseRetired, TRUST_ORDER, type TrustLevel, trustLevel } from './trust.js';
 
@@ -87,7 +88,15 @@ export async function guard(
   }
   const purpose = gatekeeperPurpose(m.purpose);
   const [view, trust] = await Promise.all([
-    viewFor(ctx, m.brandId, m.personId, purpose, 'message', 'use_in_message'),
+    viewFor(ctx.db, {
+      viewer: { brand: m.brandId },
+      person: { id: m.personId },
+      purpose,
+      call: 'message',
+      action: 'use_in_message',
+      at: ctx.now(),
+      inTransaction: false,
+    }),
     trustLevel(ctx.db, m.personId, m.brandId, ctx.now()),
   ]);
   const ok = new Map<string, StoredFact>();

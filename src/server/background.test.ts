@@ -30,13 +30,16 @@ test('every job defined anywhere is in the list the runner runs', () => {
 
 test('background work starts only from src/server/background.ts', () => {
   const starters =
-    /\b(startJobRunner|startActivityFeed|startPolling|startRecommender)\(|\bsetInterval\(|addHook\('onReady'/;
+    /\b(startJobRunner|startActivityFeed|startPolling|startRecommender|startOutbox)\(|\bsetInterval\(|addHook\('onReady'/;
   const allowed = new Set([
     'server/background.ts',
     'jobs/jobs.ts',
     'recommend/store.ts',
     'recommend/activity.ts',
     'recommend/training.ts',
+    'messaging/outbox.ts',
+    // the outbox runner as a process of its own, which the kill -9 test starts and kills
+    'messaging/runner-process.ts',
   ]);
   const found = sources(SRC)
     .map((f) => path.relative(SRC, f))

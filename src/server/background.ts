@@ -5,7 +5,7 @@
  */
 import type { AppContext } from '../context.js';
 import { finishErasureJob } from '../gatekeeper/erase.js';
-import { webhookJob } from '../messaging/index.js';
+import { startOutbox, webhookJob } from '../messaging/index.js';
 import { type Job, startJobRunner, stopJobRunner } from '../jobs/jobs.js';
 import { closeActivityFeed, startActivityFeed } from '../recommend/activity.js';
 import { storeFor } from '../recommend/store.js';
@@ -68,6 +68,14 @@ export const BACKGROUND: readonly BackgroundWork[] = [
     // Models of every brand loaded; missing or stale ones queued for training, now and every hour.
     name: 'model trainings',
     start: (ctx) => startRecommender(ctx),
+  },
+  {
+    // Messages due (queued, held whose quiet hours ended, retries) go out from every server process.
+    name: 'outbox runner',
+    async start(ctx) {
+      const outbox = startOutbox(ctx);
+      return () => outbox.stop();
+    },
   },
 ];
 

@@ -4,7 +4,7 @@ import pino from 'pino';
 import type { AppContext } from '../context.js';
 import { createPool } from '../db/pool.js';
 import { buildApp, type App } from '../server/app.js';
-import { startBackground } from '../server/background.js';
+import { BACKGROUND, startBackground } from '../server/background.js';
 import { createBrand, type NewBrandKeys } from '../brands/brands.js';
 import { createPerson, issueToken, linkCustomer, pseudonymFor, type Person } from '../people/people.js';
 
@@ -24,7 +24,13 @@ export interface TestSystem {
   close(): Promise<void>;
 }
 
-export async function testSystem(opts: { now?: () => Date } = {}): Promise<TestSystem> {
+export async function testSystem(
+  opts: {
+    now?: () => Date;
+    /** Background work (by name in src/server/background.ts) a test drives by hand instead, e.g. `outbox runner`. */
+    without?: string[];
+  } = {},
+): Promise<TestSystem> {
   const base = process.env.CONFIDANT_TEST_DATABASE_URL;
   if (!base) throw new Error('run the tests with `npm test` (it starts the test PostgreSQL)');
   const name = `t_${crypto.randomBytes(6).toString('hex')}`;
@@ -43,7 +49,10 @@ export async function testSystem(opts: { now?: () => Date } = {}): Promise<TestS
   };
   const app = await buildApp(ctx);
   // The same background work as a server process: the job runner, timers and listeners.
-  const background = await startBackground(ctx);
+  const background = await startBackground(
+    ctx,
+    BACKGROUND.filter((w) => !opts.without?.includes(w.name)),
+  );
   let n = 0;
   return {
     ctx,
