@@ -25,6 +25,8 @@ export const tables: RoomTables = {
         },
       ],
       export: 'messages',
+      // the hash of the brand's request, kept to tell a replay from a misuse: not the person's data
+      omit: ['request_hash'],
       orderBy: 'created_at',
       erase: 'other rooms',
       merge: 'brand rows',

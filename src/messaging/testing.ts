@@ -81,9 +81,8 @@ export async function messagingWorld(start = new Date()): Promise<MessagingWorld
         name: o.name ?? 'Karen',
         timeZone: o.timeZone ?? 'UTC',
         brands: [{ brand, customerId: `c-${n}-${Math.random()}` }],
-        ...(email ? { email } : {}),
+        ...(email !== undefined ? { email } : {}),
       });
-      if (email === null) await sys.ctx.db.query('UPDATE persons SET email = NULL WHERE id = $1', [s.person.id]);
       if (o.marketing)
         await putGrant(sys, s.token, { brand: brand.slug, scopes: ['identity.contact'], purposes: ['marketing'] });
       return { id: s.person.id, pid: s.pids.get(brand.id)!, token: s.token, email: email ?? '' };

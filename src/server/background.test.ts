@@ -69,7 +69,14 @@ test('the list starts in order and stops in the reverse order; a failed start st
     assert.deepEqual(seen, ['start a', 'stop a']);
     assert.deepEqual(
       BACKGROUND.map((w) => w.name),
-      ['job runner', 'person change log trimmer', 'activity listener', 'model store', 'model trainings'],
+      [
+        'job runner',
+        'person change log trimmer',
+        'activity listener',
+        'model store',
+        'model trainings',
+        'outbox runner',
+      ],
     );
   } finally {
     await sys.close();

@@ -17,7 +17,8 @@ export interface TestSystem {
   /** Makes a signed-in person, optionally linked as `customerId` at the given brands; returns their token and pids. */
   shopper(opts?: {
     name?: string;
-    email?: string;
+    /** null: a person without an e-mail address. */
+    email?: string | null;
     timeZone?: string;
     brands?: Array<{ brand: NewBrandKeys; customerId: string }>;
   }): Promise<{ person: Person; token: string; pids: Map<number, string> }>;
@@ -65,6 +66,7 @@ export async function testSystem(
         displayName: o.name ?? 'Sam',
         timeZone: o.timeZone ?? 'UTC',
       });
+      if (o.email === null) await db.query('UPDATE persons SET email = NULL WHERE id = $1', [person.id]);
       const pids = new Map<number, string>();
       for (const b of o.brands ?? []) {
         await linkCustomer(db, b.brand.id, b.customerId, person.id, ctx.now());

@@ -2,6 +2,7 @@
 -- Every table holding a person's data leads its primary key with person_id (Citus distribution column).
 
 -- contact_preferences moves here from conversation (030): same rows, now the messaging room's table.
+-- takes over table: contact_preferences
 -- Per brand (0 = every brand) and channel ('all' covers every channel). A stop (opted_out_at) and the abuse pause
 -- (paused_for_abuse_at, marketing only, per brand) are separate, so lifting one never lifts the other.
 CREATE TEMP TABLE contact_preferences_moved ON COMMIT DROP AS SELECT * FROM contact_preferences;
