@@ -102,8 +102,8 @@ export async function chatWorld(): Promise<ChatWorld> {
         brandId: brand.id,
         scopes: EVERYDAY,
         purposes: ['service', 'recommendations'],
-        how: 'page',
-        explicit: true,
+        how: 'demo',
+        explicit: false,
         at: NOW,
       });
 

@@ -15,7 +15,8 @@ import { channelsIn } from '../messaging/index.js';
 import { requestedDelivery } from './answers/actions.js';
 import { yesOrNo } from './answers/actions.js';
 import { whenSeenPhrase } from './handoffs.js';
-import { hardConstraints, requestWords } from './suggest.js';
+import { requestWords } from './suggest.js';
+import { constraintsFrom, mayShow } from '../recommend/constraints.js';
 import type { Product } from '../catalog/catalog.js';
 import type { StoredFact } from '../profile/facts.js';
 
@@ -189,7 +190,7 @@ describe('hard constraints', () => {
     ...food('Toothbrush', [], [], 100),
     attributes: { brand: 'Philips', ingredients: [], diet_labels: [], allergens: [] },
   } as Product;
-  const ok = (facts: StoredFact[], p: Product, request = '') => hardConstraints(facts, request).every((r) => r.ok(p));
+  const ok = (facts: StoredFact[], p: Product, _request = '') => mayShow(p, constraintsFrom(facts));
 
   test('gluten-free means no gluten and no wheat; keto and vegan need the label; a toothbrush is not food', () => {
     assert.equal(ok([fact('diet', 'gluten_free')], food('Bagel', ['vegan'], ['gluten', 'wheat'])), false);

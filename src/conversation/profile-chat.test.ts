@@ -222,11 +222,12 @@ describe('forget, and what do you know', () => {
     );
     const seen = await karen('me', 'what do you know about me?');
     assert.match(seen.reply.text, /likes smart home gadgets \(seen at Volt\)/);
-    // Gluten-free is health data: Volt was granted profile.diet explicitly here, but allergies and budget stay private.
+    // Gluten-free is health data: Volt was granted profile.diet explicitly here, but allergies and budget stay private,
+    // and Volt's own thread (which its operators read) does not say how much it is refused.
     await karen('me', "I'm allergic to shellfish");
     const volt = await karen('volt', 'what do you know about me?');
     assert.doesNotMatch(volt.reply.text, /shellfish/);
-    assert.match(volt.reply.text, /stay private from Volt|stays private from Volt/);
+    assert.doesNotMatch(volt.reply.text, /private|can't see|cannot see|refused|\d+ more/i);
     const aboutDad = await karen('me', 'what do you know about my dad?');
     assert.match(aboutDad.reply.text, /^About your dad, I know: /);
     assert.match(aboutDad.reply.text, /fly fishing/);

@@ -8,6 +8,7 @@ import type { AppContext } from '../context.js';
 import type { Queryable } from '../db/pool.js';
 import { recommend, type RecContext } from '../recommend/recommend.js';
 import { allProducts, type Product } from '../catalog/catalog.js';
+import { constraintsFrom, mayShow, narrowing } from '../recommend/constraints.js';
 import type { PersonView } from '../gatekeeper/view.js';
 import type { StoredFact } from '../profile/facts.js';
 import { singular } from './wording.js';
@@ -77,7 +78,6 @@ const MEALS = new Set(['breakfast', 'brunch', 'lunch', 'dinner', 'supper', 'morn
 
 const arr = (v: unknown): string[] => (Array.isArray(v) ? v.map((x) => String(x).toLowerCase()) : []);
 
-/** A product with food data: diets and allergies constrain it (a toothbrush is not "not keto"). */
 const isFood = (p: Product) =>
   arr(p.attributes.ingredients).length > 0 ||
   arr(p.attributes.diet_labels).length > 0 ||
@@ -97,72 +97,23 @@ function textOf(p: Product): string {
     .replace(/_/g, ' ');
 }
 
-/** Whether the product is about a thing the shopper named ("spicy food" -> spicy). */
+const wordPatterns = new Map<string, RegExp>();
+/** Whether a word starts a word of the text ("sandwich" in "sandwiches"). */
+function wordIn(w: string, text: string): boolean {
+  let re = wordPatterns.get(w);
+  if (!re) {
+    if (wordPatterns.size > 5000) wordPatterns.clear();
+    wordPatterns.set(w, (re = new RegExp(`\\b${w.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`)));
+  }
+  return re.test(text);
+}
+
+/** Whether the product is about a thing the shopper named ("fly fishing", "candles"). */
 function mentions(p: Product, thing: string): boolean {
   const words = requestWords(thing.replace(/\b(food|foods|dishes|flavou?rs?)\b/g, ''));
   if (words.length === 0) return false;
   const t = textOf(p);
-  return words.every((w) => new RegExp(`\\b${w.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`).test(t));
-}
-
-/** Diets as the catalog marks them: a shelf claim (keto), or safe ingredients (gluten-free: no gluten, no wheat). */
-function meetsDiet(p: Product, diet: string): boolean {
-  if (!isFood(p)) return true;
-  const labels = arr(p.attributes.diet_labels);
-  const allergens = arr(p.attributes.allergens);
-  switch (diet) {
-    case 'gluten_free':
-      return !allergens.includes('gluten') && !allergens.includes('wheat');
-    case 'dairy_free':
-      return !allergens.includes('dairy');
-    case 'vegetarian':
-      return labels.includes('vegetarian') || labels.includes('vegan');
-    case 'pescatarian':
-      return labels.includes('pescatarian') || labels.includes('vegetarian') || labels.includes('vegan');
-    default:
-      // vegan, keto, paleo, low_sugar, halal, kosher: only items sold as such.
-      return labels.includes(diet);
-  }
-}
-
-function meetsAllergy(p: Product, allergen: string): boolean {
-  const allergens = arr(p.attributes.allergens);
-  if (allergen === 'gluten' || allergen === 'wheat')
-    return !allergens.includes('gluten') && !allergens.includes('wheat');
-  if (allergen === 'tree_nuts')
-    return !allergens.includes('tree_nuts') && !arr(p.attributes.diet_labels).includes('contains_nuts');
-  return !allergens.includes(allergen);
-}
-
-type Rule = { fact: StoredFact; ok: (p: Product) => boolean };
-
-/** The profile's hard constraints: never broken, whatever else scores. */
-export function hardConstraints(facts: StoredFact[], request: string): Rule[] {
-  const rules: Rule[] = [];
-  const req = requestWords(request);
-  for (const f of facts) {
-    const v = f.value as unknown;
-    if (f.kind === 'diet' && f.polarity === 'positive' && typeof v === 'string')
-      rules.push({ fact: f, ok: (p) => meetsDiet(p, v) });
-    else if (f.kind === 'allergy' && typeof v === 'string')
-      rules.push({ fact: f, ok: (p) => !isFood(p) || meetsAllergy(p, v) });
-    else if ((f.kind === 'dislike' || (f.kind === 'like' && f.polarity === 'negative')) && typeof v === 'string')
-      rules.push({ fact: f, ok: (p) => !mentions(p, v) });
-    else if (f.kind === 'brand' && f.polarity === 'negative' && typeof v === 'string')
-      rules.push({
-        fact: f,
-        ok: (p) =>
-          String(p.attributes.brand ?? '').toLowerCase() !== v.toLowerCase() &&
-          !p.name.toLowerCase().startsWith(`${v.toLowerCase()} `),
-      });
-    else if (f.kind === 'budget' && typeof v === 'object' && v && typeof (v as { max?: unknown }).max === 'number') {
-      const b = v as { max: number; for?: string };
-      // A budget "for a rain jacket" binds requests about rain jackets; one without a "for" binds everything.
-      const applies = !b.for || requestWords(b.for).some((w) => req.includes(w));
-      if (applies) rules.push({ fact: f, ok: (p) => p.price === null || p.price <= b.max });
-    }
-  }
-  return rules;
+  return words.every((w) => wordIn(w, t));
 }
 
 /**
@@ -207,7 +158,7 @@ export async function suggestFromCatalog(
   k: number,
 ): Promise<Suggestions> {
   const facts = factsFor(view, context);
-  const rules = hardConstraints(facts, context.request);
+  const rules = constraintsFrom(facts, context.about);
   const likes = facts.filter(
     (f) => (f.kind === 'like' || f.kind === 'brand') && f.polarity === 'positive' && typeof f.value === 'string',
   );
@@ -219,22 +170,22 @@ export async function suggestFromCatalog(
 
   let requestMatched = false;
   const scored: Suggestion[] = [];
+  // What the request would have found with no rule: the rules that ruled any of it out narrowed the picks.
+  const wanted: Product[] = [];
   for (const p of products) {
-    if (!rules.every((r) => r.ok(p))) continue;
+    if (!words.length || words.some((w) => wordIn(w, textOf(p)))) wanted.push(p);
+    if (!mayShow(p, rules)) continue;
     const name = p.name.toLowerCase();
     const cats = p.categories.join(' ').toLowerCase();
     const text = textOf(p);
     let score = 0;
     const reasons: string[] = [];
-    const used = new Set<StoredFact>(
-      rules.filter((r) => isFood(p) || (r.fact.kind !== 'diet' && r.fact.kind !== 'allergy')).map((r) => r.fact),
-    );
+    const used = new Set<StoredFact>(rules.filter((r) => r.bindsOn(p)).map((r) => r.fact));
     let hits = 0;
     for (const w of words) {
-      const re = new RegExp(`\\b${w.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`);
-      if (re.test(name)) (score += 2), hits++;
-      else if (re.test(cats)) (score += 1.5), hits++;
-      else if (re.test(text)) (score += 0.5), hits++;
+      if (wordIn(w, name)) (score += 2), hits++;
+      else if (wordIn(w, cats)) (score += 1.5), hits++;
+      else if (wordIn(w, text)) (score += 0.5), hits++;
     }
     if (hits) requestMatched = true;
     for (const f of likes) {
@@ -259,7 +210,11 @@ export async function suggestFromCatalog(
   scored.sort((a, b) => b.score - a.score || a.product.id.localeCompare(b.product.id));
   const anyHits = scored.some((s) => s.score > 0);
   const picks = (requestMatched || !words.length ? scored : []).filter((s) => !anyHits || s.score > 0).slice(0, k);
-  return { picks, requestMatched: requestMatched || words.length === 0, constraints: rules.map((r) => r.fact) };
+  return {
+    picks,
+    requestMatched: requestMatched || words.length === 0,
+    constraints: narrowing(wanted, rules).map((r) => r.fact),
+  };
 }
 
 /** "What goes with it?", "any accessories for it": a request for what fits something already talked about. */
@@ -297,6 +252,9 @@ export async function suggest(
       reasons: i.reasons,
     })),
     requestMatched: true,
-    constraints: known(recs.constraints.map((c) => c.factId)),
+    // A rule is worth naming only when it had a say on what was picked.
+    constraints: known(
+      recs.constraints.map((c) => c.factId).filter((id) => recs.items.some((i) => i.factIds.includes(id))),
+    ),
   };
 }

@@ -51,6 +51,16 @@ export async function isDemoLoaded(db: Queryable): Promise<boolean> {
   return (await serverSetting(db, 'demo_loaded_at')) !== null;
 }
 
+/** What the demo set-up grants each shopper's linked shops: ordinary scopes only. */
+export const DEMO_GRANT_SCOPES = [
+  'identity.name',
+  'profile.sizes',
+  'profile.diet',
+  'profile.likes',
+  'profile.dates',
+  'gifts',
+] as const;
+
 const DAY = 86400000;
 
 /** The demo's orders still in flight are placed relative to now, so "when will it arrive" has a true answer any day. */
@@ -237,15 +247,21 @@ export async function loadDemo(
         await linkCustomer(tx, brandIds['corner-deli'], `deli-${s.handle}`, personId, now);
         await linkCustomer(tx, brandIds.volt, `volt-${s.handle}`, personId, now);
       }
-      // The demo shoppers have said yes, on their Confidant page, to everyday scopes for service and recommendations.
-      for (const b of DEMO_BRANDS) {
+      // The demo is set up with everyday scopes for service and recommendations at the shops each shopper linked, and
+      // says so: a demo set-up, not the shopper's explicit choice, so no special category (health, religion,
+      // finances...) is covered; a shop they never linked gets nothing.
+      const linked = await tx.query(
+        'SELECT DISTINCT brand_id FROM brand_customers WHERE person_id = $1 AND confirmed_at IS NOT NULL',
+        [personId],
+      );
+      for (const row of linked.rows) {
         await grant(tx, {
           personId,
-          brandId: brandIds[b.slug],
-          scopes: ['identity.name', 'profile.sizes', 'profile.diet', 'profile.likes', 'profile.dates', 'gifts'],
+          brandId: Number(row.brand_id),
+          scopes: [...DEMO_GRANT_SCOPES],
           purposes: ['service', 'recommendations'],
-          how: 'page',
-          explicit: true,
+          how: 'demo',
+          explicit: false,
           at: now,
         });
       }

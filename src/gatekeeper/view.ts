@@ -213,7 +213,8 @@ export async function grant(
            -- A bundled re-grant does not take back an explicit grant that is still in force.
            explicit = EXCLUDED.explicit OR (grants.explicit AND grants.revoked_at IS NULL AND (grants.expires_at IS NULL OR grants.expires_at > EXCLUDED.granted_at)),
            expires_at = EXCLUDED.expires_at, revoked_at = NULL`,
-        [g.personId, g.brandId, scope, purpose, g.at, g.how, g.explicit, g.expiresAt ?? null],
+        // Several scopes at once are never an explicit grant: a special category is granted one at a time.
+        [g.personId, g.brandId, scope, purpose, g.at, g.how, g.explicit && g.scopes.length === 1, g.expiresAt ?? null],
       );
 }
 

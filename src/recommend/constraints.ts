@@ -1,5 +1,6 @@
 import type { Product } from '../catalog/catalog.js';
 import type { StoredFact } from '../profile/facts.js';
+import { ALLERGEN_SYNONYMS, ALLERGEN_WORDS, ANIMAL_PRODUCT, MEAT } from './ingredients.js';
 
 /**
  * Hard constraints read from a person's facts: a product that breaks one is never recommended.
@@ -7,6 +8,8 @@ import type { StoredFact } from '../profile/facts.js';
  */
 export interface Constraint {
   factId: string;
+  /** The fact itself. */
+  fact: StoredFact;
   /** Words for a shopper: "gluten-free", "no peanuts". */
   label: string;
   breaks(p: Product): boolean;
@@ -23,6 +26,8 @@ const attrs = (p: Product) =>
     allergens?: string[];
     brand?: string;
     sizes?: Record<string, string[]> | string[];
+    /** Units left per size, where the shop says ("M": 0 is sold out in M). */
+    size_stock?: Record<string, number>;
   };
 const isFood = (p: Product) => (attrs(p).ingredients?.length ?? 0) > 0 || (attrs(p).diet_labels?.length ?? 0) > 0;
 // Products are immutable snapshots of the catalog, checked on every request: their text is built once.
@@ -38,14 +43,24 @@ const text = (p: Product) => {
   return t;
 };
 const has = (list: string[] | undefined, v: string) => (list ?? []).includes(v);
+const ingredientText = (p: Product) => (attrs(p).ingredients ?? []).join(', ').toLowerCase();
 
-const GLUTEN_GRAINS = /\b(wheat|barley|rye|spelt|semolina|malt|farro|bulgur|couscous)\b/;
-const ANIMAL =
-  /\b(beef|pork|ham|bacon|chicken|turkey|salami|prosciutto|pepperoni|lamb|duck|veal|chorizo|sausage|anchov\w*|tuna|salmon|shrimp|prawn|crab|lobster|fish|gelatin)\b/;
-const MEAT =
-  /\b(beef|pork|ham|bacon|chicken|turkey|salami|prosciutto|pepperoni|lamb|duck|veal|chorizo|sausage|gelatin)\b/;
+/** Diets a shop marks on its shelf (keto, halal...): only what is sold as such fits them. */
+const LABELLED_DIETS = new Set(['keto', 'paleo', 'low_sugar', 'halal', 'kosher', 'whole30', 'low_carb']);
 
-/** A food that does not fit a diet. Diets bind food only: a toothbrush is neither keto nor not. */
+/** The catalog's allergen tag for what a person said ("nuts" → tree_nuts). */
+export const allergenTag = (v: string) => {
+  const k = v
+    .trim()
+    .toLowerCase()
+    .replace(/[\s-]+/g, '_');
+  return ALLERGEN_SYNONYMS[k] ?? k;
+};
+
+/**
+ * A food that does not fit a diet. Diets bind food only: a toothbrush is neither keto nor not. What the ingredients
+ * say beats a label ("gluten-free" with barley malt in it is not gluten-free); a label-only diet (keto) needs the label.
+ */
 function breaksDiet(diet: string, p: Product): boolean {
   if (!isFood(p)) return false;
   const a = attrs(p);
@@ -54,37 +69,48 @@ function breaksDiet(diet: string, p: Product): boolean {
       return (
         has(a.allergens, 'gluten') ||
         has(a.allergens, 'wheat') ||
-        (!has(a.diet_labels, 'gluten_free') && GLUTEN_GRAINS.test(text(p)))
+        ALLERGEN_WORDS.gluten.test(ingredientText(p)) ||
+        (!has(a.diet_labels, 'gluten_free') && ALLERGEN_WORDS.gluten.test(text(p)))
       );
     case 'dairy_free':
-      return has(a.allergens, 'dairy');
+    case 'lactose_free':
+      return has(a.allergens, 'dairy') || ALLERGEN_WORDS.dairy.test(ingredientText(p));
     case 'vegan':
-      return !has(a.diet_labels, 'vegan');
-    case 'vegetarian':
-      return !(has(a.diet_labels, 'vegetarian') || has(a.diet_labels, 'vegan')) && MEAT.test(text(p));
+      return !has(a.diet_labels, 'vegan') || ANIMAL_PRODUCT.test(ingredientText(p));
+    case 'vegetarian': {
+      // A shelf label is trusted about the name ("vegetarian sausage"), never about the ingredients.
+      const t = has(a.diet_labels, 'vegetarian') || has(a.diet_labels, 'vegan') ? ingredientText(p) : text(p);
+      return (
+        has(a.allergens, 'fish') ||
+        has(a.allergens, 'shellfish') ||
+        MEAT.test(t) ||
+        ALLERGEN_WORDS.fish.test(t) ||
+        ALLERGEN_WORDS.shellfish.test(t)
+      );
+    }
     case 'pescatarian':
-      return MEAT.test(text(p)) && !has(a.diet_labels, 'vegetarian');
+      return MEAT.test(
+        has(a.diet_labels, 'vegetarian') || has(a.diet_labels, 'vegan') || has(a.diet_labels, 'pescatarian')
+          ? ingredientText(p)
+          : text(p),
+      );
     default:
-      // keto, paleo, low_sugar, halal, kosher: only what is sold as such.
-      return !has(a.diet_labels, diet);
+      return LABELLED_DIETS.has(diet) && !has(a.diet_labels, diet);
   }
 }
 
+/** A product that contains the allergen: tagged so, or an ingredient (or, untagged, its name or description) says so. */
 function breaksAllergy(allergen: string, p: Product): boolean {
   const a = attrs(p);
-  if (has(a.allergens, allergen)) return true;
-  if (
-    (allergen === 'tree_nuts' || allergen === 'peanuts') &&
-    has(a.diet_labels, 'contains_nuts') &&
-    !has(a.allergens, allergen === 'tree_nuts' ? 'peanuts' : 'tree_nuts')
-  )
-    return true;
-  if (allergen === 'gluten' || allergen === 'wheat') return breaksDiet('gluten_free', p);
-  if (allergen === 'fish' || allergen === 'shellfish')
-    return (
-      isFood(p) && ANIMAL.test(text(p)) && /\b(anchov\w*|tuna|salmon|fish|shrimp|prawn|crab|lobster)\b/.test(text(p))
-    );
-  return false;
+  const tag = allergenTag(allergen);
+  if (has(a.allergens, tag)) return true;
+  if ((tag === 'tree_nuts' || tag === 'peanuts') && has(a.diet_labels, 'contains_nuts')) return true;
+  if (tag === 'gluten' || tag === 'wheat')
+    return breaksDiet('gluten_free', p) || (tag === 'wheat' && has(a.allergens, 'gluten'));
+  if (tag === 'dairy') return breaksDiet('dairy_free', p);
+  const re = ALLERGEN_WORDS[tag];
+  if (!re || !isFood(p)) return false;
+  return re.test(ingredientText(p)) || re.test(text(p));
 }
 
 /** The words of a stated dislike that a product must not be about ("spicy food" → spicy). */
@@ -128,21 +154,29 @@ export function constraintsFrom(facts: readonly StoredFact[], about = 'self'): C
     if (f.about !== about) continue;
     const v = f.value;
     if (f.kind === 'diet' && f.polarity === 'positive' && typeof v === 'string') {
-      out.push({ factId: f.id, label: v.replace(/_/g, '-'), breaks: (p) => breaksDiet(v, p), bindsOn: isFood });
+      out.push({
+        factId: f.id,
+        fact: f,
+        label: v.replace(/_/g, '-'),
+        breaks: (p) => breaksDiet(v, p),
+        bindsOn: isFood,
+      });
     } else if (f.kind === 'allergy' && typeof v === 'string') {
       out.push({
         factId: f.id,
+        fact: f,
         label: `no ${v.replace(/_/g, ' ')}`,
         breaks: (p) => breaksAllergy(v, p),
         bindsOn: (p) => isFood(p) || (attrs(p).allergens?.length ?? 0) > 0,
       });
     } else if ((f.kind === 'dislike' || (f.kind === 'like' && f.polarity === 'negative')) && typeof v === 'string') {
       const d = dislike(v);
-      out.push({ factId: f.id, label: `nothing ${v}`, breaks: (p) => breaksDislike(d, p), bindsOn: always });
+      out.push({ factId: f.id, fact: f, label: `nothing ${v}`, breaks: (p) => breaksDislike(d, p), bindsOn: always });
     } else if (f.kind === 'brand' && f.polarity === 'negative' && typeof v === 'string') {
       const brand = v.toLowerCase();
       out.push({
         factId: f.id,
+        fact: f,
         label: `no ${v}`,
         breaks: (p) => (attrs(p).brand ?? '').toLowerCase() === brand || p.name.toLowerCase().startsWith(`${brand} `),
         bindsOn: always,
@@ -154,6 +188,7 @@ export function constraintsFrom(facts: readonly StoredFact[], about = 'self'): C
         forWords.length === 0 || forWords.some((w) => text(p).includes(w.replace(/s$/, '')));
       out.push({
         factId: f.id,
+        fact: f,
         label: `under ${b.max}`,
         breaks: (p) => p.price !== null && p.price > b.max && binds(p),
         bindsOn: binds,
@@ -170,13 +205,18 @@ export function constraintsFrom(facts: readonly StoredFact[], about = 'self'): C
       };
       out.push({
         factId: f.id,
+        fact: f,
         label: `${s.item} in ${s.size}`,
         breaks: (p) => {
           const sizes = attrs(p).sizes;
           if (!sizes) return false;
           const list = Array.isArray(sizes) ? sizes : sizes[s.item];
           if (!list || !text(p).includes(s.item.replace(/s$/, ''))) return false;
-          return !list.map((x) => x.toUpperCase()).includes(s.size!.toUpperCase());
+          const size = s.size!.toUpperCase();
+          if (!list.map((x) => x.toUpperCase()).includes(size)) return true;
+          // Sold in the size, but none left in it.
+          const stock = attrs(p).size_stock;
+          return !!stock && Object.entries(stock).some(([k, n]) => k.toUpperCase() === size && n <= 0);
         },
         bindsOn: sizedFor,
       });
@@ -190,4 +230,21 @@ export function brokenBy(p: Product, constraints: readonly Constraint[]): Constr
   if (!p.inStock) return 'out_of_stock';
   for (const c of constraints) if (c.breaks(p)) return c;
   return null;
+}
+
+/** The rule set's one question: may this product be shown to the person these constraints come from? */
+export const mayShow = (p: Product, constraints: readonly Constraint[]): boolean => brokenBy(p, constraints) === null;
+
+/**
+ * The constraints that narrowed a choice: those that ruled out at least one of the candidates, so a reply may say
+ * "gluten-free picks" only when being gluten-free changed what was picked.
+ */
+export function narrowing(candidates: Iterable<Product>, constraints: readonly Constraint[]): Constraint[] {
+  const out = new Set<Constraint>();
+  for (const p of candidates) {
+    if (!p.inStock) continue;
+    for (const c of constraints) if (!out.has(c) && c.breaks(p)) out.add(c);
+    if (out.size === constraints.length) break;
+  }
+  return [...out];
 }

@@ -33,16 +33,19 @@ const get = (url: string, key: string) =>
 const post = (url: string, auth: string, payload: object) =>
   sys.app.inject({ method: 'POST', url, headers: { authorization: auth }, payload });
 const everyday = ['profile.diet', 'profile.likes', 'gifts', 'profile.allergies', 'profile.budget'];
-const letSee = (personId: string, brandId: number) =>
-  grant(sys.ctx.db, {
-    personId,
-    brandId,
-    scopes: everyday,
-    purposes: ['recommendations'],
-    how: 'api',
-    explicit: true,
-    at: new Date(),
-  });
+/** The person grants each scope on its own, so the special categories among them (health) are explicit. */
+const letSee = async (personId: string, brandId: number) => {
+  for (const scope of everyday)
+    await grant(sys.ctx.db, {
+      personId,
+      brandId,
+      scopes: [scope],
+      purposes: ['recommendations'],
+      how: 'api',
+      explicit: true,
+      at: new Date(),
+    });
+};
 const say = (personId: string, facts: NewFact[]) =>
   recordFacts(sys.ctx.db, personId, facts, { source: 'stated', confidence: 1, at: new Date() });
 
@@ -384,7 +387,9 @@ describe('hard constraints (property: random catalogs and profiles)', () => {
         return (
           p.in_stock === false ||
           a.allergens.includes(allergy) ||
-          (diet && !a.diet_labels.includes('vegan')) ||
+          // What the ingredients reveal: cheese is dairy; honey is not vegan.
+          (allergy === 'dairy' && /cheese/.test(p.name)) ||
+          (diet && (!a.diet_labels.includes('vegan') || /cheese|honey/.test(p.name))) ||
           a.brand === avoid ||
           p.name.startsWith(`${avoid} `) ||
           (p.price ?? 0) > max ||

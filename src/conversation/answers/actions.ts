@@ -465,7 +465,8 @@ export async function resolvePending(turn: Turn, p: Pending, answer: 'yes' | 'no
         scopes: p.scopes,
         purposes: ['service', 'recommendations'],
         how: 'chat',
-        explicit: true,
+        // A special category is only ever asked for on its own, so only a single scope is an explicit grant.
+        explicit: p.scopes.length === 1,
         at: turn.now,
       });
       return {

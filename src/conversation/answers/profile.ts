@@ -2,9 +2,10 @@
  * A profile that listens: stated facts confirmed, forgotten on request, listed with where each came
  * from, the facts behind a suggestion named, and a "too creepy" use retired.
  */
-import { describeFact, factsOf, retireFactUse, retractFacts, type StoredFact } from '../../profile/facts.js';
+import { describeFact, retireFactUse, retractFacts, type StoredFact } from '../../profile/facts.js';
 import { recordTrustSignal } from '../../trust/index.js';
-import { activeGrants, factAllowed, selfView, viewFor } from '../../gatekeeper/index.js';
+import { activeGrants, factAllowed } from '../../gatekeeper/index.js';
+import { turnView } from './view.js';
 import type { Fact } from '../understand/types.js';
 import type { Offer } from '../compose.js';
 import type { Pending } from '../store.js';
@@ -117,13 +118,13 @@ async function missingScopes(turn: Turn, facts: StoredFact[]): Promise<string[]>
   if (!turn.brand || facts.length === 0) return [];
   const grants = await activeGrants(turn.tx, turn.person.id, turn.brand.id, 'recommendations', turn.now);
   const byScope = new Map(grants.map((g) => [g.scope, g]));
-  return [
-    ...new Set(
-      facts
-        .filter((f) => !f.retiredUses.length && !factAllowed(f, byScope, 'recommendations', turn.brand!.id))
-        .map((f) => f.scope),
-    ),
-  ];
+  const missing = facts.filter(
+    (f) => !f.retiredUses.length && !factAllowed(f, byScope, 'recommendations', turn.brand!.id),
+  );
+  // A special category (health, religion, finances...) is asked about on its own, one at a time.
+  const special = missing.find((f) => f.sensitivity !== 'low');
+  if (special) return [special.scope];
+  return [...new Set(missing.map((f) => f.scope))];
 }
 
 /** A fact said plainly, as the shopper would say it (what the "remember it" button sends), or null. */
@@ -280,21 +281,11 @@ export async function whatDoYouKnow(turn: Turn): Promise<Answer> {
   if (/\bwhy\b|\bhow come\b|\bwhat made you\b|\bbecause of what\b/i.test(turn.text) && turn.state.lastUsed)
     return whySuggested(turn);
   // In a brand's chat, what this brand may use; the shopper's own Confidant shows everything.
-  const view = turn.brand
-    ? await viewFor(turn.tx, {
-        viewer: { brand: turn.brand.id },
-        person: { id: turn.person.id },
-        purpose: 'service',
-        call: 'chat:what_do_you_know',
-        at: turn.now,
-        inTransaction: true,
-      })
-    : await selfView(turn.tx, turn.person.id);
+  const view = await turnView(turn, 'service', 'chat:what_do_you_know');
   const m = ABOUT.exec(turn.text);
   const about = m && !/^(me|myself|us|you|it|that|this|them)$/i.test(m[1]) ? m[1].toLowerCase() : 'self';
   const mine = view.facts.filter((f) => f.about === about);
   const others = [...new Set(view.facts.filter((f) => f.about !== 'self' && f.about !== about).map((f) => f.about))];
-  const hidden = turn.brand ? (await factsOf(turn.tx, turn.person.id)).length - view.facts.length : 0;
   const actions: Offer[] = [];
   for (const o of others.slice(0, 2))
     actions.push({ label: `About my ${o}`, value: `what do you know about my ${o}?`, intent: 'what_do_you_know' });
@@ -303,10 +294,10 @@ export async function whatDoYouKnow(turn: Turn): Promise<Answer> {
   if (mine.length === 0) {
     const alsoOthers =
       about === 'self' && others.length ? `, only a little about ${list(others.slice(0, 2).map(whoIs))}` : '';
-    const where =
-      turn.brand && hidden > 0
-        ? `${turn.brand.name} can't see what you've told me, so I know nothing here about ${whose}`
-        : `I don't know anything about ${whose} yet${alsoOthers}`;
+    // In a brand's thread (which its operators read) nothing says what the brand is refused.
+    const where = turn.brand
+      ? `I don't know anything here about ${whose} yet`
+      : `I don't know anything about ${whose} yet${alsoOthers}`;
     return {
       say: [where],
       ask: about === 'self' ? 'Want to tell me a size, a diet or something you love?' : undefined,
@@ -316,12 +307,11 @@ export async function whatDoYouKnow(turn: Turn): Promise<Answer> {
   const shown = mine.slice(0, 3).map((f) => listed(turn, f));
   const rest = mine.length - shown.length;
   const first = `${about === 'self' ? 'Here is what I know' : `About ${whose}, I know`}: ${list(shown)}${rest ? `, plus ${rest} more` : ''}`;
-  const second =
-    turn.brand && hidden > 0
-      ? `${hidden} more ${hidden === 1 ? 'thing stays' : 'things stay'} private from ${turn.brand.name}, and your Confidant page shows it all`
-      : others.length
-        ? `I also know a little about ${list(others.slice(0, 2).map(whoIs))}`
-        : 'You can change or delete any of it on your Confidant page';
+  const second = turn.brand
+    ? 'Your Confidant page shows all of it and who may see what'
+    : others.length
+      ? `I also know a little about ${list(others.slice(0, 2).map(whoIs))}`
+      : 'You can change or delete any of it on your Confidant page';
   return { say: [first, second], actions, usedFacts, usedFor: { purpose: turn.brand ? 'service' : 'self' } };
 }
 

@@ -3,7 +3,8 @@
  * suggestions through the brand's view for `recommendations` (the shopper's own view in their
  * Confidant), for the shopper or, in gift mode, from the facts about the person the gift is for only.
  */
-import { type PersonView, selfView, viewFor } from '../../gatekeeper/index.js';
+import type { PersonView } from '../../gatekeeper/index.js';
+import { turnView } from './view.js';
 import type { StoredFact } from '../../profile/facts.js';
 import type { Offer } from '../compose.js';
 import { COMPLEMENT_REQUEST, suggest, type Suggestion, type Suggestions } from '../suggest.js';
@@ -77,16 +78,7 @@ async function productTalkedAbout(turn: Turn, brandId: number): Promise<Product 
 }
 
 export async function recommend(turn: Turn): Promise<Answer> {
-  const view: PersonView = turn.brand
-    ? await viewFor(turn.tx, {
-        viewer: { brand: turn.brand.id },
-        person: { id: turn.person.id },
-        purpose: 'recommendations',
-        call: 'chat:suggest',
-        at: turn.now,
-        inTransaction: true,
-      })
-    : await selfView(turn.tx, turn.person.id);
+  const view: PersonView = await turnView(turn, 'recommendations', 'chat:suggest');
   const about = suggestionFor(turn, [...new Set(view.facts.map((f) => f.about))]);
   const statedNow = [...turn.stated, ...requestLimits(turn)].filter((f) => f.about === about);
   const brandIds = turn.brand ? [turn.brand.id] : await linkedBrandIds(turn);
