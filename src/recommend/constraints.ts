@@ -76,7 +76,11 @@ function breaksDiet(diet: string, p: Product): boolean {
     case 'lactose_free':
       return has(a.allergens, 'dairy') || ALLERGEN_WORDS.dairy.test(ingredientText(p));
     case 'vegan':
-      return !has(a.diet_labels, 'vegan') || ANIMAL_PRODUCT.test(ingredientText(p));
+      return (
+        !has(a.diet_labels, 'vegan') ||
+        ['dairy', 'eggs', 'fish', 'shellfish'].some((x) => has(a.allergens, x)) ||
+        ANIMAL_PRODUCT.test(ingredientText(p))
+      );
     case 'vegetarian': {
       // A shelf label is trusted about the name ("vegetarian sausage"), never about the ingredients.
       const t = has(a.diet_labels, 'vegetarian') || has(a.diet_labels, 'vegan') ? ingredientText(p) : text(p);

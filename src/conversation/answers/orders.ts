@@ -187,7 +187,7 @@ export async function orderStatus(turn: Turn): Promise<Answer> {
   }
   // The leading question: two or three next steps, said all as things (shipped) or all as doings (not shipped yet).
   const shipped = o.shipments.length > 0;
-  const accessory = fittingAccessory(shop, o);
+  const accessory = await fittingAccessory(turn, shop, o);
   const actions: Offer[] = [];
   const options: string[] = [];
   const accessoryOffer = accessory && {
@@ -246,7 +246,7 @@ export async function trackShipment(turn: Turn): Promise<Answer> {
       orders,
     };
   }
-  const accessory = fittingAccessory(shop, o);
+  const accessory = await fittingAccessory(turn, shop, o);
   return {
     say: [`Here's the ${s.carrier} tracking for ${your(turn, o, 'package')} with ${items}: ${where}`],
     ask: accessory ? `Want a ${accessory.label} to go with it?` : undefined,

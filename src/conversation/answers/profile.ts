@@ -5,7 +5,7 @@
 import { describeFact, retireFactUse, retractFacts, type StoredFact } from '../../profile/facts.js';
 import { recordTrustSignal } from '../../trust/index.js';
 import { activeGrants, factAllowed } from '../../gatekeeper/index.js';
-import { turnView } from './view.js';
+import { linkedTo, turnView } from './view.js';
 import type { Fact } from '../understand/types.js';
 import type { Offer } from '../compose.js';
 import type { Pending } from '../store.js';
@@ -169,7 +169,8 @@ export async function stateFact(turn: Turn): Promise<Answer> {
   const usedFacts = turn.stated.map((f) => usedFact(f, 'confirmed'));
   const say = [confirmation(turn.stated)];
   const scopes = await missingScopes(turn, turn.stated);
-  if (scopes.length && turn.brand) {
+  // A shop the shopper never linked is not offered anything to use.
+  if (scopes.length && turn.brand && (await linkedTo(turn, turn.brand.id))) {
     const what = turn.stated.length === 1 ? 'that' : 'these';
     const pending: Pending = { kind: 'grant', brandId: turn.brand.id, scopes, what, expiresAt: pendingUntil(turn.now) };
     return {

@@ -8,6 +8,8 @@ import { type Order, type OrderItem, ordersOfPerson } from '../../orders/orders.
 import { PRODUCT_COLUMNS } from '../../catalog/catalog.js';
 import type { Turn } from '../turn.js';
 import { contactState } from '../../messaging/index.js';
+import { constraintsFrom, mayShow } from '../../recommend/index.js';
+import { turnView } from './view.js';
 import { requestWords } from '../suggest.js';
 import { asItem, complementName, itemsPhrase, leadItem, shortName, singular } from '../wording.js';
 
@@ -147,18 +149,29 @@ export function rankOrders(shop: Shop, text: string, skip: Array<{ brandId: numb
     .map((x) => x.o);
 }
 
-/** A product that goes with what was bought (the catalog's complements), not already in the order. */
-export function fittingAccessory(shop: Shop, o: Order): { product: Product; label: string } | null {
+/**
+ * A product that goes with what was bought (the catalog's complements), not already in the order, and one the rule
+ * set lets this person be shown (a keto shopper is not offered a soup that is only vegetarian).
+ */
+export async function fittingAccessory(
+  turn: Turn,
+  shop: Shop,
+  o: Order,
+): Promise<{ product: Product; label: string } | null> {
   if (shop.noUpsell.has(o.brandId)) return null;
   const lead = leadItem(liveItems(o).length ? liveItems(o) : o.items);
   if (!lead) return null;
   const bought = productOf(shop, o, lead.productId);
   const inOrder = new Set(o.items.map((i) => i.productId));
-  for (const id of bought?.complements ?? []) {
-    const c = productOf(shop, o, id);
-    if (c?.inStock && !inOrder.has(id)) return { product: c, label: complementName(c, bought ?? { name: lead.name }) };
-  }
-  return null;
+  const candidates = (bought?.complements ?? [])
+    .filter((id) => !inOrder.has(id))
+    .map((id) => productOf(shop, o, id))
+    .filter((c): c is Product => !!c?.inStock);
+  if (!candidates.length) return null;
+  const view = await turnView(turn, 'recommendations', 'chat:to_go_with_it');
+  const rules = constraintsFrom(view.facts.filter((f) => !f.retiredUses.includes('recommendations')));
+  const c = candidates.find((p) => mayShow(p, rules));
+  return c ? { product: c, label: complementName(c, bought ?? { name: lead.name }) } : null;
 }
 
 /** "your Volt package" in the shopper's own Confidant (many brands), "your package" in a brand's chat. */
