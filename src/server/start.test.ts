@@ -27,6 +27,22 @@ describe('npm start', () => {
     ).json();
     assert.equal(order.shipments[0].service, 'UPS Ground');
     assert.ok(new Date(order.shipments[0].windowEnd).getTime() > Date.now(), 'the demo order is still in flight');
+    // Honest consent: the demo's grants say they are demo set-up, cover no special category, and a shop karen never
+    // linked (Hearth & Home) has none and reads nothing.
+    const grants = (
+      await (
+        await fetch(`${first.url}/v1/me/grants`, { headers: { authorization: `Bearer ${keys.shoppers.karen.token}` } })
+      ).json()
+    ).grants as Array<{ brand: { slug: string }; scope: string; how: string; explicit: boolean }>;
+    assert.ok(grants.length > 0);
+    assert.deepEqual([...new Set(grants.map((g) => `${g.how} ${g.explicit}`))], ['demo false']);
+    assert.deepEqual([...new Set(grants.map((g) => g.brand.slug))].sort(), ['corner-deli', 'volt']);
+    assert.ok(!grants.some((g) => ['profile.allergies', 'profile.budget', 'location.precise'].includes(g.scope)));
+    const hh = keys.brands['hearth-home'];
+    const seen = await fetch(`${first.url}/v1/people/${hh.pids.karen}/profile?purpose=recommendations`, {
+      headers: { authorization: `Bearer ${hh.secretKey}` },
+    });
+    assert.deepEqual((await seen.json()).facts ?? [], []);
     const track = (url: string) =>
       fetch(`${url}/v1/track`, {
         method: 'POST',
