@@ -389,7 +389,10 @@ describe('hard constraints (property: random catalogs and profiles)', () => {
           a.allergens.includes(allergy) ||
           // What the ingredients reveal: cheese is dairy; honey is not vegan.
           (allergy === 'dairy' && /cheese/.test(p.name)) ||
-          (diet && (!a.diet_labels.includes('vegan') || /cheese|honey/.test(p.name))) ||
+          (diet &&
+            (!a.diet_labels.includes('vegan') ||
+              /cheese|honey/.test(p.name) ||
+              a.allergens.some((x) => x === 'dairy' || x === 'eggs'))) ||
           a.brand === avoid ||
           p.name.startsWith(`${avoid} `) ||
           (p.price ?? 0) > max ||
