@@ -127,3 +127,13 @@ export async function brandSlugs(db: Queryable): Promise<Map<number, string>> {
   const r = await db.query('SELECT id, slug FROM brands');
   return new Map(r.rows.map((b) => [Number(b.id), b.slug as string]));
 }
+
+/** How the shop takes payment, in its words; null when it has not said. */
+export async function paymentMethodsOf(db: Queryable, brandId: number): Promise<string[] | null> {
+  const r = await db.query('SELECT payment_methods FROM brands WHERE id = $1', [brandId]);
+  return r.rows[0]?.payment_methods ?? null;
+}
+
+export async function setPaymentMethods(db: Queryable, brandId: number, methods: string[]): Promise<void> {
+  await db.query('UPDATE brands SET payment_methods = $2 WHERE id = $1', [brandId, methods]);
+}

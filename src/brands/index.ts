@@ -8,6 +8,8 @@ export {
   createBrand,
   listBrands,
   type NewBrandKeys,
+  paymentMethodsOf,
+  setPaymentMethods,
   rotateSecretKey,
   serverSetting,
   setServerSetting,

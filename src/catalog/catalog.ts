@@ -95,6 +95,25 @@ export async function allProducts(db: Queryable, brandId: number): Promise<Produ
   return (await db.query(`SELECT ${PRODUCT_COLUMNS} FROM products WHERE brand_id = $1`, [brandId])).rows;
 }
 
+/** A brand's biggest categories of products in stock, largest first. */
+export async function topCategories(db: Queryable, brandId: number, n: number): Promise<string[]> {
+  const r = await db.query(
+    `SELECT c FROM products, unnest(categories) AS c WHERE brand_id = $1 AND in_stock GROUP BY c ORDER BY count(*) DESC, c LIMIT $2`,
+    [brandId, n],
+  );
+  return r.rows.map((x) => x.c as string);
+}
+
+/** A brand's products in stock, newest in the catalog first. */
+export async function newestProducts(db: Queryable, brandId: number, limit: number): Promise<Product[]> {
+  return (
+    await db.query(
+      `SELECT ${PRODUCT_COLUMNS} FROM products WHERE brand_id = $1 AND in_stock ORDER BY created_at DESC, product_id DESC LIMIT $2`,
+      [brandId, limit],
+    )
+  ).rows;
+}
+
 // Words in a gift shop's product names and the category they point to; the first matches win.
 const CATEGORY_WORDS: Array<[RegExp, string]> = [
   [/\b(CHRISTMAS|XMAS|ADVENT|SANTA|REINDEER|SNOWFLAKE)\b/, 'christmas'],

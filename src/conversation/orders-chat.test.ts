@@ -115,7 +115,7 @@ describe('actions change the data after a confirmation turn, or are refused with
     const ask = await karenAt('corner-deli', 'cancel the sourdough');
     assert.match(
       ask.reply.text,
-      /^Sourdough Loaf hasn't shipped yet, so I can still cancel it\. Shall I cancel it and refund \$6\.50 to Mastercard ending 1881\?$/,
+      /^Sourdough Loaf hasn't shipped yet, so I can cancel just that and keep Colombian Ground Coffee\. Shall I cancel it and refund \$6\.50 to Mastercard ending 1881\?$/,
     );
     assert.deepEqual(
       ask.reply.actions.map((a) => a.value),

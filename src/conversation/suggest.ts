@@ -74,6 +74,28 @@ export function requestWords(text: string): string[] {
   ];
 }
 
+/** What people have at each meal, as a food shop's shelves call it: "ideas for lunch" finds sandwiches and soups. */
+export const MEAL_FOODS: Record<string, string[]> = {
+  breakfast: [
+    'breakfast',
+    'bagel',
+    'pastry',
+    'pastries',
+    'oatmeal',
+    'cereal',
+    'croissant',
+    'muffin',
+    'granola',
+    'yogurt',
+  ],
+  brunch: ['breakfast', 'bagel', 'pastry', 'pastries', 'sandwich', 'salad', 'egg'],
+  lunch: ['sandwich', 'salad', 'soup', 'wrap', 'meal', 'flatbread', 'pizza'],
+  dinner: ['meal', 'soup', 'pizza', 'dumpling', 'salad', 'pasta', 'flatbread'],
+  supper: ['meal', 'soup', 'pizza', 'dumpling', 'salad', 'pasta'],
+  snack: ['snack', 'chip', 'nut', 'fruit', 'cookie', 'jerky', 'hummus', 'cracker'],
+};
+const alternatives = (w: string) => (MEAL_FOODS[w] ? [w, ...MEAL_FOODS[w]] : [w]);
+
 const MEALS = new Set(['breakfast', 'brunch', 'lunch', 'dinner', 'supper', 'morning', 'usual', 'again', 'regular']);
 
 const arr = (v: unknown): string[] => (Array.isArray(v) ? v.map((x) => String(x).toLowerCase()) : []);
@@ -173,7 +195,7 @@ export async function suggestFromCatalog(
   // What the request would have found with no rule: the rules that ruled any of it out narrowed the picks.
   const wanted: Product[] = [];
   for (const p of products) {
-    if (!words.length || words.some((w) => wordIn(w, textOf(p)))) wanted.push(p);
+    if (!words.length || words.some((w) => alternatives(w).some((a) => wordIn(a, textOf(p))))) wanted.push(p);
     if (!mayShow(p, rules)) continue;
     const name = p.name.toLowerCase();
     const cats = p.categories.join(' ').toLowerCase();
@@ -183,9 +205,10 @@ export async function suggestFromCatalog(
     const used = new Set<StoredFact>(rules.filter((r) => r.bindsOn(p)).map((r) => r.fact));
     let hits = 0;
     for (const w of words) {
-      if (wordIn(w, name)) (score += 2), hits++;
-      else if (wordIn(w, cats)) (score += 1.5), hits++;
-      else if (wordIn(w, text)) (score += 0.5), hits++;
+      const alts = alternatives(w);
+      if (alts.some((a) => wordIn(a, name))) (score += 2), hits++;
+      else if (alts.some((a) => wordIn(a, cats))) (score += 1.5), hits++;
+      else if (alts.some((a) => wordIn(a, text))) (score += 0.5), hits++;
     }
     if (hits) requestMatched = true;
     for (const f of likes) {

@@ -3,7 +3,14 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { AppContext } from '../context.js';
 import { inTransaction, type Queryable } from '../db/pool.js';
-import { brandBySlug, createBrand, rotateSecretKey, serverSetting, setServerSetting } from '../brands/index.js';
+import {
+  brandBySlug,
+  createBrand,
+  rotateSecretKey,
+  serverSetting,
+  setPaymentMethods,
+  setServerSetting,
+} from '../brands/index.js';
 import { type ProductInput, upsertProducts } from '../catalog/index.js';
 import { type OrderInput, upsertOrders, upsertShipments } from '../orders/index.js';
 import { claimPerson, createPerson, issueToken, linkCustomer, pseudonymFor } from '../people/index.js';
@@ -20,6 +27,13 @@ export const DEMO_BRANDS = [
   { slug: 'corner-deli', name: 'Corner Deli' },
   { slug: 'volt', name: 'Volt' },
 ] as const;
+
+/** How each demo shop takes payment ("how do I pay?"). */
+const DEMO_PAYMENT_METHODS: Record<string, string[]> = {
+  'hearth-home': ['Visa', 'Mastercard', 'American Express', 'PayPal', 'Klarna'],
+  'corner-deli': ['Visa', 'Mastercard', 'Apple Pay', 'Google Pay', 'cash on pickup'],
+  volt: ['Visa', 'Mastercard', 'American Express', 'PayPal', 'Apple Pay'],
+};
 
 interface DemoShopper {
   handle: string;
@@ -182,6 +196,7 @@ export async function loadDemo(
   const brandIds: Record<string, number> = {};
   for (const b of DEMO_BRANDS) {
     const existing = await brandBySlug(ctx.db, b.slug);
+    if (existing) await setPaymentMethods(ctx.db, existing.id, DEMO_PAYMENT_METHODS[b.slug]);
     if (existing) {
       // Secret keys are stored hashed, so a reload issues a fresh one for the demo file.
       const secretKey = await rotateSecretKey(ctx.db, existing.id);
@@ -197,6 +212,7 @@ export async function loadDemo(
         pids: {},
       };
       brandIds[b.slug] = created.id;
+      await setPaymentMethods(ctx.db, created.id, DEMO_PAYMENT_METHODS[b.slug]);
     }
   }
 

@@ -381,6 +381,17 @@ export interface Shipment {
   windowEnd: Date | null;
   deliveredAt: Date | null;
 }
+/** A return of some of an order's lines. */
+export interface Return {
+  returnId: string;
+  lineNos: number[];
+  /** requested, received, refunded, rejected */
+  status: string;
+  refundAmount: number | null;
+  refundStatus: string;
+  createdAt: Date;
+  refundedAt: Date | null;
+}
 export interface Order {
   orderId: string;
   brandId: number;
@@ -393,6 +404,7 @@ export interface Order {
   deliveryOption: string;
   items: OrderItem[];
   shipments: Shipment[];
+  returns: Return[];
 }
 
 const ORDER_SELECT = `SELECT o.order_id AS "orderId", o.brand_id AS "brandId", o.status, o.placed_at AS "placedAt", o.total, o.currency,
@@ -403,7 +415,11 @@ const ORDER_SELECT = `SELECT o.order_id AS "orderId", o.brand_id AS "brandId", o
   COALESCE((SELECT json_agg(json_build_object('shipmentId', s.shipment_id, 'carrier', s.carrier, 'service', s.service,
      'trackingNumber', s.tracking_number, 'trackingUrl', s.tracking_url, 'status', s.status, 'shippedAt', s.shipped_at,
      'windowStart', s.window_start, 'windowEnd', s.window_end, 'deliveredAt', s.delivered_at) ORDER BY s.shipped_at) FROM shipments s
-     WHERE s.person_id = o.person_id AND s.brand_id = o.brand_id AND s.order_id = o.order_id), '[]') AS shipments
+     WHERE s.person_id = o.person_id AND s.brand_id = o.brand_id AND s.order_id = o.order_id), '[]') AS shipments,
+  COALESCE((SELECT json_agg(json_build_object('returnId', r.return_id, 'lineNos', r.line_nos, 'status', r.status,
+     'refundAmount', r.refund_amount, 'refundStatus', r.refund_status, 'createdAt', r.created_at, 'refundedAt', r.refunded_at)
+     ORDER BY r.created_at) FROM returns r
+     WHERE r.person_id = o.person_id AND r.brand_id = o.brand_id AND r.order_id = o.order_id), '[]') AS returns
   FROM orders o`;
 
 function hydrate(row: Order): Order {
@@ -415,7 +431,28 @@ function hydrate(row: Order): Order {
     windowEnd: s.windowEnd && new Date(s.windowEnd),
     deliveredAt: s.deliveredAt && new Date(s.deliveredAt),
   }));
+  row.returns = row.returns.map((r) => ({
+    ...r,
+    refundAmount: r.refundAmount === null ? null : Number(r.refundAmount),
+    createdAt: new Date(r.createdAt),
+    refundedAt: r.refundedAt && new Date(r.refundedAt),
+  }));
   return row;
+}
+
+/** One of a person's own orders at a brand, or null. */
+export async function orderOfPerson(
+  db: Queryable,
+  personId: string,
+  brandId: number,
+  orderId: string,
+): Promise<Order | null> {
+  const r = await db.query(`${ORDER_SELECT} WHERE o.person_id = $1 AND o.brand_id = $2 AND o.order_id = $3`, [
+    personId,
+    brandId,
+    orderId,
+  ]);
+  return r.rows[0] ? hydrate(r.rows[0]) : null;
 }
 
 /** A person's orders at one brand, newest first (the person's own data, or the brand's own for `service`). */

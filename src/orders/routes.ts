@@ -49,6 +49,17 @@ export const OrderSchema = Type.Object({
       deliveredAt: Nullable(DateTime),
     }),
   ),
+  returns: Type.Array(
+    Type.Object({
+      returnId: Type.String(),
+      lineNos: Type.Array(Type.Integer()),
+      status: Type.String({ description: 'requested, received, refunded or rejected' }),
+      refundAmount: Nullable(Type.Number()),
+      refundStatus: Type.String(),
+      createdAt: DateTime,
+      refundedAt: Nullable(DateTime),
+    }),
+  ),
 });
 
 const Skipped = Type.Array(Type.Object({ path: Type.String(), reason: Type.String() }), {

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import fc from 'fast-check';
 import { upsertProducts, type ProductInput, allProducts } from '../catalog/catalog.js';
-import { grant, viewFor } from '../gatekeeper/view.js';
+import { grant, viewFor } from '../gatekeeper/index.js';
 import { upsertOrders } from '../orders/orders.js';
 import { type NewFact, recordFacts } from '../profile/facts.js';
 import { suggestFromCatalog } from '../conversation/suggest.js';
@@ -214,7 +214,13 @@ describe('one rule set on every path', () => {
           const where = `round ${round}: ${JSON.stringify(who)}`;
 
           // The rule set agrees with the oracle on every product.
-          const view = await viewFor(sys.ctx, brand.id, shopper.person.id, 'recommendations', 'test');
+          const view = await viewFor(sys.ctx.db, {
+            viewer: { brand: brand.id },
+            person: { id: shopper.person.id },
+            purpose: 'recommendations',
+            call: 'test',
+            at: new Date(),
+          });
           const rules = constraintsFrom(view.facts, who.about);
           for (const p of await allProducts(sys.ctx.db, brand.id))
             assert.equal(mayShow(p, rules), !isForbidden(p.id), `${where}: ${p.name} ${JSON.stringify(p.attributes)}`);

@@ -1,30 +1,48 @@
 /**
- * Things the shopper asks the chat to do to an order: cancel, return, change the delivery. Each is
- * asked back first ("Shall I cancel ...?") and done only on "yes"; what isn't allowed is refused with
- * the reason and the next best thing. The writes go to the orders room's tables (its own module has
- * no cancel/return functions yet).
+ * Things the shopper asks the chat to do to an order: cancel it (or some of its items), return items, change the
+ * delivery. The orders room owns the actions and their rules (`src/orders`); the chat finds the order that holds
+ * what the shopper named (and says so when none does), asks back naming exactly what will change, and calls the
+ * action only on "yes".
  */
-import crypto from 'node:crypto';
-import type { Order } from '../../orders/orders.js';
+import type { Order } from '../../orders/index.js';
+import {
+  cancelItems,
+  canCancel,
+  canReturn,
+  changeDeliveryOption,
+  isRefusal,
+  notShipped,
+  RETURN_DAYS,
+  type Refusal,
+  returningLines,
+  startReturn,
+} from '../../orders/index.js';
 import { grant } from '../../gatekeeper/view.js';
+import type { Offer } from '../compose.js';
 import type { Pending } from '../store.js';
 import type { Answer, Turn } from '../turn.js';
 import { pendingUntil } from '../turn.js';
 import { atLocalTime, localDate } from '../../time.js';
 import { asItem, capitalize, carrierPhrase, currentShipment, dayPhrase, list, money } from '../wording.js';
 import { ACT, whichOrder } from './orders.js';
-import { isInFlight, itemName, liveItems, loadShop, namedLines, orderItems, type Shop } from './shop.js';
+import {
+  isInFlight,
+  itemName,
+  itemWordsIn,
+  liveItems,
+  loadShop,
+  namedLines,
+  orderItems,
+  splitKept,
+  type Shop,
+} from './shop.js';
 
-/** Days after delivery a return may be started. */
-export const RETURN_DAYS = 30;
+export { RETURN_DAYS };
 
 const YES_NO = (yes: string, no: string) => [
   { label: yes, value: 'yes' },
   { label: no, value: 'no' },
 ];
-
-const refundOf = (o: Order, lineNos: number[]) =>
-  o.items.filter((i) => lineNos.includes(i.lineNo)).reduce((s, i) => s + i.quantity * i.unitPrice, 0);
 
 /** "Philips Sonicare", "Sourdough Loaf and Colombian Ground Coffee", or the whole order's phrase. */
 function whatOf(shop: Shop, o: Order, lineNos: number[]): string {
@@ -35,48 +53,118 @@ function whatOf(shop: Shop, o: Order, lineNos: number[]): string {
 
 const wholeOrder = (text: string) => /\b(all|everything|whole|entire|full)\b/i.test(text);
 
-const notShipped = (o: Order) => o.status === 'placed' && o.shipments.every((s) => s.status === 'label_created');
+const withArticle = (thing: string) => (/^[aeiou]/i.test(thing) ? `an ${thing}` : `a ${thing}`);
+
+/**
+ * When the message names an item that none of the shopper's orders holds ("can I return the toothbrush?" at a deli),
+ * the answer says so and offers the orders it does see; no action is offered on an order that doesn't hold it.
+ */
+function notInAnyOrder(turn: Turn, shop: Shop, ranked: Order[], verb: 'return' | 'cancel' | 'change'): Answer | null {
+  const words = itemWordsIn(turn.text);
+  if (!words.length || ranked.some((o) => namedLines(shop, o, turn.text).length)) return null;
+  const where = turn.brand ? `your ${turn.brand.name} orders` : 'your orders';
+  const seen = (verb === 'return' ? ranked : ranked.filter(isInFlight)).slice(0, 3);
+  const intent = verb === 'return' ? 'return_item' : verb === 'cancel' ? 'cancel_order' : 'change_delivery';
+  const actions: Offer[] = seen.map((o) => {
+    const lead = liveItems(o)[0] ?? o.items[0];
+    const name = itemName(shop, o, lead);
+    return {
+      label: `Order with ${name}`,
+      value: verb === 'change' ? `change the delivery of the ${name}` : `${verb} the ${name}`,
+      intent,
+    };
+  });
+  return {
+    say: [`I can't find ${withArticle(words.join(' '))} in ${where}`],
+    ask: seen.length
+      ? `Did you mean ${seen.length === 1 ? 'your order with' : 'one of your orders, with'} ${list(
+          seen.map((o) => orderItems(shop, o, liveItems(o).length ? liveItems(o) : o.items)),
+          'or',
+        )}?`
+      : 'Want a person to help?',
+    actions: seen.length ? [...actions, ACT.human] : [ACT.human],
+  };
+}
+
+/** The lines a message asks to act on in an order: those it names, less those it says to keep; all when it names none. */
+function linesAskedFor(
+  shop: Shop,
+  o: Order,
+  text: string,
+  among = liveItems(o),
+): { lineNos: number[]; named: boolean } {
+  const { act, keep } = splitKept(text);
+  const kept = new Set(keep ? namedLines(shop, o, keep, among) : []);
+  const named = namedLines(shop, o, act, among).filter((n) => !kept.has(n));
+  if (named.length && !wholeOrder(act)) return { lineNos: named, named: true };
+  return { lineNos: among.map((i) => i.lineNo).filter((n) => !kept.has(n)), named: kept.size > 0 };
+}
 
 // ---------------------------------------------------------------------------------------------
 // Cancel
 
-export async function cancelOrder(turn: Turn): Promise<Answer> {
-  const { shop, ranked, refused } = await whichOrder(turn);
-  if (refused) return refused;
-  const named = ranked.find((o) => namedLines(shop, o, turn.text, liveItems(o)).length);
-  const o = named ?? ranked.find(isInFlight);
-  if (!o)
-    return {
-      say: ['You have no orders that can still be cancelled'],
-      ask: 'Want to start a return instead?',
-      actions: [ACT.ret, ACT.human],
-    };
-  const lineNos =
-    named && !wholeOrder(turn.text) ? namedLines(shop, o, turn.text, liveItems(o)) : liveItems(o).map((i) => i.lineNo);
-  const what = whatOf(shop, o, lineNos);
+/** Why an action can't be done, said plainly with the next best thing. */
+function refusalAnswer(turn: Turn, shop: Shop, o: Order, what: string, r: Refusal): Answer {
   const orders = [{ brandId: o.brandId, orderId: o.orderId }];
-  if (!isInFlight(o)) {
-    return {
-      say: [
-        `${capitalize(what)} ${o.status === 'cancelled' ? 'is already cancelled' : 'was already delivered'}, so there's nothing to cancel`,
-      ],
-      ask: o.status === 'cancelled' ? 'Want to check your refund?' : 'Want to start a return instead?',
-      actions: o.status === 'cancelled' ? [ACT.refund] : [ACT.ret],
-      orders,
-    };
+  switch (r.reason) {
+    case 'already_cancelled':
+      return {
+        say: [`${capitalize(what)} is already cancelled`],
+        ask: 'Want to check your refund?',
+        actions: [ACT.refund],
+        orders,
+      };
+    case 'delivered':
+      return {
+        say: [`${capitalize(what)} was already delivered, so there's nothing to cancel`],
+        ask: 'Want to start a return instead?',
+        actions: [ACT.ret],
+        orders,
+      };
+    case 'shipped': {
+      const s = currentShipment(o);
+      return {
+        say: [`${capitalize(what)} already shipped${s ? ` with ${carrierPhrase(s)}` : ''}, so I can't cancel it now`],
+        ask: 'Want to start a return once it arrives, or the tracking link?',
+        actions: [ACT.ret, ACT.tracking],
+        orders,
+      };
+    }
+    case 'already_returning':
+      return {
+        say: [`A return for ${what} is already started`],
+        ask: 'Want to check on the refund?',
+        actions: [ACT.refund],
+        orders,
+      };
+    case 'past_window':
+      return {
+        say: [
+          `Your order with ${orderItems(shop, o)} was delivered ${dayPhrase(r.deliveredAt, turn.now, turn.person.timeZone)}, past the ${RETURN_DAYS}-day return window`,
+        ],
+        ask: 'Want a person to take a look anyway?',
+        actions: [ACT.human],
+        orders,
+      };
+    default:
+      return {
+        say: [`There's nothing left to return or cancel from your order with ${orderItems(shop, o, o.items)}`],
+        ask: 'Want to check on a refund?',
+        actions: [ACT.refund, ACT.human],
+        orders,
+      };
   }
-  if (!notShipped(o)) {
-    const s = currentShipment(o);
-    return {
-      say: [`${capitalize(what)} already shipped${s ? ` with ${carrierPhrase(s)}` : ''}, so I can't cancel it now`],
-      ask: 'Want to start a return instead, or the tracking link?',
-      actions: [
-        { ...ACT.ret, value: `return the ${itemName(shop, o, o.items.find((i) => i.lineNo === lineNos[0])!)}` },
-        ACT.tracking,
-      ],
-      orders,
-    };
-  }
+}
+
+/** "Shall I cancel ...?", naming exactly what changes: the items, what stays, the refund and where it goes. */
+function askToCancel(turn: Turn, shop: Shop, o: Order, lineNos: number[], refund: number, instead = false): Answer {
+  const what = whatOf(shop, o, lineNos);
+  const rest = liveItems(o).filter((i) => !lineNos.includes(i.lineNo));
+  const keep = rest.length
+    ? `, so I can cancel just ${lineNos.length === 1 ? 'that' : 'those'} and keep ${rest.length <= 2 ? list(rest.map((i) => asItem(itemName(shop, o, i)))) : `the other ${rest.length} items`}`
+    : instead
+      ? ', so I can simply cancel it instead'
+      : ', so I can still cancel it';
   const pending: Pending = {
     kind: 'cancel',
     brandId: o.brandId,
@@ -86,50 +174,66 @@ export async function cancelOrder(turn: Turn): Promise<Answer> {
     expiresAt: pendingUntil(turn.now),
   };
   return {
-    say: [`${capitalize(what)} hasn't shipped yet, so I can still cancel it`],
-    ask: `Shall I cancel it and refund ${money(refundOf(o, lineNos), o.currency)} to ${o.paymentMethod ?? 'your card'}?`,
+    say: [`${capitalize(what)} hasn't shipped yet${keep}`],
+    ask: `Shall I cancel it and refund ${money(refund, o.currency)} to ${o.paymentMethod ?? 'your card'}?`,
     actions: YES_NO('Yes, cancel it', 'No, keep it'),
     pending,
-    orders,
+    orders: [{ brandId: o.brandId, orderId: o.orderId }],
   };
 }
 
-async function doCancel(turn: Turn, p: Extract<Pending, { kind: 'cancel' }>): Promise<Answer> {
-  const shop = await loadShop(turn);
-  const o = shop.orders.find((x) => x.brandId === p.brandId && x.orderId === p.orderId);
-  // It may have shipped since the question was asked.
-  if (!o || !notShipped(o))
+export async function cancelOrder(turn: Turn): Promise<Answer> {
+  const { shop, ranked, refused } = await whichOrder(turn);
+  if (refused) return refused;
+  const missing = notInAnyOrder(turn, shop, ranked, 'cancel');
+  if (missing) return missing;
+  // The order holding what was named (whatever its state), else the one on its way.
+  const named = ranked.find((o) => namedLines(shop, o, turn.text).length);
+  const o = named ?? ranked.find(isInFlight);
+  if (!o)
     return {
-      say: [`Sorry, ${p.what} has shipped since I asked, so I can't cancel it now`],
+      say: ['You have no orders that can still be cancelled'],
       ask: 'Want to start a return instead?',
-      actions: [ACT.ret],
+      actions: [ACT.ret, ACT.human],
     };
-  const lines = liveItems(o)
-    .filter((i) => p.lineNos.includes(i.lineNo))
-    .map((i) => i.lineNo);
-  if (!lines.length)
+  const asked = named ? linesAskedFor(shop, o, turn.text, o.items) : { lineNos: liveItems(o).map((i) => i.lineNo) };
+  const lineNos = asked.lineNos.length ? asked.lineNos : liveItems(o).map((i) => i.lineNo);
+  const ok = canCancel(o, lineNos);
+  if (isRefusal(ok)) return refusalAnswer(turn, shop, o, whatOf(shop, o, lineNos), ok);
+  return askToCancel(turn, shop, o, ok.lineNos, ok.refund);
+}
+
+async function doCancel(turn: Turn, p: Extract<Pending, { kind: 'cancel' }>): Promise<Answer> {
+  const r = await cancelItems(turn.tx, {
+    personId: turn.person.id,
+    brandId: p.brandId,
+    orderId: p.orderId,
+    lineNos: p.lineNos,
+    now: turn.now,
+  });
+  if (isRefusal(r)) {
+    if (r.reason === 'shipped')
+      return {
+        say: [`Sorry, ${p.what} has shipped since I asked, so I can't cancel it now`],
+        ask: 'Want to start a return instead?',
+        actions: [ACT.ret],
+      };
+    if (r.reason === 'no_such_items')
+      return { say: ["I can't find that order any more"], ask: 'Want a person to help?', actions: [ACT.human] };
     return {
-      say: [`${capitalize(p.what)} is already cancelled`],
+      say: [`${capitalize(p.what)} can't be cancelled any more`],
       ask: 'Want to check your refund?',
       actions: [ACT.refund],
     };
-  await turn.tx.query(
-    `UPDATE order_items SET status = 'cancelled' WHERE person_id = $1 AND brand_id = $2 AND order_id = $3 AND line_no = ANY($4)`,
-    [turn.person.id, o.brandId, o.orderId, lines],
-  );
-  const everything = liveItems(o).length === lines.length;
-  await turn.tx.query(
-    `UPDATE orders SET status = CASE WHEN $4 THEN 'cancelled' ELSE status END,
-       payment_status = CASE WHEN payment_status = 'paid' THEN 'refund_pending' ELSE payment_status END, updated_at = $5
-     WHERE person_id = $1 AND brand_id = $2 AND order_id = $3`,
-    [turn.person.id, o.brandId, o.orderId, everything, turn.now],
-  );
+  }
+  const shop = await loadShop(turn);
+  const o = shop.orders.find((x) => x.brandId === p.brandId && x.orderId === p.orderId);
   return {
     say: [
-      `Done: I've cancelled ${p.what}, and ${money(refundOf(o, lines), o.currency)} goes back to ${o.paymentMethod ?? 'your card'}`,
+      `Done: I've cancelled ${p.what}, and ${money(r.refund, o?.currency)} goes back to ${o?.paymentMethod ?? 'your card'}`,
     ],
-    ask: everything ? undefined : 'Want to know when the rest arrives?',
-    actions: everything ? [ACT.shop] : [ACT.others],
+    ask: r.everything ? undefined : 'Want to know when the rest arrives?',
+    actions: r.everything ? [ACT.shop] : [ACT.others],
     pending: null,
   };
 }
@@ -137,19 +241,37 @@ async function doCancel(turn: Turn, p: Extract<Pending, { kind: 'cancel' }>): Pr
 // ---------------------------------------------------------------------------------------------
 // Return
 
+const SEND_BACK =
+  /\b(send|ship|post|mail|bring|drop)\b.{0,20}\bback\b|\breturn label\b|\bdrop (it |them )?off\b|\bwhere do i (send|ship)\b/i;
+
 export async function returnItem(turn: Turn): Promise<Answer> {
   const { shop, ranked, refused } = await whichOrder(turn);
   if (refused) return refused;
-  const open = await turn.tx.query('SELECT brand_id, order_id, line_nos FROM returns WHERE person_id = $1', [
-    turn.person.id,
-  ]);
-  const returning = new Set(
-    open.rows.flatMap((r) => (r.line_nos as number[]).map((l) => `${r.brand_id}:${r.order_id}:${l}`)),
-  );
-  const returnable = (o: Order) => liveItems(o).filter((i) => !returning.has(`${o.brandId}:${o.orderId}:${i.lineNo}`));
+  // "How do I send it back?" right after a return was started: how, not another return.
+  if (SEND_BACK.test(turn.text)) {
+    const last = turn.state.lastOrders[0];
+    const o =
+      (last &&
+        shop.orders.find((x) => x.brandId === last.brandId && x.orderId === last.orderId && returningLines(x).size)) ??
+      ranked.find((x) => (x.returns ?? []).some((r) => r.status === 'requested'));
+    const ret = o?.returns?.find((r) => r.status === 'requested');
+    if (o && ret) {
+      const what = whatOf(shop, o, ret.lineNos);
+      return {
+        say: [
+          `Your return of ${what} is started: send it back to ${turn.brandName(o.brandId)} in its packaging, and ${money(ret.refundAmount ?? 0, o.currency)} is refunded once it arrives`,
+        ],
+        ask: 'Want a person to send you a return label?',
+        actions: [ACT.human, ACT.refund],
+        orders: [{ brandId: o.brandId, orderId: o.orderId }],
+      };
+    }
+  }
+  const missing = notInAnyOrder(turn, shop, ranked, 'return');
+  if (missing) return missing;
   const named = ranked.find((o) => namedLines(shop, o, turn.text).length);
   const candidates = ranked.filter((o) => o.status === 'shipped' || o.status === 'delivered');
-  const o = named ?? candidates.find((x) => returnable(x).length) ?? ranked[0];
+  const o = named ?? candidates.find((x) => liveItems(x).some((i) => !returningLines(x).has(i.lineNo))) ?? ranked[0];
   if (!o)
     return {
       say: ["I don't see anything you've bought here that could go back"],
@@ -157,59 +279,20 @@ export async function returnItem(turn: Turn): Promise<Answer> {
       actions: [ACT.shop, ACT.human],
     };
   const orders = [{ brandId: o.brandId, orderId: o.orderId }];
-  const namedNos = namedLines(shop, o, turn.text);
-  if (namedNos.length && namedNos.every((n) => returning.has(`${o.brandId}:${o.orderId}:${n}`))) {
-    return {
-      say: [`A return for ${whatOf(shop, o, namedNos)} is already started`],
-      ask: 'Want to check on the refund?',
-      actions: [ACT.refund],
-      orders,
-    };
+  const returning = returningLines(o);
+  const asked = named ? linesAskedFor(shop, o, turn.text, o.items) : null;
+  const ok = canReturn(o, returning, turn.now, asked?.lineNos);
+  if (isRefusal(ok)) {
+    if (ok.reason === 'not_shipped') {
+      // Not shipped yet: cancelling is the simpler way.
+      const c = canCancel(o, ok.lineNos);
+      if (!isRefusal(c)) return askToCancel(turn, shop, o, c.lineNos, c.refund, true);
+    }
+    return refusalAnswer(turn, shop, o, whatOf(shop, o, asked?.lineNos ?? liveItems(o).map((i) => i.lineNo)), ok);
   }
-  const items = returnable(o);
-  if (notShipped(o) && o.status === 'placed') {
-    const lineNos = namedNos.length ? namedNos : items.map((i) => i.lineNo);
-    const what = whatOf(shop, o, lineNos);
-    const pending: Pending = {
-      kind: 'cancel',
-      brandId: o.brandId,
-      orderId: o.orderId,
-      lineNos,
-      what,
-      expiresAt: pendingUntil(turn.now),
-    };
-    return {
-      say: [`${capitalize(what)} hasn't shipped yet, so I can simply cancel it instead`],
-      ask: `Shall I cancel it for a ${money(refundOf(o, lineNos), o.currency)} refund?`,
-      actions: YES_NO('Yes, cancel it', 'No, keep it'),
-      pending,
-      orders,
-    };
-  }
-  if (!['shipped', 'delivered'].includes(o.status) || items.length === 0) {
-    return {
-      say: [`There's nothing left to return from your order with ${orderItems(shop, o, o.items)}`],
-      ask: 'Want to check on a refund?',
-      actions: [ACT.refund, ACT.human],
-      orders,
-    };
-  }
-  const delivered = o.shipments
-    .map((s) => s.deliveredAt)
-    .filter((d): d is Date => !!d)
-    .sort((a, b) => b.getTime() - a.getTime())[0];
-  if (delivered && turn.now.getTime() - delivered.getTime() > RETURN_DAYS * 86400000) {
-    return {
-      say: [
-        `Your order with ${orderItems(shop, o)} was delivered ${dayPhrase(delivered, turn.now, turn.person.timeZone)}, past the ${RETURN_DAYS}-day return window`,
-      ],
-      ask: 'Want a person to take a look anyway?',
-      actions: [ACT.human],
-      orders,
-    };
-  }
-  let lineNos = namedNos.filter((n) => items.some((i) => i.lineNo === n));
-  if (!lineNos.length && (items.length === 1 || wholeOrder(turn.text))) lineNos = items.map((i) => i.lineNo);
+  let lineNos = asked ? ok.lineNos : [];
+  const items = liveItems(o).filter((i) => !returning.has(i.lineNo));
+  if (!lineNos.length && (items.length === 1 || wholeOrder(turn.text))) lineNos = ok.lineNos;
   if (!lineNos.length) {
     // Which one? One question, with the items as buttons.
     return {
@@ -224,7 +307,11 @@ export async function returnItem(turn: Turn): Promise<Answer> {
     };
   }
   const what = whatOf(shop, o, lineNos);
-  const when = delivered ? `within ${RETURN_DAYS} days of delivery` : 'once it arrives';
+  const when = ok.deliveredAt ? `within ${RETURN_DAYS} days of delivery` : 'once it arrives';
+  const refund =
+    lineNos.length === ok.lineNos.length
+      ? ok.refund
+      : (canReturn(o, returning, turn.now, lineNos) as { refund: number }).refund;
   const pending: Pending = {
     kind: 'return',
     brandId: o.brandId,
@@ -235,7 +322,7 @@ export async function returnItem(turn: Turn): Promise<Answer> {
   };
   return {
     say: [`${capitalize(what)} can go back ${when}`],
-    ask: `Shall I start a return for a ${money(refundOf(o, lineNos), o.currency)} refund?`,
+    ask: `Shall I start a return for a ${money(refund, o.currency)} refund?`,
     actions: YES_NO('Yes, start it', 'No, keep it'),
     pending,
     orders,
@@ -243,38 +330,29 @@ export async function returnItem(turn: Turn): Promise<Answer> {
 }
 
 async function doReturn(turn: Turn, p: Extract<Pending, { kind: 'return' }>): Promise<Answer> {
+  const r = await startReturn(turn.tx, {
+    personId: turn.person.id,
+    brandId: p.brandId,
+    orderId: p.orderId,
+    lineNos: p.lineNos,
+    reason: 'asked in chat',
+    now: turn.now,
+  });
+  if (isRefusal(r)) {
+    if (r.reason === 'already_returning')
+      return {
+        say: [`A return for ${p.what} is already started`],
+        ask: 'Want to check on the refund?',
+        actions: [ACT.refund],
+      };
+    return { say: [`Sorry, ${p.what} can't go back now`], ask: 'Want a person to help?', actions: [ACT.human] };
+  }
   const shop = await loadShop(turn);
-  const o = shop.orders.find((x) => x.brandId === p.brandId && x.orderId === p.orderId);
-  if (!o) return { say: ["I can't find that order any more"], ask: 'Want a person to help?', actions: [ACT.human] };
-  const taken = await turn.tx.query(
-    'SELECT 1 FROM returns WHERE person_id = $1 AND brand_id = $2 AND order_id = $3 AND line_nos && $4',
-    [turn.person.id, o.brandId, o.orderId, p.lineNos],
-  );
-  if (taken.rowCount)
-    return {
-      say: [`A return for ${p.what} is already started`],
-      ask: 'Want to check on the refund?',
-      actions: [ACT.refund],
-    };
-  const amount = refundOf(o, p.lineNos);
-  await turn.tx.query(
-    `INSERT INTO returns (person_id, brand_id, return_id, order_id, line_nos, reason, status, refund_amount, refund_status, created_at)
-     VALUES ($1, $2, $3, $4, $5, $6, 'requested', $7, 'pending', $8)`,
-    [
-      turn.person.id,
-      o.brandId,
-      `RET-${crypto.randomBytes(5).toString('hex').toUpperCase()}`,
-      o.orderId,
-      p.lineNos,
-      'asked in chat',
-      amount,
-      turn.now,
-    ],
-  );
+  const o = shop.orders.find((x) => x.brandId === p.brandId && x.orderId === p.orderId)!;
   const first = o.items.find((i) => i.lineNo === p.lineNos[0])!;
   return {
     say: [
-      `Done: your return of ${p.what} is started, and ${money(amount, o.currency)} is refunded once ${turn.brandName(o.brandId)} receives it`,
+      `Done: your return of ${p.what} is started, and ${money(r.refund, o.currency)} is refunded once ${turn.brandName(o.brandId)} receives it`,
     ],
     ask: 'Want me to find a replacement?',
     actions: [
@@ -286,6 +364,7 @@ async function doReturn(turn: Turn, p: Extract<Pending, { kind: 'return' }>): Pr
       ACT.refund,
     ],
     pending: null,
+    orders: [{ brandId: o.brandId, orderId: o.orderId }],
   };
 }
 
@@ -339,6 +418,8 @@ function optionWords(option: string, now: Date, timeZone: string): string {
 export async function changeDelivery(turn: Turn): Promise<Answer> {
   const { shop, ranked, refused } = await whichOrder(turn);
   if (refused) return refused;
+  const missing = notInAnyOrder(turn, shop, ranked, 'change');
+  if (missing) return missing;
   const o = ranked.find(isInFlight);
   if (!o)
     return {
@@ -407,18 +488,21 @@ export async function changeDelivery(turn: Turn): Promise<Answer> {
 }
 
 async function doChangeDelivery(turn: Turn, p: Extract<Pending, { kind: 'change_delivery' }>): Promise<Answer> {
-  const shop = await loadShop(turn);
-  const o = shop.orders.find((x) => x.brandId === p.brandId && x.orderId === p.orderId);
-  if (!o || !notShipped(o) || !isInFlight(o))
+  const r = await changeDeliveryOption(turn.tx, {
+    personId: turn.person.id,
+    brandId: p.brandId,
+    orderId: p.orderId,
+    option: p.option,
+    now: turn.now,
+  });
+  if (isRefusal(r))
     return {
-      say: [`Sorry, ${p.what} has shipped since I asked, so its delivery can't change now`],
+      say: [
+        `Sorry, ${p.what} has ${r.reason === 'already_cancelled' ? 'been cancelled' : 'shipped'} since I asked, so its delivery can't change now`,
+      ],
       ask: 'Want the tracking link?',
       actions: [ACT.tracking],
     };
-  await turn.tx.query(
-    'UPDATE orders SET delivery_option = $4, updated_at = $5 WHERE person_id = $1 AND brand_id = $2 AND order_id = $3',
-    [turn.person.id, o.brandId, o.orderId, p.option, turn.now],
-  );
   return {
     say: [`Done: ${p.what} is now set for ${p.optionText}`],
     ask: 'Anything else for this order?',

@@ -74,6 +74,7 @@ export async function talkToHuman(turn: Turn): Promise<Answer> {
     brandId,
     request: turn.text,
     now: turn.now,
+    askedIn: turn.brandId,
   });
   const when = whenSeenPhrase(turn.now, turn.person.timeZone);
   const who = turn.brandName(brandId);

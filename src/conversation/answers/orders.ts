@@ -2,7 +2,8 @@
  * Questions about the shopper's own orders, answered from the brand's data: where it is, tracking,
  * payment, refunds. The brand's orders are its own data, used for `service`.
  */
-import type { Order } from '../../orders/orders.js';
+import type { Order } from '../../orders/index.js';
+import { paymentMethodsOf } from '../../brands/brands.js';
 import type { Offer } from '../compose.js';
 import type { Answer, Turn } from '../turn.js';
 import {
@@ -22,6 +23,7 @@ import {
   itemName,
   liveItems,
   loadShop,
+  namedLines,
   orderItems,
   orderReference,
   rankOrders,
@@ -267,17 +269,41 @@ export async function trackShipment(turn: Turn): Promise<Answer> {
   };
 }
 
-/** "Why was I charged twice?", "do you take PayPal?", "can I get an invoice?" */
-export async function paymentQuestion(turn: Turn): Promise<Answer> {
-  const { shop, ranked, refused } = await whichOrder(turn);
-  if (refused) return refused;
-  const o = ranked[0];
-  const shopName = turn.brand?.name ?? 'the shop';
-  if (
-    /\b(paypal|apple pay|google pay|klarna|afterpay|methods?|accept|take|pay with|pay by|cash|crypto|gift card)\b/i.test(
-      turn.text,
-    )
-  ) {
+/** "It doesn't fit", "it's broken": a problem with a product, which a return or a person solves. */
+export const PRODUCT_PROBLEM =
+  /\b(does ?n'?t|doesnt|don'?t|dont|won'?t|wont|is ?n'?t|isnt|not|never)\s+(fit|fits|work|working|charge|charging|turn on|switch on|match|connect|pair)\b|\b(broken|broke|damaged|defective|faulty|cracked|dented|leaking|stopped working|wrong size|too (small|big|large|tight|loose|short|long))\b/i;
+
+/** A product that doesn't fit or work: sorry, and a return of that item or a person, never a payment answer. */
+export async function productProblem(turn: Turn): Promise<Answer> {
+  const { shop, ranked } = await whichOrder(turn);
+  const o = ranked.find((x) => namedLines(shop, x, turn.text).length);
+  const line = o?.items.find((i) => namedLines(shop, o, turn.text).includes(i.lineNo));
+  if (!o || !line)
+    return {
+      say: ["Sorry it isn't right"],
+      ask: 'Want to start a return, or have a person help?',
+      actions: [ACT.ret, ACT.human],
+    };
+  const name = itemName(shop, o, line);
+  return {
+    say: [`Sorry the ${name} isn't right`],
+    ask: `Want to return it, or have a person from ${turn.brandName(o.brandId)} help?`,
+    actions: [{ label: 'Return it', value: `return the ${name}`, intent: 'return_item' }, ACT.human],
+    orders: [{ brandId: o.brandId, orderId: o.orderId }],
+  };
+}
+
+const PAY_HOW =
+  /\b(how (do|can|should|would) (i|we|you) pay|ways? to pay|payment (methods?|options?)|pay (with|by|using)|(do|can) (you|i) (take|accept|use)|accept|methods?)\b/i;
+const METHOD_WORDS =
+  /\b(paypal|apple pay|google pay|klarna|afterpay|affirm|venmo|cash|crypto|bitcoin|gift cards?|visa|mastercard|amex|american express|discover|debit|credit card|invoice)\b/i;
+
+/** "How do I pay?", "do you take PayPal?": the shop's own list of payment methods. */
+async function paymentMethods(turn: Turn, o: Order | undefined): Promise<Answer> {
+  const brandId = turn.brand?.id ?? o?.brandId;
+  const shopName = brandId ? turn.brandName(brandId) : 'the shop';
+  const methods = brandId ? await paymentMethodsOf(turn.tx, brandId) : null;
+  if (!methods?.length) {
     const used = o?.paymentMethod ? `; your last order was paid with ${o.paymentMethod}` : '';
     return {
       say: [`I can't see which payment methods ${shopName} takes${used}`],
@@ -285,6 +311,27 @@ export async function paymentQuestion(turn: Turn): Promise<Answer> {
       actions: [ACT.human],
     };
   }
+  const asked = METHOD_WORDS.exec(turn.text)?.[0];
+  const takes = `${shopName} takes ${list(methods)}`;
+  if (asked && !/^(credit card|debit)$/i.test(asked)) {
+    const yes = methods.some((m) => m.toLowerCase().includes(asked.toLowerCase().replace(/s$/, '')));
+    return {
+      say: [yes ? `Yes, ${takes}` : `No, ${shopName} doesn't take ${asked}; it takes ${list(methods)}`],
+      ask: 'Anything else about paying?',
+      actions: [ACT.human],
+    };
+  }
+  return { say: [takes], ask: 'Anything else about paying?', actions: [ACT.human] };
+}
+
+/** "Why was I charged twice?", "do you take PayPal?", "how do I pay?", "can I get an invoice?" */
+export async function paymentQuestion(turn: Turn): Promise<Answer> {
+  if (PRODUCT_PROBLEM.test(turn.text)) return productProblem(turn);
+  const { shop, ranked, refused } = await whichOrder(turn);
+  if (refused) return refused;
+  const o = ranked[0];
+  if (PAY_HOW.test(turn.text) || (METHOD_WORDS.test(turn.text) && !/\b(charged?|refund|twice|paid)\b/i.test(turn.text)))
+    return paymentMethods(turn, o);
   if (!o) return noOrders(turn, shop);
   const orders = [{ brandId: o.brandId, orderId: o.orderId }];
   const items = orderItems(shop, o, o.items);
@@ -330,27 +377,11 @@ export async function paymentQuestion(turn: Turn): Promise<Answer> {
 /** "Where is my refund?" — from returns and cancelled items. */
 export async function refundStatus(turn: Turn): Promise<Answer> {
   const shop = await loadShop(turn);
-  const brandIds = [...new Set(shop.orders.map((o) => o.brandId))];
-  const r = brandIds.length
-    ? await turn.tx.query(
-        `SELECT brand_id AS "brandId", order_id AS "orderId", line_nos AS "lineNos", status, refund_amount AS amount, refund_status AS "refundStatus",
-           created_at AS "createdAt", refunded_at AS "refundedAt" FROM returns WHERE person_id = $1 AND brand_id = ANY($2) ORDER BY created_at DESC LIMIT 5`,
-        [turn.person.id, brandIds],
-      )
-    : { rows: [] };
   const tz = turn.person.timeZone;
-  const ret = r.rows[0] as
-    | {
-        brandId: number;
-        orderId: string;
-        lineNos: number[];
-        status: string;
-        amount: number | null;
-        refundStatus: string;
-        createdAt: Date;
-        refundedAt: Date | null;
-      }
-    | undefined;
+  // Returns come with the orders (the orders room's data), newest first.
+  const ret = shop.orders
+    .flatMap((o) => o.returns.map((r) => ({ ...r, amount: r.refundAmount, brandId: o.brandId, orderId: o.orderId })))
+    .sort((x, y) => y.createdAt.getTime() - x.createdAt.getTime())[0];
   const cancelled = shop.orders
     .filter(
       (o) =>

@@ -6,6 +6,7 @@ import { describeFact, retireFactUse, retractFacts, type StoredFact } from '../.
 import { recordTrustSignal } from '../../trust/index.js';
 import { activeGrants, factAllowed } from '../../gatekeeper/index.js';
 import { linkedTo, turnView } from './view.js';
+import { CATALOG_QUESTION, catalogQuestion } from './suggestions.js';
 import type { Fact } from '../understand/types.js';
 import type { Offer } from '../compose.js';
 import type { Pending } from '../store.js';
@@ -279,6 +280,8 @@ const listed = (turn: Turn, f: StoredFact) => `${describe(f)} (${sourcePhrase(tu
 const ABOUT = /\babout (?:my |his |her )?([a-z]+(?:-in-law)?)\b/i;
 
 export async function whatDoYouKnow(turn: Turn): Promise<Answer> {
+  // "What do you have?" asks about the shop, not about the shopper.
+  if (CATALOG_QUESTION.test(turn.text) && !/\babout (me|my|him|her)\b/i.test(turn.text)) return catalogQuestion(turn);
   if (/\bwhy\b|\bhow come\b|\bwhat made you\b|\bbecause of what\b/i.test(turn.text) && turn.state.lastUsed)
     return whySuggested(turn);
   // In a brand's chat, what this brand may use; the shopper's own Confidant shows everything.

@@ -4,7 +4,7 @@
  * message is about.
  */
 import type { Product } from '../../catalog/catalog.js';
-import { type Order, type OrderItem, ordersOfPerson } from '../../orders/orders.js';
+import { liveItems, type Order, type OrderItem, ordersOfPerson } from '../../orders/index.js';
 import { PRODUCT_COLUMNS } from '../../catalog/catalog.js';
 import type { Turn } from '../turn.js';
 import { contactState } from '../../messaging/index.js';
@@ -71,8 +71,7 @@ export function itemName(shop: Shop, o: Order, i: OrderItem): string {
   return shortName(p ?? { name: i.name });
 }
 
-/** The items still in the order (not cancelled or returned). */
-export const liveItems = (o: Order) => o.items.filter((i) => i.status === 'ok');
+export { liveItems };
 
 /** "Philips Sonicare and 3 more items". */
 export const orderItems = (shop: Shop, o: Order, items = liveItems(o)) =>
@@ -103,6 +102,42 @@ export function namedLines(shop: Shop, o: Order, text: string, items = o.items):
       return words.some((w) => known.has(w));
     })
     .map((i) => i.lineNo);
+}
+
+/** Words of an order message that are about the order or the action, not an item ("my last order", "send it back"). */
+const NOT_ITEMS = new Set(
+  (
+    'order orders package parcel item items delivery deliver delivered return returned returning cancel cancelled refund ' +
+    'track tracking shipment purchase purchased stuff thing last latest recent first second week month year yesterday ' +
+    'day days ago whole entire everything anymore longer back send sent ship shipped post mail money dont don just only ' +
+    'keep except start please instead wrong mind changed box arrived came broken damaged defective fit fits work works ' +
+    'working size small big large late early address option express pickup standard monday tuesday wednesday thursday ' +
+    'friday saturday sunday tomorrow morning evening afternoon week-end weekend label reason possible still already ' +
+    'exchange swap replace replacement store shop help able allowed sure okay come coming arrive arriving get time ' +
+    'today tonight next other rest one ones anything something'
+  ).split(' '),
+);
+
+/** The words of a message that could name an item ("the toothbrush" → toothbrush); empty when it names none. */
+export function itemWordsIn(text: string): string[] {
+  // An item is named after "the", "my", "this"...: "return the toothbrush", "cancel my coffee".
+  const phrases = [
+    ...text.matchAll(/\b(?:the|my|this|that|these|those|his|her|our)\s+((?:[a-z0-9'-]+\s+){0,2}[a-z0-9'-]+)/gi),
+  ];
+  return [...new Set(phrases.flatMap((m) => requestWords(m[1]).filter((w) => !NOT_ITEMS.has(w))))];
+}
+
+/**
+ * A message that acts on some items and keeps others: "I don't want the sourdough anymore, just the coffee",
+ * "cancel everything but keep the coffee". `act` names what to act on, `keep` what stays.
+ */
+export function splitKept(text: string): { act: string; keep: string } {
+  const negative = /\b(don'?t|do not|no longer|not|never)\b.*?\b(want|need)\b|\bchanged my mind\b/i;
+  const onlyAfter = /^(.*?)\b(?:just|only)\b(.*)$/i.exec(text);
+  if (onlyAfter && negative.test(onlyAfter[1])) return { act: onlyAfter[1], keep: onlyAfter[2] };
+  const keep = /^(.*?)\b(?:but keep|keep|except(?: for)?|apart from|other than|but not)\b(.*)$/i.exec(text);
+  if (keep) return { act: keep[1], keep: keep[2] };
+  return { act: text, keep: '' };
 }
 
 /** Order ids and tracking numbers the message names: its own orders by them, or a reference that is not theirs. */

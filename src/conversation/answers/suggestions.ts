@@ -7,7 +7,18 @@ import type { PersonView } from '../../gatekeeper/index.js';
 import { turnView } from './view.js';
 import type { StoredFact } from '../../profile/facts.js';
 import type { Offer } from '../compose.js';
-import { COMPLEMENT_REQUEST, suggest, type Suggestion, type Suggestions } from '../suggest.js';
+import {
+  COMPLEMENT_REQUEST,
+  factsFor,
+  requestWords,
+  suggest,
+  suggestFromCatalog,
+  type Suggestion,
+  type Suggestions,
+} from '../suggest.js';
+import { constraintsFrom, mayShow } from '../../recommend/index.js';
+import { newestProducts, topCategories } from '../../catalog/catalog.js';
+import { localDate } from '../../time.js';
 import { type Answer, requestLimits, type Turn, usedFact } from '../turn.js';
 import type { UsedFact } from '../store.js';
 import { complementName, list, money, shortName, unshout } from '../wording.js';
@@ -77,29 +88,114 @@ async function productTalkedAbout(turn: Turn, brandId: number): Promise<Product 
   return r.rows[0];
 }
 
+/** Seasonal things and the months (1-12) they make sense in: no Christmas kit for a June birthday. */
+const SEASONS: Array<[RegExp, number[]]> = [
+  [/\b(christmas|xmas|advent|santa|reindeer|nativity|noel|stocking filler)\b/i, [10, 11, 12]],
+  [/\beaster\b/i, [2, 3, 4]],
+  [/\bhalloween\b/i, [9, 10]],
+  [/\bvalentine/i, [1, 2]],
+];
+export const inSeason = (p: Product, month: number) =>
+  SEASONS.every(([re, months]) => months.includes(month) || !re.test(`${p.name} ${p.categories.join(' ')}`));
+
+/** The month a gift is for: the recipient's next occasion the shopper told about, else this month. */
+function giftMonth(turn: Turn, facts: StoredFact[]): number {
+  const dated = facts
+    .filter((f) => f.kind === 'date' && f.value && typeof f.value === 'object')
+    .map((f) => f.value as { month?: number })
+    .find((v) => typeof v.month === 'number');
+  return dated?.month ?? localDate(turn.now, turn.person.timeZone).month;
+}
+
+/** "What's new?", "any new arrivals?": the newest of the catalog, as the rule set allows. */
+const WHATS_NEW =
+  /\b(what'?s|whats|anything|something|got) new\b|\bnew (arrivals?|in|stuff|products?|things)\b|\bjust (in|arrived)\b|\blatest (stuff|products?|arrivals?)\b/i;
+
+async function whatsNew(turn: Turn, view: PersonView, brandIds: number[]): Promise<Answer | null> {
+  const rules = constraintsFrom(factsFor(view, { about: 'self' }));
+  for (const brandId of brandIds) {
+    const picks = (await newestProducts(turn.tx, brandId, 60)).filter((p) => mayShow(p, rules)).slice(0, 3);
+    if (!picks.length) continue;
+    const where = turn.brand ? '' : ` at ${turn.brandName(brandId)}`;
+    return {
+      say: [
+        `New${where}: ${list(
+          picks.map((p) => pickName(p.name)),
+          'and',
+        )}`,
+      ],
+      ask: 'Want to know more about one of them?',
+      actions: picks.map((p) => ({
+        label: pickName(p.name),
+        value: `show me the ${p.name}`,
+        intent: 'find_product' as const,
+      })),
+    };
+  }
+  return null;
+}
+
+const SHOP_WORDS = /^(sell|carry|stock|shop|store|here)$/;
+
 export async function recommend(turn: Turn): Promise<Answer> {
+  // "What do you have?" with no product named: what the shop sells, not picks from the profile.
+  if (CATALOG_QUESTION.test(turn.text) && !requestWords(turn.text).some((w) => !SHOP_WORDS.test(w)))
+    return catalogQuestion(turn);
   const view: PersonView = await turnView(turn, 'recommendations', 'chat:suggest');
   const about = suggestionFor(turn, [...new Set(view.facts.map((f) => f.about))]);
   const statedNow = [...turn.stated, ...requestLimits(turn)].filter((f) => f.about === about);
   const brandIds = turn.brand ? [turn.brand.id] : await linkedBrandIds(turn);
+  if (about === 'self' && WHATS_NEW.test(turn.text)) {
+    const fresh = await whatsNew(turn, view, brandIds);
+    if (fresh) return fresh;
+  }
+  // A gift comes from what the recipient likes, matched against the whole shop's products (text and categories);
+  // a request with words of its own ("something for his garden") searches those instead.
+  const recipient = about === 'self' ? [] : [...view.facts, ...statedNow].filter((f) => f.about === about);
+  const giftLikes = recipient.filter(
+    (f) => f.kind === 'like' && f.polarity === 'positive' && typeof f.value === 'string',
+  );
+  const said = new Set(statedNow.flatMap((f) => (typeof f.value === 'string' ? requestWords(f.value) : [])));
+  const ownWords = requestWords(turn.text).some((w) => !said.has(w));
+  const month = about === 'self' ? 0 : giftMonth(turn, recipient);
 
   let best: { brandId: number; result: Suggestions; goesWith?: Product } | null = null;
   for (const brandId of brandIds) {
     const history = about === 'self' ? await historyOf(turn, brandId) : undefined;
     const goesWith =
       about === 'self' && COMPLEMENT_REQUEST.test(turn.text) ? await productTalkedAbout(turn, brandId) : undefined;
-    const result = await suggest(
-      { ...turn.ctx, now: () => turn.now },
-      turn.tx,
-      view,
-      { brandId, about, request: turn.text, statedNow, history, goesWith: goesWith?.id },
-      3,
-    );
+    const result =
+      giftLikes.length && !ownWords
+        ? await suggestFromCatalog(
+            turn.tx,
+            view,
+            { brandId, about, request: giftLikes.map((f) => f.value as string).join(' '), statedNow },
+            12,
+          )
+        : await suggest(
+            { ...turn.ctx, now: () => turn.now },
+            turn.tx,
+            view,
+            { brandId, about, request: turn.text, statedNow, history, goesWith: goesWith?.id },
+            about === 'self' ? 3 : 12,
+          );
+    if (about !== 'self') result.picks = result.picks.filter((p) => inSeason(p.product, month)).slice(0, 3);
     if (!best || (result.picks[0]?.score ?? -1) > (best.result.picks[0]?.score ?? -1))
       best = { brandId, result, goesWith };
   }
   const confirm = turn.stated.length ? confirmation(turn.stated) : null;
   const where = turn.brand ? '' : best ? ` at ${turn.brandName(best.brandId)}` : '';
+  if ((!best || best.result.picks.length === 0) && giftLikes.length) {
+    // Nothing matches what they like: said plainly, with one question, rather than a list of whatever sells.
+    const shop = where || (turn.brand ? ` at ${turn.brand.name}` : '');
+    const miss = `Nothing${shop} matches ${list(
+      giftLikes.slice(0, 2).map((f) => f.value as string),
+      'or',
+    )} for ${whoIs(about)}`;
+    return confirm
+      ? { say: [confirm, miss], actions: [] }
+      : { say: [miss], ask: `What else does ${whoIs(about)} enjoy, so I can look again?`, actions: [] };
+  }
   if (!best || best.result.picks.length === 0) {
     const diets = describeConstraints(best?.result.constraints ?? []);
     const budgetFor = [...turn.stated, ...requestLimits(turn)]
@@ -201,4 +297,32 @@ function mergeUsed(picks: Suggestion[]): UsedFact[] {
     }
   }
   return [...byId.values()].map((e) => usedFact(e.fact, e.for.join(', ')));
+}
+
+/** "What do you have?", "what headphones do you sell?": a question about the shop's catalog, not about the shopper. */
+export const CATALOG_QUESTION =
+  /\bwhat\b[^?]*\b(do|does) (you|ya|u|the shop|this shop|volt) (have|sell|carry|stock|got)\b|\bwhat (have|you) (you )?got\b|\b(do|does) (you|u) (have|sell|carry|stock)\b|\bwhat'?s (in stock|for sale|on sale)\b|\bwhat (can i|could i) (buy|get) (here|from you)\b/i;
+
+/** Answers a catalog question: with words of a product, the products; without, what the shop sells. */
+export async function catalogQuestion(turn: Turn): Promise<Answer> {
+  if (requestWords(turn.text).some((w) => !SHOP_WORDS.test(w))) return recommend(turn);
+  const brandIds = turn.brand ? [turn.brand.id] : await linkedBrandIds(turn);
+  if (!turn.brand) {
+    return {
+      say: [`I can find things at ${list(brandIds.map((id) => turn.brandName(id)))}`],
+      ask: 'What are you looking for?',
+      actions: [{ label: 'Suggest something', value: 'what do you recommend?', intent: 'recommend' }],
+    };
+  }
+  const cats = await topCategories(turn.tx, turn.brand.id, 5);
+  if (!cats.length) return { say: [`${turn.brand.name} has nothing in stock right now`], actions: [] };
+  return {
+    say: [`${turn.brand.name} sells ${list([...cats.slice(0, 4), 'more'])}`],
+    ask: 'What are you looking for?',
+    actions: cats.slice(0, 3).map((c) => ({
+      label: c.charAt(0).toUpperCase() + c.slice(1),
+      value: `what ${c} do you have?`,
+      intent: 'find_product' as const,
+    })),
+  };
 }
