@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import assert from 'node:assert/strict';
-import type { NewBrandKeys } from '../brands/brands.js';
+import { type NewBrandKeys, setPaymentMethods } from '../brands/brands.js';
 import { type ProductInput, upsertProducts } from '../catalog/catalog.js';
 import { grant } from '../gatekeeper/view.js';
 import { upsertOrders, upsertShipments } from '../orders/orders.js';
@@ -71,6 +71,9 @@ export async function chatWorld(): Promise<ChatWorld> {
   const deli = await sys.brand('Corner Deli');
   await upsertProducts(db, volt.id, catalog('volt.json'));
   await upsertProducts(db, deli.id, catalog('corner-deli.json'));
+  // As in the demo: how each shop takes payment.
+  await setPaymentMethods(db, volt.id, ['Visa', 'Mastercard', 'American Express', 'PayPal', 'Apple Pay']);
+  await setPaymentMethods(db, deli.id, ['Visa', 'Mastercard', 'Apple Pay', 'Google Pay', 'cash on pickup']);
 
   const k = await sys.shopper({
     name: 'Karen',

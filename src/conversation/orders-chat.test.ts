@@ -98,7 +98,9 @@ describe('answers from the brand data about the shopper own orders', () => {
     assert.equal(twice.understood.intent, 'payment_question');
     assert.match(twice.reply.text, /one charge of \$234\.96 to Visa ending 4242/);
     const methods = await karenAt('volt', 'do you take PayPal?');
-    assert.match(methods.reply.text, /Visa ending 4242/);
+    assert.match(methods.reply.text, /^Yes, Volt takes Visa, Mastercard, American Express, PayPal and Apple Pay\./);
+    const how = await karenAt('volt', 'how do I pay?');
+    assert.match(how.reply.text, /^Volt takes Visa/, "the shop's methods, not an order's payment status");
   });
 });
 

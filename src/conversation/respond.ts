@@ -14,10 +14,17 @@ import { factsToKeep } from './understand/keep.js';
 import type { Intent, Understanding } from './understand/types.js';
 import { addMessage, lockState, OWN_CONFIDANT, saveState, type UsedFact } from './store.js';
 import { type Answer, type Turn, usedFact } from './turn.js';
-import { orderStatus, paymentQuestion, refundStatus, trackShipment } from './answers/orders.js';
+import {
+  orderStatus,
+  PRODUCT_PROBLEM,
+  paymentQuestion,
+  productProblem,
+  refundStatus,
+  trackShipment,
+} from './answers/orders.js';
 import { cancelOrder, changeDelivery, resolvePending, returnItem, yesOrNo } from './answers/actions.js';
 import { confirmation, forgetFact, stateFact, tooCreepy, whatDoYouKnow } from './answers/profile.js';
-import { recommend } from './answers/suggestions.js';
+import { asksForPicks, recommend } from './answers/suggestions.js';
 import { recordTurnSignal } from './trust-signals.js';
 import {
   abuse,
@@ -89,6 +96,8 @@ export async function respond(ctx: AppContext, person: Person, brand: Brand | nu
     const said = kept.keep;
     let intent: Intent = pressed?.intent ?? understood.intent;
     if (intent === 'other' && (said.length || kept.doubtful.length)) intent = 'state_fact';
+    // Answer what was asked: "what's new?" and "my usual" ask for suggestions even when not understood as such.
+    if (intent === 'other' && asksForPicks(text)) intent = 'recommend';
 
     const turn: Turn = {
       ctx,
@@ -133,7 +142,11 @@ export async function respond(ctx: AppContext, person: Person, brand: Brand | nu
           },
         );
       }
-      answer = await ANSWERS[intent](turn);
+      // A product that doesn't fit or work is a return or a person, whatever else the message was taken for.
+      answer =
+        PRODUCT_PROBLEM.test(text) && (intent === 'other' || intent === 'payment_question')
+          ? await productProblem(turn)
+          : await ANSWERS[intent](turn);
       if (turn.stated.length && !CONFIRMS_FACTS.has(intent)) {
         // Every stated fact is confirmed, whatever else the message asked.
         const main = answer.say[0] ?? answer.ask;

@@ -87,6 +87,7 @@ export const MEAL_FOODS: Record<string, string[]> = {
     'muffin',
     'granola',
     'yogurt',
+    'coffee',
   ],
   brunch: ['breakfast', 'bagel', 'pastry', 'pastries', 'sandwich', 'salad', 'egg'],
   lunch: ['sandwich', 'salad', 'soup', 'wrap', 'meal', 'flatbread', 'pizza'],
@@ -96,7 +97,10 @@ export const MEAL_FOODS: Record<string, string[]> = {
 };
 const alternatives = (w: string) => (MEAL_FOODS[w] ? [w, ...MEAL_FOODS[w]] : [w]);
 
-const MEALS = new Set(['breakfast', 'brunch', 'lunch', 'dinner', 'supper', 'morning', 'usual', 'again', 'regular']);
+/** Times when what the shopper habitually has counts as an answer, with or without the words: their morning bagel. */
+const MEALS = new Set(['breakfast', 'brunch', 'morning']);
+/** "My usual", "again": what they buy again and again, and nothing else. */
+const HABIT = new Set(['usual', 'again', 'regular']);
 
 const arr = (v: unknown): string[] => (Array.isArray(v) ? v.map((x) => String(x).toLowerCase()) : []);
 
@@ -185,9 +189,12 @@ export async function suggestFromCatalog(
     (f) => (f.kind === 'like' || f.kind === 'brand') && f.polarity === 'positive' && typeof f.value === 'string',
   );
   const diets = facts.filter((f) => f.kind === 'diet' && f.polarity === 'positive');
-  const words = requestWords(context.request);
-  // "breakfast" is also what the shopper habitually has then; "snacks" is a kind of product, and habits outside it don't count.
-  const habitual = words.length === 0 || words.some((w) => MEALS.has(w));
+  const said = requestWords(context.request);
+  const words = said.filter((w) => !HABIT.has(w));
+  const usual = words.length < said.length;
+  // "breakfast" is also what the shopper habitually has then; lunch is what the shop sells for lunch; "snacks" is a
+  // kind of product, and habits outside it don't count.
+  const habitual = words.length === 0 || usual || words.some((w) => MEALS.has(w));
   const { products, popularity } = await catalogOf(db, context.brandId);
 
   let requestMatched = false;
@@ -225,6 +232,7 @@ export async function suggestFromCatalog(
       reasons.push('you often buy it');
     }
     if (words.length && !hits && !(bought && habitual)) continue;
+    if (usual && !bought) continue;
     // Popularity only breaks ties among what fits (newcomers and gifts with nothing else to go by).
     score += 0.5 * (popularity.get(p.id) ?? 0);
     scored.push({ product: p, score, usedFacts: [...used], reasons });
@@ -235,7 +243,7 @@ export async function suggestFromCatalog(
   const picks = (requestMatched || !words.length ? scored : []).filter((s) => !anyHits || s.score > 0).slice(0, k);
   return {
     picks,
-    requestMatched: requestMatched || words.length === 0,
+    requestMatched: requestMatched || words.length === 0 || (usual && picks.length > 0),
     constraints: narrowing(wanted, rules).map((r) => r.fact),
   };
 }

@@ -23,7 +23,7 @@ import type { Pending } from '../store.js';
 import type { Answer, Turn } from '../turn.js';
 import { pendingUntil } from '../turn.js';
 import { atLocalTime, localDate } from '../../time.js';
-import { asItem, capitalize, carrierPhrase, currentShipment, dayPhrase, list, money } from '../wording.js';
+import { asItem, capitalize, carrierPhrase, currentShipment, dayPhrase, list, money, singular } from '../wording.js';
 import { ACT, whichOrder } from './orders.js';
 import {
   isInFlight,
@@ -74,8 +74,19 @@ function notInAnyOrder(turn: Turn, shop: Shop, ranked: Order[], verb: 'return' |
       intent,
     };
   });
+  // The words as said ("headphones"), so the reply reads naturally.
+  const said = [
+    ...new Set(
+      turn.text
+        .toLowerCase()
+        .split(/[^a-z0-9'-]+/)
+        .filter((t) => t.length > 2 && words.includes(singular(t))),
+    ),
+  ].join(' ');
+  const thing = said || words.join(' ');
+  const plural = /s$/.test(thing) && !words.includes(thing.split(' ').at(-1)!);
   return {
-    say: [`I can't find ${withArticle(words.join(' '))} in ${where}`],
+    say: [`I can't find ${plural ? `any ${thing}` : withArticle(thing)} in ${where}`],
     ask: seen.length
       ? `Did you mean ${seen.length === 1 ? 'your order with' : 'one of your orders, with'} ${list(
           seen.map((o) => orderItems(shop, o, liveItems(o).length ? liveItems(o) : o.items)),

@@ -22,6 +22,7 @@ import {
   isInFlight,
   itemName,
   liveItems,
+  itemWordsIn,
   loadShop,
   namedLines,
   orderItems,
@@ -276,8 +277,10 @@ export const PRODUCT_PROBLEM =
 /** A product that doesn't fit or work: sorry, and a return of that item or a person, never a payment answer. */
 export async function productProblem(turn: Turn): Promise<Answer> {
   const { shop, ranked } = await whichOrder(turn);
-  const o = ranked.find((x) => namedLines(shop, x, turn.text).length);
-  const line = o?.items.find((i) => namedLines(shop, o, turn.text).includes(i.lineNo));
+  // The thing with the problem is the first one named ("the charger ... doesn't fit the toothbrush": the charger).
+  const subject = itemWordsIn(turn.text)[0] ?? '';
+  const o = ranked.find((x) => namedLines(shop, x, subject).length);
+  const line = o?.items.find((i) => namedLines(shop, o, subject).includes(i.lineNo));
   if (!o || !line)
     return {
       say: ["Sorry it isn't right"],

@@ -107,9 +107,15 @@ function giftMonth(turn: Turn, facts: StoredFact[]): number {
   return dated?.month ?? localDate(turn.now, turn.person.timeZone).month;
 }
 
+/** "My usual", "the same as always": what the shopper buys again and again. */
+const MY_USUAL = /\b(my|the) usual\b|\bsame as (always|usual|last time)\b|\b(my|the) regular\b/i;
+
 /** "What's new?", "any new arrivals?": the newest of the catalog, as the rule set allows. */
 const WHATS_NEW =
   /\b(what'?s|whats|anything|something|got) new\b|\bnew (arrivals?|in|stuff|products?|things)\b|\bjust (in|arrived)\b|\blatest (stuff|products?|arrivals?)\b/i;
+
+/** Requests for suggestions that a classifier may call `other` ("what's new?", "can I get my usual?"). */
+export const asksForPicks = (text: string) => WHATS_NEW.test(text) || MY_USUAL.test(text);
 
 async function whatsNew(turn: Turn, view: PersonView, brandIds: number[]): Promise<Answer | null> {
   const rules = constraintsFrom(factsFor(view, { about: 'self' }));
@@ -259,9 +265,13 @@ export async function recommend(turn: Turn): Promise<Answer> {
       ? unmatched
         ? `Nothing${where || ' here'} matches ${likes[0].value}, but popular gifts are ${names}`
         : `For ${whoIs(about)}${where}, try ${names}`
-      : diets
-        ? `${capitalizeFirst(diets)} picks${where}: ${names}`
-        : `You might like ${names}${where}`;
+      : MY_USUAL.test(turn.text) && picks.some((p) => p.reasons.includes('you often buy it'))
+        ? `Your usual${where}: ${list(
+            picks.filter((p) => p.reasons.includes('you often buy it')).map((p) => pickName(p.product.name)),
+          )}`
+        : diets
+          ? `${capitalizeFirst(diets)} picks${where}: ${names}`
+          : `You might like ${names}${where}`;
   // At most one profiling question, only when it would change the answer, saying why.
   let ask: string | undefined = 'Want to know more about one of them?';
   if (about !== 'self' && factsAbout.length === 0 && statedNow.length === 0)
