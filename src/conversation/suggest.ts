@@ -93,7 +93,7 @@ export const MEAL_FOODS: Record<string, string[]> = {
   lunch: ['sandwich', 'salad', 'soup', 'wrap', 'meal', 'flatbread', 'pizza'],
   dinner: ['meal', 'soup', 'pizza', 'dumpling', 'salad', 'pasta', 'flatbread'],
   supper: ['meal', 'soup', 'pizza', 'dumpling', 'salad', 'pasta'],
-  snack: ['snack', 'chip', 'nut', 'fruit', 'cookie', 'jerky', 'hummus', 'cracker'],
+  snack: ['snack', 'chips', 'nuts', 'fruit', 'cookie', 'jerky', 'hummus', 'cracker'],
 };
 const alternatives = (w: string) => (MEAL_FOODS[w] ? [w, ...MEAL_FOODS[w]] : [w]);
 
@@ -199,6 +199,7 @@ export async function suggestFromCatalog(
 
   let requestMatched = false;
   const scored: Suggestion[] = [];
+  const hitsOf = new Map<string, number>();
   // What the request would have found with no rule: the rules that ruled any of it out narrowed the picks.
   const wanted: Product[] = [];
   for (const p of products) {
@@ -233,12 +234,19 @@ export async function suggestFromCatalog(
     }
     if (words.length && !hits && !(bought && habitual)) continue;
     if (usual && !bought) continue;
+    hitsOf.set(p.id, hits);
     // Popularity only breaks ties among what fits (newcomers and gifts with nothing else to go by).
     score += 0.5 * (popularity.get(p.id) ?? 0);
     scored.push({ product: p, score, usedFacts: [...used], reasons });
   }
   // With no words to go by, what the shopper buys and a steady order; otherwise the best matches.
   scored.sort((a, b) => b.score - a.score || a.product.id.localeCompare(b.product.id));
+  // "Brush heads": what has both words, when anything does, not headphones for "head".
+  const most = Math.max(0, ...hitsOf.values());
+  if (words.length > 1 && most > 1) {
+    const all = scored.filter((s) => hitsOf.get(s.product.id) === most);
+    scored.splice(0, scored.length, ...all);
+  }
   const anyHits = scored.some((s) => s.score > 0);
   const picks = (requestMatched || !words.length ? scored : []).filter((s) => !anyHits || s.score > 0).slice(0, k);
   return {

@@ -23,7 +23,17 @@ import type { Pending } from '../store.js';
 import type { Answer, Turn } from '../turn.js';
 import { pendingUntil } from '../turn.js';
 import { atLocalTime, localDate } from '../../time.js';
-import { asItem, capitalize, carrierPhrase, currentShipment, dayPhrase, list, money, singular } from '../wording.js';
+import {
+  asItem,
+  capitalize,
+  carrierPhrase,
+  currentShipment,
+  dayPhrase,
+  leadItem,
+  list,
+  money,
+  singular,
+} from '../wording.js';
 import { ACT, whichOrder } from './orders.js';
 import {
   isInFlight,
@@ -66,7 +76,7 @@ function notInAnyOrder(turn: Turn, shop: Shop, ranked: Order[], verb: 'return' |
   const seen = (verb === 'return' ? ranked : ranked.filter(isInFlight)).slice(0, 3);
   const intent = verb === 'return' ? 'return_item' : verb === 'cancel' ? 'cancel_order' : 'change_delivery';
   const actions: Offer[] = seen.map((o) => {
-    const lead = liveItems(o)[0] ?? o.items[0];
+    const lead = leadItem(liveItems(o).length ? liveItems(o) : o.items)!;
     const name = itemName(shop, o, lead);
     return {
       label: `Order with ${name}`,
@@ -84,7 +94,7 @@ function notInAnyOrder(turn: Turn, shop: Shop, ranked: Order[], verb: 'return' |
     ),
   ].join(' ');
   const thing = said || words.join(' ');
-  const plural = /s$/.test(thing) && !words.includes(thing.split(' ').at(-1)!);
+  const plural = /[^s]s$/.test(thing);
   return {
     say: [`I can't find ${plural ? `any ${thing}` : withArticle(thing)} in ${where}`],
     ask: seen.length

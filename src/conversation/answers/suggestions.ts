@@ -194,10 +194,8 @@ export async function recommend(turn: Turn): Promise<Answer> {
   if ((!best || best.result.picks.length === 0) && giftLikes.length) {
     // Nothing matches what they like: said plainly, with one question, rather than a list of whatever sells.
     const shop = where || (turn.brand ? ` at ${turn.brand.name}` : '');
-    const miss = `Nothing${shop} matches ${list(
-      giftLikes.slice(0, 2).map((f) => f.value as string),
-      'or',
-    )} for ${whoIs(about)}`;
+    const liked = [...new Set(giftLikes.map((f) => String(f.value).toLowerCase()))];
+    const miss = `Nothing${shop} matches ${list(liked.slice(0, 2), 'or')} for ${whoIs(about)}`;
     return confirm
       ? { say: [confirm, miss], actions: [] }
       : { say: [miss], ask: `What else does ${whoIs(about)} enjoy, so I can look again?`, actions: [] };
