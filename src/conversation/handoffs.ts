@@ -84,12 +84,12 @@ export async function listHandoffs(
        COALESCE((SELECT json_agg(json_build_object('role', m.role, 'text', m.text, 'at', m.at) ORDER BY m.part, m.message_id)
          FROM (
            (SELECT 0 AS part, m.message_id, m.role, m.text, m.at FROM conversation_messages m
-             WHERE m.person_id = h.person_id AND m.brand_id = h.asked_in AND m.role <> 'operator'
+             WHERE m.person_id = h.person_id AND m.brand_id = COALESCE(h.asked_in, h.brand_id) AND m.role <> 'operator'
                AND m.at <= h.created_at AND m.at > h.created_at - interval '30 minutes'
              ORDER BY m.message_id DESC LIMIT 10)
            UNION ALL
            (SELECT 1 AS part, m.message_id, m.role, m.text, m.at FROM conversation_messages m
-             WHERE m.person_id = h.person_id AND m.brand_id = h.brand_id AND h.asked_in = h.brand_id AND m.at > h.created_at
+             WHERE m.person_id = h.person_id AND m.brand_id = h.brand_id AND COALESCE(h.asked_in, h.brand_id) = h.brand_id AND m.at > h.created_at
              ORDER BY m.message_id LIMIT 20)
          ) m), '[]') AS transcript
      FROM handoffs h WHERE h.brand_id = $1 AND ($2 = 'all' OR h.status = $2)
@@ -119,7 +119,7 @@ export async function answerHandoff(
   );
   if (!r.rows[0]) throw new AppError('not_found', `handoff "${handoffId}" not found`, '/params/id');
   const { person_id, asked_in, ...handoff } = r.rows[0];
-  const thread = Number(asked_in);
+  const thread = asked_in === null ? brandId : Number(asked_in);
   // In the shopper's own Confidant (many shops), the answer says which shop it is from.
   const from =
     thread === brandId ? '' : `${(await db.query('SELECT name FROM brands WHERE id = $1', [brandId])).rows[0].name}: `;
