@@ -1,2 +1,11 @@
 /** The catalog room's front door: what other rooms may call. */
-export { allProducts, getProduct, PRODUCT_COLUMNS, type Product, ProductInput, upsertProducts } from './catalog.js';
+export {
+  allProducts,
+  getProduct,
+  newestProducts,
+  PRODUCT_COLUMNS,
+  type Product,
+  ProductInput,
+  topCategories,
+  upsertProducts,
+} from './catalog.js';

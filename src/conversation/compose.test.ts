@@ -17,7 +17,7 @@ import { yesOrNo } from './answers/actions.js';
 import { whenSeenPhrase } from './handoffs.js';
 import { requestWords } from './suggest.js';
 import { constraintsFrom, mayShow } from '../recommend/constraints.js';
-import type { Product } from '../catalog/catalog.js';
+import type { Product } from '../catalog/index.js';
 import type { StoredFact } from '../profile/facts.js';
 
 describe('the composer enforces the rules of every reply', () => {

@@ -4,10 +4,10 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { grant } from '../gatekeeper/view.js';
+import { grant } from '../gatekeeper/index.js';
 import { chatWorld, NOW, type ChatWorld } from './chat-fixtures.js';
 import { bearer } from '../testing/harness.js';
-import type { NewBrandKeys } from '../brands/brands.js';
+import type { NewBrandKeys } from '../brands/index.js';
 
 let w: ChatWorld;
 let hearth: NewBrandKeys;

@@ -2,7 +2,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { factsOf } from '../profile/facts.js';
 import { chatWorld, NOW, type ChatWorld } from './chat-fixtures.js';
-import { grant } from '../gatekeeper/view.js';
+import { grant } from '../gatekeeper/index.js';
 import { bearer } from '../testing/harness.js';
 
 let w: ChatWorld;

@@ -5,7 +5,7 @@
  */
 import type { AppContext } from '../context.js';
 import { inTransaction, type Queryable } from '../db/pool.js';
-import type { Brand } from '../brands/brands.js';
+import type { Brand } from '../brands/index.js';
 import type { Person } from '../people/people.js';
 import { recordFacts } from '../profile/facts.js';
 import { compose, type Reply } from './compose.js';

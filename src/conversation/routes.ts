@@ -2,7 +2,7 @@ import { Type } from '@sinclair/typebox';
 import type { App } from '../server/app.js';
 import type { AppContext } from '../context.js';
 import { brandFromSecretKey, brandSecurity, shopperFromToken, shopperSecurity } from '../server/auth.js';
-import { brandBySlug } from '../brands/brands.js';
+import { brandBySlug } from '../brands/index.js';
 import { AppError, notFound } from '../errors.js';
 import { inTransaction } from '../db/pool.js';
 import { MAX_TEXT, respond } from './respond.js';

@@ -7,9 +7,9 @@
 import type { AppContext } from '../context.js';
 import type { Queryable } from '../db/pool.js';
 import { recommend, type RecContext } from '../recommend/index.js';
-import { allProducts, type Product } from '../catalog/catalog.js';
+import { allProducts, type Product } from '../catalog/index.js';
 import { constraintsFrom, mayShow, narrowing } from '../recommend/index.js';
-import type { PersonView } from '../gatekeeper/view.js';
+import type { PersonView } from '../gatekeeper/index.js';
 import type { StoredFact } from '../profile/facts.js';
 import { singular } from './wording.js';
 

@@ -1,7 +1,7 @@
 /** One turn of a conversation, as every answer sees it, and what an answer hands back. */
 import type { AppContext } from '../context.js';
 import type { Tx } from '../db/pool.js';
-import type { Brand } from '../brands/brands.js';
+import type { Brand } from '../brands/index.js';
 import type { Person } from '../people/people.js';
 import { describeFact, scopeOf, type StoredFact } from '../profile/facts.js';
 import type { Draft } from './compose.js';

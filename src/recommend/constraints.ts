@@ -1,4 +1,4 @@
-import type { Product } from '../catalog/catalog.js';
+import type { Product } from '../catalog/index.js';
 import type { StoredFact } from '../profile/facts.js';
 import { ALLERGEN_SYNONYMS, ALLERGEN_WORDS, ANIMAL_PRODUCT, MEAT } from './ingredients.js';
 

@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import fc from 'fast-check';
-import { upsertProducts, type ProductInput, allProducts } from '../catalog/catalog.js';
+import { upsertProducts, type ProductInput, allProducts } from '../catalog/index.js';
 import { grant, viewFor } from '../gatekeeper/index.js';
 import { upsertOrders } from '../orders/orders.js';
 import { type NewFact, recordFacts } from '../profile/facts.js';
@@ -220,6 +220,7 @@ describe('one rule set on every path', () => {
             purpose: 'recommendations',
             call: 'test',
             at: new Date(),
+            inTransaction: false,
           });
           const rules = constraintsFrom(view.facts, who.about);
           for (const p of await allProducts(sys.ctx.db, brand.id))

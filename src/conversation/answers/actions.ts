@@ -17,7 +17,7 @@ import {
   returningLines,
   startReturn,
 } from '../../orders/index.js';
-import { grant } from '../../gatekeeper/view.js';
+import { grant } from '../../gatekeeper/index.js';
 import type { Offer } from '../compose.js';
 import type { Pending } from '../store.js';
 import type { Answer, Turn } from '../turn.js';

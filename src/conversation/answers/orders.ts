@@ -3,7 +3,7 @@
  * payment, refunds. The brand's orders are its own data, used for `service`.
  */
 import type { Order } from '../../orders/index.js';
-import { paymentMethodsOf } from '../../brands/brands.js';
+import { paymentMethodsOf } from '../../brands/index.js';
 import type { Offer } from '../compose.js';
 import type { Answer, Turn } from '../turn.js';
 import {

@@ -3,9 +3,9 @@
  * or, in their own Confidant, at every brand they linked. Also how items are named and which order a
  * message is about.
  */
-import type { Product } from '../../catalog/catalog.js';
+import type { Product } from '../../catalog/index.js';
 import { liveItems, type Order, type OrderItem, ordersOfPerson } from '../../orders/index.js';
-import { PRODUCT_COLUMNS } from '../../catalog/catalog.js';
+import { PRODUCT_COLUMNS } from '../../catalog/index.js';
 import type { Turn } from '../turn.js';
 import { contactState } from '../../messaging/index.js';
 import { constraintsFrom, mayShow } from '../../recommend/index.js';

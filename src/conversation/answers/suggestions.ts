@@ -17,12 +17,12 @@ import {
   type Suggestions,
 } from '../suggest.js';
 import { constraintsFrom, mayShow } from '../../recommend/index.js';
-import { newestProducts, topCategories } from '../../catalog/catalog.js';
+import { newestProducts, topCategories } from '../../catalog/index.js';
 import { localDate } from '../../time.js';
 import { type Answer, requestLimits, type Turn, usedFact } from '../turn.js';
 import type { UsedFact } from '../store.js';
 import { complementName, list, money, shortName, unshout } from '../wording.js';
-import type { Product } from '../../catalog/catalog.js';
+import type { Product } from '../../catalog/index.js';
 import { confirmation, whoIs, withArticle } from './profile.js';
 import { linkedBrandIds } from './shop.js';
 
