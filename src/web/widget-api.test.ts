@@ -79,7 +79,9 @@ describe('the widget API', () => {
     assert.equal(forged.statusCode, 401);
     const wrongKey = await session(shop.slug, { customer_id: 'c-1', customer_hash: customerHash('wis_guess', 'c-1') });
     assert.equal(wrongKey.statusCode, 401);
-    const half = await session(shop.slug, { customer_id: 'c-1' });
+    const unsigned = await session(shop.slug, { customer_id: 'c-1' });
+    assert.equal(unsigned.statusCode, 401);
+    const half = await session(shop.slug, { customer_hash: customerHash(identity, 'c-1') });
     assert.equal(half.statusCode, 400);
     const stranger = await session(shop.slug, { customer_id: 'c-9', customer_hash: customerHash(identity, 'c-9') });
     assert.equal(stranger.json().status, 'unlinked');

@@ -352,6 +352,9 @@ $('#erase').addEventListener('click', async () => {
   }
 });
 
+// A scrolling list is reachable by keyboard.
+$('#messages').tabIndex = 0;
+
 // ---- start ----------------------------------------------------------------------------------
 
 async function start() {

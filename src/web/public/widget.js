@@ -202,7 +202,7 @@
       'aria-controls': 'confidant-panel',
       textContent: `${t.chat} ${name}`,
     });
-    const messages = h('ol', { class: 'messages', 'aria-live': 'polite' });
+    const messages = h('ol', { class: 'messages', 'aria-live': 'polite', tabIndex: 0, 'aria-label': t.chat });
     const actions = h('div', { class: 'actions' });
     const notice = h('div', { class: 'notice', role: 'status' });
     const asks = h('div', { class: 'notice asks', hidden: true });

@@ -162,7 +162,9 @@ export function widgetApi(app: App, ctx: AppContext) {
           body: Type.Object(
             {
               customer_id: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
-              customer_hash: Type.Optional(Type.String({ pattern: '^[0-9a-fA-F]{64}$' })),
+              customer_hash: Type.Optional(
+                Type.String({ minLength: 1, maxLength: 200, description: 'hex HMAC-SHA256 of customer_id' }),
+              ),
             },
             { additionalProperties: false },
           ),
@@ -180,14 +182,18 @@ export function widgetApi(app: App, ctx: AppContext) {
       async (req, reply) => {
         const brand = await guard(req);
         const { customer_id: customerId, customer_hash: hash } = req.body;
-        if ((customerId === undefined) !== (hash === undefined))
+        if (hash !== undefined && customerId === undefined)
+          throw new AppError('validation_failed', 'customer_hash signs a customer_id: send both', '/body/customer_id');
+        // A customer id the shop's server did not sign identifies no one.
+        if (
+          customerId !== undefined &&
+          !customerHashValid(identitySecret(ctx.secret, brand.id), customerId, hash ?? '')
+        )
           throw new AppError(
-            'validation_failed',
-            'send customer_id and customer_hash together',
-            customerId === undefined ? '/body/customer_id' : '/body/customer_hash',
+            'unauthorized',
+            "customer_hash is missing or does not match: sign the customer id on the shop's server",
+            '/body/customer_hash',
           );
-        if (customerId !== undefined && !customerHashValid(identitySecret(ctx.secret, brand.id), customerId, hash!))
-          throw new AppError('unauthorized', "customer_hash does not match: sign the customer id on the shop's server");
         let personId: string | null = null;
         if (customerId !== undefined) {
           const r = await ctx.db.query(
