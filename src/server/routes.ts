@@ -10,6 +10,7 @@ import { profileRoutes } from '../profile/routes.js';
 import { conversationRoutes } from '../conversation/routes.js';
 import { recommendRoutes } from '../recommend/routes.js';
 import { webRoutes } from '../web/routes.js';
+import { voiceRoutes } from '../agent/routes.js';
 import { trustRoutes } from '../trust/routes.js';
 
 /** Every domain's routes, in one list: the server only wires them. */
@@ -25,4 +26,5 @@ export const ROUTES: Array<(app: App, ctx: AppContext) => void | Promise<void>> 
   recommendRoutes,
   trustRoutes,
   webRoutes,
+  voiceRoutes,
 ];

@@ -12,6 +12,7 @@ import type { App } from '../server/app.js';
 import type { AppContext } from '../context.js';
 import { widgetApi } from './widget/routes.js';
 import { demoShopRoutes } from './demo/routes.js';
+import { consoleApi } from './console/routes.js';
 
 const PUBLIC = path.join(path.dirname(fileURLToPath(import.meta.url)), 'public');
 const require = createRequire(import.meta.url);
@@ -30,6 +31,11 @@ const FILES: Record<string, string> = {
   '/widget.css': path.join(PUBLIC, 'widget.css'),
   '/demo.js': path.join(PUBLIC, 'demo.js'),
   '/demo.css': path.join(PUBLIC, 'demo.css'),
+  '/console.js': path.join(PUBLIC, 'console.js'),
+  '/console.css': path.join(PUBLIC, 'console.css'),
+  // uPlot, as installed: the console's plots.
+  '/vendor/uPlot.iife.min.js': require.resolve('uplot/dist/uPlot.iife.min.js'),
+  '/vendor/uPlot.min.css': require.resolve('uplot/dist/uPlot.min.css'),
 };
 
 export function webRoutes(app: App, ctx: AppContext) {
@@ -37,16 +43,26 @@ export function webRoutes(app: App, ctx: AppContext) {
   for (const [url, file] of Object.entries(FILES))
     served.set(url, { body: fs.readFileSync(file), type: TYPES[path.extname(file)] });
   const index = fs.readFileSync(path.join(PUBLIC, 'index.html'));
+  const consolePage = fs.readFileSync(path.join(PUBLIC, 'console.html'));
   const send = (body: Buffer, type: string) => async (_req: unknown, reply: FastifyReply) =>
     reply.type(type).header('cache-control', 'no-cache').send(body);
 
   // `/link?code=...` is where a brand sends a customer to link their account: the same page handles it.
   for (const url of ['/', '/link']) app.get(url, { schema: { hide: true } }, send(index, TYPES['.html']));
-  for (const [url, f] of served) app.get(url, { schema: { hide: true } }, send(f.body, f.type));
+  app.get('/console', { schema: { hide: true } }, send(consolePage, TYPES['.html']));
+  // The widget's files are loaded by other sites' pages: they may be fetched cross-origin.
+  const embedded = new Set(['/widget.js', '/widget.css']);
+  for (const [url, f] of served)
+    app.get(
+      url,
+      {
+        schema: { hide: true },
+        ...(embedded.has(url) ? { helmet: { crossOriginResourcePolicy: { policy: 'cross-origin' as const } } } : {}),
+      },
+      send(f.body, f.type),
+    );
 
   widgetApi(app, ctx);
   demoShopRoutes(app, ctx);
+  consoleApi(app, ctx);
 }
-
-/** A file of an installed package (uPlot's script and style for the console's plots). */
-export const packageFile = (spec: string) => require.resolve(spec);

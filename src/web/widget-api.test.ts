@@ -32,6 +32,15 @@ const session = (brand: string, body: object, origin?: string) =>
   });
 
 describe('the widget API', () => {
+  test("the widget's files may be loaded by other sites' pages", async () => {
+    for (const url of ['/widget.js', '/widget.css']) {
+      const r = await sys.app.inject({ url });
+      assert.equal(r.statusCode, 200);
+      assert.equal(r.headers['cross-origin-resource-policy'], 'cross-origin', url);
+    }
+    assert.equal((await sys.app.inject({ url: '/app.js' })).headers['cross-origin-resource-policy'], 'same-origin');
+  });
+
   test('CORS answers only the origins the brand lists; a call from any other origin is refused', async () => {
     const preflight = (origin: string) =>
       sys.app.inject({

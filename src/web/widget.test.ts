@@ -8,7 +8,8 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { chatWorld, type ChatWorld } from '../conversation/chat-fixtures.js';
+import { chatWorld, NOW, type ChatWorld } from '../conversation/chat-fixtures.js';
+import { grant } from '../gatekeeper/view.js';
 import { bearer } from '../testing/harness.js';
 import { assertAccessible, launch, screenshot } from './browser-testing.js';
 
@@ -20,6 +21,16 @@ let base: string;
 
 before(async () => {
   world = await chatWorld();
+  // Karen lets Volt count her in its statistics (the console's conversation figures count only such people).
+  await grant(world.sys.ctx.db, {
+    personId: world.karen.id,
+    brandId: world.volt.id,
+    scopes: ['identity.name'],
+    purposes: ['analytics'],
+    how: 'page',
+    explicit: true,
+    at: NOW,
+  });
   base = await world.sys.app.listen({ port: 0, host: '127.0.0.1' });
   world.sys.ctx.publicUrl = base;
   browser = await launch();
@@ -148,25 +159,67 @@ describe('the chat a shop embeds', () => {
     assert.deepEqual(g.rows, [{ how: 'widget', explicit: true }]);
   });
 
-  test('asking for a person shows the handoff, and the operator’s answer appears in the widget', async () => {
+  test('the console shows the figures as plots, and an operator answers the handoff the shopper then sees', async () => {
     await ask('I want to talk to a person');
     await chat().getByText('A person from Volt will answer here.').waitFor();
-    const open = await world.sys.app.inject({
-      url: '/v1/handoffs',
-      headers: { authorization: bearer(world.volt.secretKey) },
-    });
-    const [handoff] = open.json().handoffs;
-    const answered = await world.sys.app.inject({
-      method: 'POST',
-      url: `/v1/handoffs/${handoff.id}/reply`,
-      headers: { authorization: bearer(world.volt.secretKey) },
-      payload: { text: 'Hi Karen, Dana from Volt here: your Sonicare is on the truck.' },
-    });
-    assert.equal(answered.statusCode, 200);
+
+    const desk = await (await browser.newContext()).newPage();
+    await desk.goto(`${base}/console`);
+    await desk.getByLabel('Secret key').fill(world.volt.secretKey);
+    await desk.getByRole('button', { name: 'Sign in' }).click();
+    await desk.getByRole('heading', { name: /Volt console/ }).waitFor();
+    assert.ok(!desk.url().includes('sk_'), 'the key is never in a URL');
+    const cookie = (await desk.context().cookies()).find((c) => c.name === 'confidant_console');
+    assert.equal(cookie?.httpOnly, true);
+    assert.equal(cookie?.sameSite, 'Strict');
+
+    // At least four plots drawn by uPlot, each with data.
+    await desk.locator('figure canvas').first().waitFor();
+    const plots = await desk.locator('figure').evaluateAll((figs) =>
+      figs.map((f) => ({
+        id: f.id,
+        points: Number(f.getAttribute('data-points')),
+        drawn: f.querySelector('.uplot canvas') !== null,
+      })),
+    );
+    const withData = plots.filter((p) => p.points > 0 && p.drawn).map((p) => p.id);
+    assert.ok(withData.length >= 4, `plots with data: ${JSON.stringify(plots)}`);
+    for (const id of ['plot-conversations', 'plot-intents', 'plot-grants', 'plot-handoffs', 'plot-recommendations'])
+      assert.ok(withData.includes(id), `${id} has data`);
+
+    // The inbox shows the conversation that led to the request; the operator answers as a person.
+    const item = desk.locator('.handoff', { hasText: 'volt-karen' });
+    await item.getByText('When will my order arrive?').waitFor();
+    await assertAccessible(desk, 'the console');
+    await screenshot(desk, 'console');
+    await item
+      .getByLabel('Your answer, as a person')
+      .fill('Hi Karen, Dana from Volt here: your Sonicare is on the truck.');
+    await item.getByRole('button', { name: 'Send and mark done' }).click();
+    await desk.getByText('Nobody is waiting for a person.').waitFor();
+    await screenshot(desk, 'console-answered');
+    await desk.context().close();
+
     await chat().locator('li.operator', { hasText: 'Dana from Volt' }).waitFor({ timeout: 15000 });
     assert.match((await chat().locator('li.operator .who').last().textContent()) ?? '', /A person from Volt/);
     await assertAccessible(page, 'the demo shop with the chat open (Karen)');
     await screenshot(page, 'demo-volt-handoff', false);
+  });
+
+  test('the console refuses a wrong key, and its API needs its own sign-in', async () => {
+    const r = await world.sys.app.inject({
+      method: 'POST',
+      url: '/console/api/session',
+      payload: { secret_key: 'sk_wrong-wrong-wrong' },
+    });
+    assert.equal(r.statusCode, 401);
+    const figures = await world.sys.app.inject({ url: '/console/api/figures' });
+    assert.equal(figures.statusCode, 401);
+    const withShopKey = await world.sys.app.inject({
+      url: '/console/api/handoffs',
+      headers: { authorization: bearer(world.volt.secretKey) },
+    });
+    assert.equal(withShopKey.statusCode, 401, 'the console API takes only the console session');
   });
 
   test('a customer who has not linked a Confidant is offered the link, which opens on Confidant', async () => {
