@@ -14,6 +14,7 @@ import { chromium, type Page } from 'playwright-core';
 import { benchSystem, fmt } from './lib.js';
 import { createBrand } from '../src/brands/brands.js';
 import { upsertProducts } from '../src/catalog/catalog.js';
+import { saveWidgetSettings } from '../src/web/widget/settings.js';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 7);
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -40,6 +41,8 @@ try {
   });
   await new Promise<void>((r) => blank!.listen(0, '127.0.0.1', r));
   const blankUrl = `http://127.0.0.1:${(blank.address() as { port: number }).port}`;
+  // Volt lists the blank page's origin, as a shop lists its own site.
+  await saveWidgetSettings(sys.db, volt.id, { allowedOrigins: [blankUrl] }, new Date());
 
   const widgetReady = (page: Page) =>
     page.waitForFunction(() => (window as unknown as { benchReady?: number }).benchReady !== undefined);

@@ -5,6 +5,7 @@
  * the widget's recommendation counters, which hold no person) are counted whole.
  */
 import type { Queryable } from '../../db/pool.js';
+import { trustSummary } from '../../trust/summary.js';
 
 export interface Figures {
   days: string[];
@@ -13,6 +14,8 @@ export interface Figures {
   grants: { scopes: string[]; given: number[]; revoked: number[] };
   handoffs: { opened: number[]; answered: number[]; waiting: number };
   recommendations: { shown: number[]; clicked: number[] };
+  /** People per trust level, over those who granted analytics; a level with fewer than `minBucket` is null. */
+  trust: { levels: Record<'new' | 'low' | 'medium' | 'high', number | null>; minBucket: number };
   /** How many people's conversations the analytics figures may count (those who granted it). */
   analyticsPeople: number;
 }
@@ -94,8 +97,11 @@ export async function consoleFigures(db: Queryable, brandId: number, now: Date, 
     if (i !== undefined) (r.kind === 'recommendation_shown' ? shown : clicked)[i] = r.n;
   }
 
+  const trust = await trustSummary(db, brandId, now);
+
   return {
     days,
+    trust: { levels: trust.levels, minBucket: trust.min_bucket },
     conversations,
     intents,
     grants: {

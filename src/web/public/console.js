@@ -203,6 +203,15 @@ async function loadFigures() {
     { label: 'Shown', values: f.recommendations.shown },
     { label: 'Clicked', values: f.recommendations.clicked },
   ]);
+  const levels = ['new', 'low', 'medium', 'high'];
+  const hidden = levels.filter((l) => f.trust.levels[l] === null);
+  figure(
+    'plot-trust',
+    `Trust of your customers${hidden.length ? ` (levels with fewer than ${f.trust.minBucket} people hidden)` : ''}`,
+    ['New', 'Low', 'Medium', 'High'],
+    [{ label: 'People', values: levels.map((l) => f.trust.levels[l] ?? 0) }],
+    { bars: true, xName: 'Level' },
+  );
   $('#waiting-badge').textContent = f.handoffs.waiting ? String(f.handoffs.waiting) : '';
 }
 
