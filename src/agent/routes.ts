@@ -68,7 +68,10 @@ export function voiceRoutes(app: App, ctx: AppContext) {
           },
           { additionalProperties: true, description: 'An Alexa Skills Kit request envelope' },
         ),
-        response: { 200: Type.Object({ version: Type.String() }, { additionalProperties: true }) },
+        response: {
+          200: Type.Object({ version: Type.String() }, { additionalProperties: true }),
+          401: Type.Unsafe({ $ref: 'Error#', description: 'The request is not signed by Alexa' }),
+        },
       },
     },
     async (req) => {

@@ -172,6 +172,11 @@ export function widgetApi(app: App, ctx: AppContext) {
               { additionalProperties: false },
             ),
             response: {
+              401: Type.Unsafe({
+                $ref: 'Error#',
+                description: 'customer_hash is missing or does not sign customer_id',
+              }),
+              403: Type.Unsafe({ $ref: 'Error#', description: 'The page is not on an origin the brand lists' }),
               201: Type.Object({
                 token: Type.String({ description: 'Send as a Bearer token on the other widget calls' }),
                 status: Status,
@@ -185,12 +190,6 @@ export function widgetApi(app: App, ctx: AppContext) {
         async (req, reply) => {
           const brand = await guard(req);
           const { customer_id: customerId, customer_hash: hash } = req.body;
-          if (hash !== undefined && customerId === undefined)
-            throw new AppError(
-              'validation_failed',
-              'customer_hash signs a customer_id: send both',
-              '/body/customer_id',
-            );
           // A customer id the shop's server did not sign identifies no one.
           if (
             customerId !== undefined &&
