@@ -19,6 +19,7 @@ import { tables as people } from './people/tables.js';
 import { tables as profile } from './profile/tables.js';
 import { tables as recommend } from './recommend/tables.js';
 import { tables as trust } from './trust/tables.js';
+import { tables as web } from './web/tables.js';
 
 /**
  * Where a table's rows live on a Citus cluster (`npx confidant distribution` prints the statements):
@@ -143,6 +144,7 @@ export const ROOMS: RoomTables[] = [
   recommend,
   catalog,
   brands,
+  web,
 ];
 
 /** The registry a process uses: the rooms above, or (tests) more. */

@@ -12,6 +12,7 @@ import { AppError } from '../errors.js';
 import { distributionStatements } from '../db/citus.js';
 import { runUnderstandCli } from '../conversation/understand/cli.js';
 import { runRecommendOffline } from '../recommend/offline.js';
+import { inviteToConsole } from '../web/console/invite.js';
 
 const quietLog = () => pino({ level: process.env.LOG_LEVEL ?? 'warn' });
 
@@ -142,6 +143,22 @@ program
           : `Imported ${r.stored} ${r.kind} from ${r.lines} lines of ${file} into ${database} in ${r.seconds.toFixed(1)} s${r.skipped ? ` (${r.skipped} lines without a customer skipped)` : ''}.`,
       );
     });
+  });
+
+program
+  .command('console')
+  .description('the brand console')
+  .command('invite')
+  .description("e-mail a brand's person an invitation to its console (printed too, when no SMTP_URL is set)")
+  .requiredOption('--brand <slug>', 'the brand')
+  .requiredOption('--email <address>', 'who to invite')
+  .action(async (opts: { brand: string; email: string }) => {
+    const r = await withSystem(({ ctx }) => inviteToConsole(ctx, opts.brand, opts.email));
+    console.log(
+      r.mailed
+        ? `Invited ${opts.email}: the link is in their inbox.`
+        : `No SMTP_URL is set, so nothing was mailed. Give ${opts.email} this link: ${r.url}`,
+    );
   });
 
 program

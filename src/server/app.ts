@@ -88,6 +88,7 @@ export async function buildApp(ctx: AppContext): Promise<App> {
           writeKey: { type: 'http', scheme: 'basic', description: 'Segment-style: the write key as user name' },
           secretKey: { type: 'http', scheme: 'bearer', description: 'A brand secret key (sk_...)' },
           shopperToken: { type: 'http', scheme: 'bearer', description: 'A shopper access token (tok_...)' },
+          widgetSession: { type: 'http', scheme: 'bearer', description: 'A chat widget session (wt_...)' },
         },
       },
     },

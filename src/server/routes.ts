@@ -10,6 +10,7 @@ import { profileRoutes } from '../profile/routes.js';
 import { conversationRoutes } from '../conversation/routes.js';
 import { recommendRoutes } from '../recommend/routes.js';
 import { webRoutes } from '../web/routes.js';
+import { voiceRoutes } from '../agent/routes.js';
 import { trustRoutes } from '../trust/routes.js';
 import { messagingRoutes } from '../messaging/routes.js';
 
@@ -27,4 +28,5 @@ export const ROUTES: Array<(app: App, ctx: AppContext) => void | Promise<void>> 
   trustRoutes,
   webRoutes,
   messagingRoutes,
+  voiceRoutes,
 ];

@@ -151,19 +151,39 @@ async function openTab(name) {
 
 // Chat
 
+/** The name of who is talking to the shopper: their own Confidant, or the shop whose chat this is. */
+function chatName() {
+  const slug = $('#chat-with').value;
+  return slug === 'me' ? 'Confidant' : (links.find((l) => l.brand.slug === slug)?.brand.name ?? 'The shop');
+}
+
+/** Text with its web links made into links (nodes, never HTML). */
+function withLinks(text) {
+  const p = el('p');
+  let last = 0;
+  for (const m of text.matchAll(/https?:\/\/[^\s<>"]+[^\s<>".,;:!?)]/g)) {
+    p.append(text.slice(last, m.index), el('a', { href: m[0], target: '_blank', rel: 'noopener', textContent: m[0] }));
+    last = m.index + m[0].length;
+  }
+  p.append(text.slice(last));
+  return p;
+}
+
 function addMessage(role, text) {
+  const shop = chatName();
   $('#messages').append(
     el(
       'li',
       { class: role },
       el('span', {
         class: 'who',
-        textContent: role === 'shopper' ? 'You' : role === 'operator' ? 'A person' : 'Confidant',
+        textContent: role === 'shopper' ? 'You' : role === 'operator' ? `A person from ${shop}` : shop,
       }),
-      el('p', { textContent: text }),
+      withLinks(text),
     ),
   );
   $('#messages').lastElementChild.scrollIntoView({ block: 'nearest' });
+  if (role !== 'shopper' && speakReplies) speechSynthesis.speak(new SpeechSynthesisUtterance(text));
 }
 
 function showActions(actions) {
@@ -189,6 +209,30 @@ async function send(text) {
   } catch (err) {
     addMessage('assistant', `Sorry, that did not go through: ${err.message}`);
   }
+}
+
+// Voice: the browser's speech recognition where it has one (the button is absent otherwise), and replies read aloud.
+let speakReplies = false;
+const Recognition = window.SpeechRecognition ?? window.webkitSpeechRecognition;
+if (Recognition) {
+  const mic = $('#mic');
+  mic.hidden = false;
+  mic.addEventListener('click', () => {
+    const rec = new Recognition();
+    rec.lang = navigator.language || 'en-US';
+    rec.interimResults = false;
+    rec.onresult = (e) => {
+      const text = e.results[0][0].transcript.trim();
+      if (text) void send(text);
+    };
+    rec.start();
+  });
+}
+if ('speechSynthesis' in window) {
+  $('#speak-label').hidden = false;
+  $('#speak').addEventListener('change', (e) => {
+    speakReplies = e.target.checked;
+  });
 }
 
 $('#chat-form').addEventListener('submit', (e) => {
@@ -246,6 +290,7 @@ async function loadFacts() {
                 'aria-label': `Delete ${f.text}`,
                 on: {
                   click: async () => {
+                    if (!confirm(`Delete "${f.text}"? Confidant forgets it, and shops can no longer use it.`)) return;
                     await api('DELETE', `/v1/me/profile/facts/${f.id}`);
                     await loadFacts();
                   },
@@ -271,41 +316,29 @@ async function loadGrants() {
     return;
   }
   const has = new Set(grants.map((g) => `${g.brand.slug}|${g.scope}|${g.purpose}`));
+  // One card per shop; in it, each part of the profile with a box per purpose (fits a phone, no wide table).
   box.replaceChildren(
     ...[...brands.values()].map((brand) =>
       el(
-        'table',
-        { class: 'grants', 'data-brand': brand.slug },
-        el('caption', { textContent: brand.name }),
-        el(
-          'thead',
-          {},
+        'section',
+        { class: 'grant-card', 'data-brand': brand.slug },
+        el('h3', { textContent: brand.name }),
+        ...Object.entries(SCOPES).map(([scope, label]) =>
           el(
-            'tr',
-            {},
-            el('th', { textContent: 'May use' }),
-            ...Object.values(PURPOSES).map((p) => el('th', { textContent: p })),
-          ),
-        ),
-        el(
-          'tbody',
-          {},
-          ...Object.entries(SCOPES).map(([scope, label]) =>
-            el(
-              'tr',
-              {},
-              el('th', { textContent: label }),
-              ...Object.keys(PURPOSES).map((purpose) =>
-                el(
-                  'td',
-                  {},
-                  el('input', {
-                    type: 'checkbox',
-                    checked: has.has(`${brand.slug}|${scope}|${purpose}`),
-                    'aria-label': `${brand.name}: ${label} for ${PURPOSES[purpose]}`,
-                    on: { change: (e) => setGrant(brand.slug, scope, purpose, e.target.checked) },
-                  }),
-                ),
+            'fieldset',
+            { class: 'scope' },
+            el('legend', { textContent: label }),
+            ...Object.entries(PURPOSES).map(([purpose, word]) =>
+              el(
+                'label',
+                {},
+                el('input', {
+                  type: 'checkbox',
+                  checked: has.has(`${brand.slug}|${scope}|${purpose}`),
+                  'aria-label': `${brand.name}: ${label} for ${word}`,
+                  on: { change: (e) => setGrant(brand.slug, scope, purpose, e.target.checked) },
+                }),
+                ` ${word}`,
               ),
             ),
           ),
@@ -322,19 +355,63 @@ async function setGrant(brand, scope, purpose, on) {
 
 // Activity
 
-async function loadAudit(cursor) {
-  const page = await api('GET', `/v1/me/audit?limit=20${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`);
-  if (!cursor) $('#audit').replaceChildren();
-  for (const e of page.entries) {
+const ACTIONS = { read_profile: 'read', recommendation: 'used' };
+const PURPOSE_WORDS = {
+  service: 'to serve you',
+  recommendations: 'for suggestions',
+  marketing: 'for marketing',
+  analytics: 'for statistics',
+};
+const scopeWord = (s) => (SCOPES[s] ?? s).replace(/ \(special category\)$/, '').toLowerCase();
+
+function dayWord(iso) {
+  const d = new Date(iso);
+  const today = new Date();
+  const yesterday = new Date(Date.now() - 86400000);
+  if (d.toDateString() === today.toDateString()) return 'today';
+  if (d.toDateString() === yesterday.toDateString()) return 'yesterday';
+  return `on ${d.toLocaleDateString(undefined, { dateStyle: 'medium' })}`;
+}
+
+/** Repeated reads become one line: "Volt read your diet (vegan) 8 times today for suggestions". */
+function groupAudit(entries) {
+  const groups = new Map();
+  for (const e of entries) {
     const what = e.facts.map((f) => f.text).filter(Boolean);
-    $('#audit').append(
-      el('li', {
-        textContent: `${when(e.at)}: ${e.brand.name} ${e.action.replace(/_/g, ' ')} for ${e.purpose}${what.length ? `, using ${what.join(', ')}` : e.scopes.length ? ` (${e.scopes.join(', ')})` : ', nothing shared'}`,
-      }),
+    const key = [e.brand.slug, e.action, e.purpose, [...e.scopes].sort().join(','), what.join(','), dayWord(e.at)].join(
+      '|',
     );
+    const g = groups.get(key) ?? { e, what, n: 0, last: e.at };
+    g.n++;
+    groups.set(key, g);
   }
-  if (!cursor && page.entries.length === 0)
-    $('#audit').append(el('li', { textContent: 'No shop has read your data yet.' }));
+  return [...groups.values()].map(({ e, what, n, last }) => {
+    const parts = e.scopes.length ? `your ${[...new Set(e.scopes.map(scopeWord))].join(', ')}` : 'nothing you shared';
+    const facts = what.length ? ` (${what.join(', ')})` : '';
+    const times = n === 1 ? 'once' : n === 2 ? 'twice' : `${n} times`;
+    const verb = ACTIONS[e.action] ?? e.action.replace(/_/g, ' ');
+    return {
+      text: `${e.brand.name} ${verb} ${parts}${facts} ${times} ${dayWord(e.at)} ${PURPOSE_WORDS[e.purpose] ?? `for ${e.purpose}`}`,
+      last,
+    };
+  });
+}
+
+let auditEntries = [];
+async function loadAudit(cursor) {
+  const page = await api('GET', `/v1/me/audit?limit=200${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`);
+  auditEntries = cursor ? [...auditEntries, ...page.entries] : page.entries;
+  $('#audit').replaceChildren(
+    ...groupAudit(auditEntries).map((g) =>
+      el(
+        'li',
+        {},
+        el('span', { textContent: g.text }),
+        el('span', { class: 'when', textContent: ` (last ${when(g.last)})` }),
+      ),
+    ),
+  );
+  if (auditEntries.length === 0) $('#audit').append(el('li', { textContent: 'No shop has read your data yet.' }));
   const more = $('#audit-more');
   more.hidden = !page.next_cursor;
   more.onclick = () => loadAudit(page.next_cursor);
@@ -351,6 +428,9 @@ $('#erase').addEventListener('click', async () => {
     $('#erase-status').textContent = err.message;
   }
 });
+
+// A scrolling list is reachable by keyboard.
+$('#messages').tabIndex = 0;
 
 // ---- start ----------------------------------------------------------------------------------
 
