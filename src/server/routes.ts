@@ -12,6 +12,7 @@ import { recommendRoutes } from '../recommend/routes.js';
 import { webRoutes } from '../web/routes.js';
 import { trustRoutes } from '../trust/routes.js';
 import { messagingRoutes } from '../messaging/routes.js';
+import { campaignRoutes } from '../campaigns/routes.js';
 
 /** Every domain's routes, in one list: the server only wires them. */
 export const ROUTES: Array<(app: App, ctx: AppContext) => void | Promise<void>> = [
@@ -25,6 +26,7 @@ export const ROUTES: Array<(app: App, ctx: AppContext) => void | Promise<void>> 
   conversationRoutes,
   recommendRoutes,
   trustRoutes,
+  campaignRoutes,
   webRoutes,
   messagingRoutes,
 ];
