@@ -50,8 +50,11 @@ export async function campaignOf(db: Queryable, brandId: number, id: string): Pr
 }
 
 export async function campaignsOf(db: Queryable, brandId: number): Promise<Campaign[]> {
-  return (await db.query(`SELECT ${COLUMNS} FROM campaigns WHERE brand_id = $1 ORDER BY created_at DESC, campaign_id`, [brandId]))
-    .rows;
+  return (
+    await db.query(`SELECT ${COLUMNS} FROM campaigns WHERE brand_id = $1 ORDER BY created_at DESC, campaign_id`, [
+      brandId,
+    ])
+  ).rows;
 }
 
 export interface Counts {

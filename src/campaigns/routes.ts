@@ -55,10 +55,9 @@ const FactUseSchema = Type.Object({
   explanation: Type.Optional(Type.String()),
 });
 const Id = Type.Object({ id: Type.String({ minLength: 1, maxLength: 100 }) });
-const TriggersSchema = Type.Object(Object.fromEntries(TRIGGERS.map((t) => [t, Type.Boolean()])) as Record<
-  TriggerName,
-  ReturnType<typeof Type.Boolean>
->);
+const TriggersSchema = Type.Object(
+  Object.fromEntries(TRIGGERS.map((t) => [t, Type.Boolean()])) as Record<TriggerName, ReturnType<typeof Type.Boolean>>,
+);
 
 const out = (c: Campaign, counts: Counts) => ({
   id: c.id,
@@ -96,8 +95,12 @@ export function campaignRoutes(app: App, ctx: AppContext) {
         body: Type.Object(
           {
             name: Type.String({ minLength: 1, maxLength: 200 }),
-            purpose: Type.Optional(StringEnum(['marketing', 'service'] as const, { description: 'marketing (default)' })),
-            channel: Type.Optional(StringEnum(MESSAGE_CHANNELS, { description: "Leave out for the person's preferred one" })),
+            purpose: Type.Optional(
+              StringEnum(['marketing', 'service'] as const, { description: 'marketing (default)' }),
+            ),
+            channel: Type.Optional(
+              StringEnum(MESSAGE_CHANNELS, { description: "Leave out for the person's preferred one" }),
+            ),
             template: TemplateSchema,
             segment: SegmentSchema,
             send_at: Type.Optional(Type.String({ format: 'date-time', description: 'Now when left out' })),
@@ -267,7 +270,12 @@ export function campaignRoutes(app: App, ctx: AppContext) {
     },
     async (req) => {
       const brand = await brandFromSecretKey(ctx, req);
-      const settings = await setTriggers(ctx.db, brand.id, req.body as Partial<Record<TriggerName, boolean>>, ctx.now());
+      const settings = await setTriggers(
+        ctx.db,
+        brand.id,
+        req.body as Partial<Record<TriggerName, boolean>>,
+        ctx.now(),
+      );
       if (Object.values(settings).some(Boolean)) await startTriggerTicks(ctx);
       return settings;
     },

@@ -40,7 +40,12 @@ const runnerOn = () => process.env.CONFIDANT_JOBS !== '0';
 
 /** The campaign's send, in the caller's transaction (the schema must be there: see `prepareQueue`). */
 export async function scheduleCampaign(tx: Queryable, brandId: number, campaignId: string, sendAt: Date) {
-  await addJob(tx, CAMPAIGN_JOB, { brandId, campaignId }, { runAt: sendAt, jobKey: `campaign:${campaignId}`, maxAttempts: 10 });
+  await addJob(
+    tx,
+    CAMPAIGN_JOB,
+    { brandId, campaignId },
+    { runAt: sendAt, jobKey: `campaign:${campaignId}`, maxAttempts: 10 },
+  );
 }
 
 /** Before a transaction that adds jobs: the queue's schema. After it: this process runs the queue. */

@@ -17,7 +17,9 @@ export const SegmentSchema = Type.Object(
           {
             kind: Type.String({ minLength: 1, maxLength: 40, description: 'diet, like, size, date...' }),
             value: Type.Optional(Type.String({ minLength: 1, maxLength: 200, description: 'keto, fly fishing...' })),
-            about: Type.Optional(Type.String({ minLength: 1, maxLength: 60, description: '"self" (default), "dad"...' })),
+            about: Type.Optional(
+              Type.String({ minLength: 1, maxLength: 60, description: '"self" (default), "dad"...' }),
+            ),
           },
           { additionalProperties: false },
         ),

@@ -1,5 +1,12 @@
 /** The triggers a brand can switch on, and what each one's firing looks like. One list for routes, settings and runs. */
-export const TRIGGERS = ['order_shipped', 'order_delayed', 'back_in_stock', 'price_drop', 'birthday', 'abandoned_cart'] as const;
+export const TRIGGERS = [
+  'order_shipped',
+  'order_delayed',
+  'back_in_stock',
+  'price_drop',
+  'birthday',
+  'abandoned_cart',
+] as const;
 export type TriggerName = (typeof TRIGGERS)[number];
 
 /** One message a trigger wants to send: to whom, once per `windowKey`, with which template. */
