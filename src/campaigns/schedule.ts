@@ -17,15 +17,28 @@ export const TRIGGER_TICK_MINUTES = 5;
 
 defineJob(CAMPAIGN_JOB, async (ctx, payload) => {
   const { brandId, campaignId } = payload as { brandId: number; campaignId: string };
-  await runCampaign(ctx, brandId, campaignId, ctx.now());
+  const counts = await runCampaign(ctx, brandId, campaignId, ctx.now());
+  // Woken a little early (this process's clock behind the database's): the queue retries it shortly.
+  if (counts === null && (await stillScheduled(ctx.db, brandId, campaignId)))
+    throw new Error(`campaign ${campaignId} is not due yet`);
 });
 
+async function stillScheduled(db: Queryable, brandId: number, campaignId: string): Promise<boolean> {
+  const r = await db.query(`SELECT 1 FROM campaigns WHERE brand_id = $1 AND campaign_id = $2 AND state = 'scheduled'`, [
+    brandId,
+    campaignId,
+  ]);
+  return (r.rowCount ?? 0) > 0;
+}
+
 defineJob(TRIGGERS_JOB, async (ctx) => {
+  // A run that fails is logged and the next tick tries again (every send in it is idempotent); the job itself ends.
   try {
     await runTriggers(ctx, ctx.now());
-  } finally {
-    await scheduleTriggerTick(ctx.db);
+  } catch (err) {
+    ctx.log.error({ err }, 'a run of the triggers failed');
   }
+  await scheduleTriggerTick(ctx.db);
 });
 
 /** Puts the next trigger run in the queue, on the database's clock (the one the queue runs by). */

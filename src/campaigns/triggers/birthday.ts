@@ -30,7 +30,8 @@ export function daysUntil(now: Date, timeZone: string, month: number, day: numbe
 
 export const birthdays: FindFirings = async (ctx, brandId, now) => {
   const firings: Firing[] = [];
-  for (const personId of await personsGranting(ctx.db, brandId, 'marketing', now)) {
+  // Facts about the people someone shops for are the `gifts` scope: nobody else is looked at.
+  for (const personId of await personsGranting(ctx.db, brandId, 'marketing', now, ['gifts'])) {
     const view = await viewFor(ctx, brandId, personId, 'marketing', 'trigger:birthday', 'use_in_message');
     const dates = view.facts.filter((f) => {
       const v = f.value as { occasion?: string; month?: number; day?: number };
