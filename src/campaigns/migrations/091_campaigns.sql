@@ -21,7 +21,6 @@ CREATE TABLE campaigns (
   finished_at timestamptz,
   PRIMARY KEY (brand_id, campaign_id)
 );
-CREATE UNIQUE INDEX campaigns_id ON campaigns (campaign_id);
 CREATE INDEX campaigns_due ON campaigns (send_at) WHERE state IN ('scheduled', 'sending');
 
 -- Each person a campaign went to, and the messaging room's answer (queued, held, suppressed with the rule).
