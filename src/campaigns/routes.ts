@@ -5,7 +5,7 @@ import type { AppContext } from '../context.js';
 import { inTransaction, type Queryable } from '../db/pool.js';
 import { AppError, notFound } from '../errors.js';
 import { brandFromSecretKey, brandSecurity } from '../server/auth.js';
-import { DateTime } from '../orders/routes.js';
+import { DateTime } from '../http-schemas.js';
 import { MESSAGE_CHANNELS, type MessageChannel, previewMessage } from '../messaging/index.js';
 import { StringEnum } from '../validation.js';
 import { type Campaign, campaignOf, campaignsOf, type Counts, countsOf, createCampaign } from './campaigns.js';

@@ -6,7 +6,7 @@
  */
 import type { AppContext } from '../context.js';
 import type { Queryable } from '../db/pool.js';
-import { addJob, defineJob, ensureJobSchema, startJobRunner } from '../jobs/jobs.js';
+import { addJob, defineJob, ensureJobSchema } from '../jobs/jobs.js';
 import { runCampaign } from './campaigns.js';
 import { runTriggers } from './triggers/run.js';
 
@@ -15,7 +15,8 @@ export const TRIGGERS_JOB = 'campaigns.triggers';
 /** How often the triggers look at their data (each trigger has its own interval on top: triggers/kinds.ts). */
 export const TRIGGER_TICK_MINUTES = 5;
 
-defineJob(CAMPAIGN_JOB, async (ctx, payload) => {
+/** A campaign's send at its time (listed in JOBS, src/server/background.ts). */
+export const campaignJob = defineJob<{ brandId: number; campaignId: string }>(CAMPAIGN_JOB, async (ctx, payload) => {
   const { brandId, campaignId } = payload as { brandId: number; campaignId: string };
   const counts = await runCampaign(ctx, brandId, campaignId, ctx.now());
   // Woken a little early (this process's clock behind the database's): the queue retries it shortly.
@@ -31,7 +32,8 @@ async function stillScheduled(db: Queryable, brandId: number, campaignId: string
   return (r.rowCount ?? 0) > 0;
 }
 
-defineJob(TRIGGERS_JOB, async (ctx) => {
+/** One run of the triggers, which queues the next (listed in JOBS, src/server/background.ts). */
+export const triggersJob = defineJob(TRIGGERS_JOB, async (ctx) => {
   // A run that fails is logged and the next tick tries again (every send in it is idempotent); the job itself ends.
   try {
     await runTriggers(ctx, ctx.now());
@@ -49,13 +51,11 @@ async function scheduleTriggerTick(db: Queryable) {
   );
 }
 
-const runnerOn = () => process.env.CONFIDANT_JOBS !== '0';
-
 /** The campaign's send, in the caller's transaction (the schema must be there: see `prepareQueue`). */
 export async function scheduleCampaign(tx: Queryable, brandId: number, campaignId: string, sendAt: Date) {
   await addJob(
     tx,
-    CAMPAIGN_JOB,
+    campaignJob,
     { brandId, campaignId },
     { runAt: sendAt, jobKey: `campaign:${campaignId}`, maxAttempts: 10 },
   );
@@ -65,9 +65,8 @@ export async function scheduleCampaign(tx: Queryable, brandId: number, campaignI
 export async function prepareQueue(ctx: Pick<AppContext, 'db' | 'log'>) {
   await ensureJobSchema(ctx);
 }
-export function runQueue(ctx: AppContext) {
-  if (runnerOn()) void startJobRunner(ctx).catch(() => {});
-}
+/** The queue runs in every process (src/server/background.ts): nothing to start here. */
+export function runQueue(_ctx: AppContext) {}
 
 /** A brand switched a trigger on: make sure the trigger runs are in the queue and the queue runs. */
 export async function startTriggerTicks(ctx: AppContext) {

@@ -5,7 +5,7 @@
  */
 import { type Static, Type } from '@sinclair/typebox';
 import type { AppContext } from '../context.js';
-import { viewFor } from '../gatekeeper/view.js';
+import { viewFor } from '../gatekeeper/index.js';
 import { contactState, MESSAGE_CHANNELS } from '../messaging/index.js';
 import { StringEnum } from '../validation.js';
 
@@ -91,14 +91,15 @@ export async function matchSegment(
     (r.rows[0].n >= (a.min ?? 1) ? matched : missed).push(words);
   }
   if (segment.facts?.length && missed.length === 0) {
-    const view = await viewFor(
-      { db: ctx.db, now: () => now },
-      brandId,
-      personId,
+    const view = await viewFor(ctx.db, {
+      viewer: { brand: brandId },
+      person: { id: personId },
       purpose,
-      'campaign:segment',
-      'select_for_campaign',
-    );
+      call: 'campaign:segment',
+      action: 'select_for_campaign',
+      at: now,
+      inTransaction: false,
+    });
     for (const want of segment.facts) {
       const about = (want.about ?? 'self').toLowerCase();
       const has = view.facts.some(

@@ -6,7 +6,7 @@
  * variant without it goes). Once per person shopped for and year, 1 to 14 days ahead in the person's time zone.
  */
 import { personsGranting } from '../../gatekeeper/grants.js';
-import { viewFor } from '../../gatekeeper/view.js';
+import { viewFor } from '../../gatekeeper/index.js';
 import { personById } from '../../people/people.js';
 import { localDate } from '../../time.js';
 import type { Firing, FindFirings } from './kinds.js';
@@ -32,7 +32,15 @@ export const birthdays: FindFirings = async (ctx, brandId, now) => {
   const firings: Firing[] = [];
   // Facts about the people someone shops for are the `gifts` scope: nobody else is looked at.
   for (const personId of await personsGranting(ctx.db, brandId, 'marketing', now, ['gifts'])) {
-    const view = await viewFor(ctx, brandId, personId, 'marketing', 'trigger:birthday', 'use_in_message');
+    const view = await viewFor(ctx.db, {
+      viewer: { brand: brandId },
+      person: { id: personId },
+      purpose: 'marketing',
+      call: 'trigger:birthday',
+      action: 'use_in_message',
+      at: ctx.now(),
+      inTransaction: false,
+    });
     const dates = view.facts.filter((f) => {
       const v = f.value as { occasion?: string; month?: number; day?: number };
       return f.kind === 'date' && f.about !== 'self' && v?.occasion === 'birthday' && v.month && v.day;
