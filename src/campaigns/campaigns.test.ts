@@ -8,11 +8,13 @@ import { bearer } from '../testing/harness.js';
 import { putGrant, stateFact } from '../gatekeeper/testing.js';
 import { messagingWorld, type MessagingWorld } from '../messaging/testing.js';
 import { runCampaign } from './index.js';
+import { BACKGROUND, startBackground } from '../server/background.js';
 
 const START = new Date('2026-06-10T12:00:00Z');
 let w: MessagingWorld;
 before(async () => {
-  w = await messagingWorld(START);
+  // Campaigns are run by hand here with the test's clock; the last test starts the job runner itself.
+  w = await messagingWorld(START, { without: ['job runner'] });
 });
 after(async () => {
   await w.close();
@@ -61,7 +63,6 @@ async function people() {
 
 describe('campaigns', () => {
   test('a segment on a fact selects only those who granted it; the preview shows what the guard kept and removed', async () => {
-    process.env.CONFIDANT_JOBS = '0';
     const { granted, ungranted, vegan } = await people();
     const created = await call('POST', '/v1/campaigns', {
       name: 'Keto launch',
@@ -126,7 +127,6 @@ describe('campaigns', () => {
   });
 
   test('counts by rule: activity and channel segments; consent and opt-outs suppress, recorded per rule', async () => {
-    process.env.CONFIDANT_JOBS = '0';
     const active = await w.shopper({ marketing: true });
     const noConsent = await w.shopper();
     const stopped = await w.shopper({ marketing: true });
@@ -178,7 +178,6 @@ describe('campaigns', () => {
   });
 
   test('bad input is refused with its path and nothing is stored; another brand sees no campaign', async () => {
-    process.env.CONFIDANT_JOBS = '0';
     const before = (await w.sys.ctx.db.query('SELECT count(*)::int AS n FROM campaigns')).rows[0].n;
     for (const [body, path] of [
       [{ name: 'x', template: { variants: [] }, segment: {} }, '/body/template/variants'],
@@ -204,8 +203,12 @@ describe('campaigns', () => {
     assert.deepEqual((await call('GET', '/v1/campaigns', undefined, other.secretKey)).json, { campaigns: [] });
   });
 
-  test('sent by the job queue on its own: the campaign is due, a process runs the queue, every person once', async () => {
-    delete process.env.CONFIDANT_JOBS;
+  test('sent by the job queue on its own: the campaign is due, a process runs the queue, every person once', async (t) => {
+    const runner = await startBackground(
+      w.sys.ctx,
+      BACKGROUND.filter((x) => x.name === 'job runner'),
+    );
+    t.after(() => runner.stop());
     const s = await w.shopper({ marketing: true });
     const c = await call('POST', '/v1/campaigns', {
       name: 'Now',
