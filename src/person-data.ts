@@ -9,6 +9,7 @@
  */
 import type { Tx } from './db/pool.js';
 import { tables as brands } from './brands/tables.js';
+import { tables as campaigns } from './campaigns/tables.js';
 import { tables as catalog } from './catalog/tables.js';
 import { tables as conversation } from './conversation/tables.js';
 import { tables as gatekeeper } from './gatekeeper/tables.js';
@@ -145,6 +146,7 @@ export const ROOMS: RoomTables[] = [
   catalog,
   brands,
   web,
+  campaigns,
 ];
 
 /** The registry a process uses: the rooms above, or (tests) more. */

@@ -134,14 +134,21 @@ export async function removeGrants(
 }
 
 /**
- * The persons who let a brand use some part of their profile for `purpose` now. For aggregates a brand may see (the
- * analytics purpose): no person's data leaves with it, only counts over these persons.
+ * The persons who let a brand use some part of their profile (or one of `scopes`) for `purpose` now. For work a brand
+ * may do over many people (aggregates, campaign segments, triggers): it says whom a read through `viewFor` could find
+ * anything about, and nothing of their data.
  */
-export async function personsGranting(db: Queryable, brandId: number, purpose: Purpose, now: Date): Promise<string[]> {
+export async function personsGranting(
+  db: Queryable,
+  brandId: number,
+  purpose: Purpose,
+  now: Date,
+  scopes?: string[],
+): Promise<string[]> {
   const r = await db.query(
     `SELECT DISTINCT person_id FROM grants WHERE brand_id = $1 AND purpose = $2 AND revoked_at IS NULL
-       AND (expires_at IS NULL OR expires_at > $3)`,
-    [brandId, purpose, now],
+       AND (expires_at IS NULL OR expires_at > $3) AND ($4::text[] IS NULL OR scope = ANY($4))`,
+    [brandId, purpose, now, scopes ?? null],
   );
   return r.rows.map((x) => x.person_id as string);
 }

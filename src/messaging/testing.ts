@@ -56,10 +56,11 @@ export interface MessagingWorld {
   close(): Promise<void>;
 }
 
-export async function messagingWorld(start = new Date()): Promise<MessagingWorld> {
+export async function messagingWorld(start = new Date(), opts: { without?: string[] } = {}): Promise<MessagingWorld> {
   const clock = { at: start };
-  // The tests deliver by hand (deliverDue) with the clock they move: the process's own outbox runner stays off.
-  const sys = await testSystem({ now: () => clock.at, without: ['outbox runner'] });
+  // The tests deliver by hand (deliverDue) with the clock they move: the process's own outbox runner stays off (and
+  // whatever else a test drives by hand, such as the job runner).
+  const sys = await testSystem({ now: () => clock.at, without: ['outbox runner', ...(opts.without ?? [])] });
   const mail = await mailbox();
   const hooks = await receiver();
   process.env.SMTP_URL = mail.url;

@@ -4,6 +4,7 @@
  * from a route file; `startServer` and the test harness call `startBackground` after building the app.
  */
 import type { AppContext } from '../context.js';
+import { campaignJob, triggersJob } from '../campaigns/schedule.js';
 import { finishErasureJob } from '../gatekeeper/erase.js';
 import { startOutbox, webhookJob } from '../messaging/index.js';
 import { type Job, startJobRunner, stopJobRunner } from '../jobs/jobs.js';
@@ -12,7 +13,7 @@ import { storeFor } from '../recommend/store.js';
 import { startRecommender, trainJob } from '../recommend/training.js';
 
 /** The jobs this process runs. A job defined with `defineJob` and not listed here never runs (a test checks). */
-export const JOBS: readonly Job[] = [finishErasureJob, webhookJob, trainJob];
+export const JOBS: readonly Job[] = [finishErasureJob, webhookJob, trainJob, campaignJob, triggersJob];
 
 export interface BackgroundWork {
   name: string;

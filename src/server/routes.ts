@@ -13,6 +13,7 @@ import { webRoutes } from '../web/routes.js';
 import { voiceRoutes } from '../agent/routes.js';
 import { trustRoutes } from '../trust/routes.js';
 import { messagingRoutes } from '../messaging/routes.js';
+import { campaignRoutes } from '../campaigns/routes.js';
 
 /** Every domain's routes, in one list: the server only wires them. */
 export const ROUTES: Array<(app: App, ctx: AppContext) => void | Promise<void>> = [
@@ -26,6 +27,7 @@ export const ROUTES: Array<(app: App, ctx: AppContext) => void | Promise<void>> 
   conversationRoutes,
   recommendRoutes,
   trustRoutes,
+  campaignRoutes,
   webRoutes,
   messagingRoutes,
   voiceRoutes,
