@@ -3,6 +3,7 @@
  * money, carriers. Pure functions, so every answer words things the same way.
  */
 import { localDate } from '../time.js';
+import { MONTH_NAMES } from '../profile/index.js';
 import type { Order, OrderItem, Shipment } from '../orders/orders.js';
 
 /** What a reply needs to know about a product to name it. */
@@ -116,20 +117,6 @@ export function itemsPhrase(items: OrderItem[], name: (i: OrderItem) => string):
 }
 
 const WEEKDAYS = ['Sunday', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday'];
-const MONTHS = [
-  'January',
-  'February',
-  'March',
-  'April',
-  'May',
-  'June',
-  'July',
-  'August',
-  'September',
-  'October',
-  'November',
-  'December',
-];
 
 /** Whole local days from `now` to `at` in the zone (0 today, 1 tomorrow, -1 yesterday). */
 export function dayOffset(at: Date, now: Date, timeZone: string): number {
@@ -148,7 +135,7 @@ export function dayPhrase(at: Date, now: Date, timeZone: string): string {
   if (off > 1 && off < 7) return `on ${WEEKDAYS[d.weekday]}`;
   if (off < -1 && off > -7) return `last ${WEEKDAYS[d.weekday]}`;
   const year = localDate(now, timeZone).year === d.year ? '' : `, ${d.year}`;
-  return `on ${MONTHS[d.month - 1]} ${d.day}${year}`;
+  return `on ${MONTH_NAMES[d.month - 1]} ${d.day}${year}`;
 }
 
 /** "7 PM", "9:30 AM", "noon", "midnight" in the zone. */

@@ -187,31 +187,35 @@ export async function retireFactUse(db: Queryable, personId: string, factIds: st
   return r.rowCount ?? 0;
 }
 
+/** Month names, for dates said back to a shopper. */
+export const MONTH_NAMES = [
+  'January',
+  'February',
+  'March',
+  'April',
+  'May',
+  'June',
+  'July',
+  'August',
+  'September',
+  'October',
+  'November',
+  'December',
+];
+
+/** Size letters as people say them. */
+export const SIZE_WORDS: Record<string, string> = {
+  XS: 'extra small',
+  S: 'small',
+  M: 'medium',
+  L: 'large',
+  XL: 'extra large',
+  XXL: 'XXL',
+};
+
 /** How a fact reads to a shopper: "gluten-free", "a medium (shirt)", "birthday on June 3". */
 export function describeFact(f: Pick<StoredFact, 'kind' | 'value' | 'polarity' | 'about'>): string {
   const v = f.value as Record<string, unknown> | string;
-  const months = [
-    'January',
-    'February',
-    'March',
-    'April',
-    'May',
-    'June',
-    'July',
-    'August',
-    'September',
-    'October',
-    'November',
-    'December',
-  ];
-  const sizeWords: Record<string, string> = {
-    XS: 'extra small',
-    S: 'small',
-    M: 'medium',
-    L: 'large',
-    XL: 'extra large',
-    XXL: 'XXL',
-  };
   let text: string;
   switch (f.kind) {
     case 'diet':
@@ -222,7 +226,7 @@ export function describeFact(f: Pick<StoredFact, 'kind' | 'value' | 'polarity' |
       break;
     case 'size': {
       const s = v as { item?: string; size?: string };
-      text = `${s.item ?? 'size'} size ${s.size ? (sizeWords[s.size] ?? s.size) : ''}`.trim();
+      text = `${s.item ?? 'size'} size ${s.size ? (SIZE_WORDS[s.size] ?? s.size) : ''}`.trim();
       break;
     }
     case 'budget': {
@@ -232,7 +236,7 @@ export function describeFact(f: Pick<StoredFact, 'kind' | 'value' | 'polarity' |
     }
     case 'date': {
       const d = v as { occasion?: string; month?: number; day?: number };
-      text = `${d.occasion ?? 'date'}${d.month ? `${d.day ? ` on ${months[d.month - 1]} ${d.day}` : ` in ${months[d.month - 1]}`}` : ''}`;
+      text = `${d.occasion ?? 'date'}${d.month ? `${d.day ? ` on ${MONTH_NAMES[d.month - 1]} ${d.day}` : ` in ${MONTH_NAMES[d.month - 1]}`}` : ''}`;
       break;
     }
     case 'like':

@@ -5,6 +5,8 @@ export {
   FACT_ORDER,
   factOut,
   factsOf,
+  MONTH_NAMES,
+  SIZE_WORDS,
   type NewFact,
   recordFacts,
   retireFactUse,

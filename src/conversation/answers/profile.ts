@@ -12,28 +12,8 @@ import type { Offer } from '../compose.js';
 import type { Pending } from '../store.js';
 import { type Answer, type Turn, describe, pendingUntil, usedFact } from '../turn.js';
 import { capitalize, list, money } from '../wording.js';
+import { MONTH_NAMES, SIZE_WORDS } from '../../profile/index.js';
 
-const MONTHS = [
-  'January',
-  'February',
-  'March',
-  'April',
-  'May',
-  'June',
-  'July',
-  'August',
-  'September',
-  'October',
-  'November',
-  'December',
-];
-const SIZE_WORDS: Record<string, string> = {
-  XS: 'extra small',
-  S: 'small',
-  M: 'medium',
-  L: 'large',
-  XL: 'extra large',
-};
 const HE = /^(dad|father|brother|husband|son|grandpa|grandfather|uncle|boyfriend|nephew|father-in-law|stepdad)$/;
 const SHE = /^(mom|mum|mother|sister|wife|daughter|grandma|grandmother|aunt|girlfriend|niece|mother-in-law|stepmom)$/;
 
@@ -88,8 +68,8 @@ export function factClause(f: Pick<StoredFact, 'about' | 'kind' | 'value' | 'pol
       const d = v as { occasion?: string; month?: number; day?: number };
       const when = d.month
         ? d.day
-          ? ` on ${MONTHS[d.month - 1]} ${d.day}`
-          : ` in ${MONTHS[d.month - 1]}`
+          ? ` on ${MONTH_NAMES[d.month - 1]} ${d.day}`
+          : ` in ${MONTH_NAMES[d.month - 1]}`
         : ' coming up';
       return `${possessive(who)} ${d.occasion ?? 'date'} is${when}`;
     }
